@@ -1,0 +1,63 @@
+# syntax=docker/dockerfile:1
+
+# Diplomatic itinerary API: multi-stage image.
+#   build   : installs all dependencies (compiling better-sqlite3 with node-gyp), compiles TypeScript,
+#             then prunes the dev dependencies away.
+#   runtime : slim Node image with only production node_modules, dist/, migrations/ and package.json,
+#             running as the non-root `node` user with the SQLite database on the /data volume.
+# Both stages use the same base image so the native better-sqlite3 addon matches the runtime (glibc, Node ABI).
+
+ARG NODE_IMAGE=node:20.20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+
+# Toolchain for better-sqlite3's node-gyp build (used when no prebuilt binary can be downloaded).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+
+# Dependencies first, so this layer is cached until package.json / package-lock.json change.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts=false --no-audit --no-fund
+
+# Sources needed by `npm run build` (tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/).
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY seeds ./seeds
+COPY migrations ./migrations
+# Compile, then drop the dev dependencies and better-sqlite3's build leftovers (SQLite sources, object files: ~27 MB);
+# only build/Release/better_sqlite3.node is loaded at run time.
+RUN npm run build \
+  && npm prune --omit=dev --no-audit --no-fund \
+  && npm cache clean --force \
+  && cd node_modules/better-sqlite3 \
+  && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
+    build/Release/sqlite3.a build/Release/test_extension.node \
+  && test -f build/Release/better_sqlite3.node
+
+FROM ${NODE_IMAGE} AS runtime
+WORKDIR /app
+
+ENV NODE_ENV=production \
+  HOST=0.0.0.0 \
+  PORT=3000 \
+  DATABASE_PATH=/data/itinerary.db
+
+# The SQLite database lives on a volume owned by the unprivileged `node` user (uid 1000) of the base image.
+RUN mkdir -p /data && chown node:node /data
+
+COPY --from=build --chown=root:root /app/package.json ./package.json
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/migrations ./migrations
+
+VOLUME /data
+USER node
+EXPOSE 3000
+
+# No curl in the slim image: use Node's built-in fetch against the loopback address.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["node", "dist/src/server.js"]

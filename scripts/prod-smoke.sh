@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Production smoke test, outside Docker: mirrors what the Dockerfile does and runs what the image would run.
+#   1. npm run build in the repository (dist/src, dist/seeds);
+#   2. copy package.json, package-lock.json, dist/ and migrations/ into a temporary folder;
+#   3. npm ci --omit=dev there (better-sqlite3 compiles its native addon; ~1 minute);
+#   4. start `node dist/src/server.js` with production settings on a loopback port;
+#   5. check /health, the seeded itinerary, and that no dev dependency (vitest, tsx, typescript...) is present.
+# Prints `prod smoke: ok` on success; exits non-zero with a message on failure.
+# Env: SMOKE_PORT (default 3917; a free port is picked if it is taken), SMOKE_TIMEOUT (seconds, default 30),
+#      SMOKE_KEEP=1 to keep the temporary folder for inspection.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SMOKE_TIMEOUT="${SMOKE_TIMEOUT:-30}"
+TMP_DIR=""
+SERVER_PID=""
+
+log() { printf '[prod-smoke] %s\n' "$*"; }
+fail() {
+  printf '[prod-smoke] FAILED: %s\n' "$*" >&2
+  if [[ -n "${TMP_DIR}" && -s "${TMP_DIR}/server.log" ]]; then
+    printf '[prod-smoke] --- server log (last 40 lines) ---\n' >&2
+    tail -n 40 "${TMP_DIR}/server.log" >&2 || true
+  fi
+  exit 1
+}
+
+cleanup() {
+  local status=$?
+  if [[ -n "${SERVER_PID}" ]] && kill -0 "${SERVER_PID}" 2>/dev/null; then
+    kill "${SERVER_PID}" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "${SERVER_PID}" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "${SERVER_PID}" 2>/dev/null || true
+    wait "${SERVER_PID}" 2>/dev/null || true
+  fi
+  if [[ -n "${TMP_DIR}" && -d "${TMP_DIR}" ]]; then
+    if [[ "${SMOKE_KEEP:-}" == "1" ]]; then
+      log "kept ${TMP_DIR}"
+    else
+      rm -rf "${TMP_DIR}"
+    fi
+  fi
+  if [[ ${status} -ne 0 ]]; then
+    printf '[prod-smoke] prod smoke: FAILED (exit %s)\n' "${status}" >&2
+  fi
+  exit "${status}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Step seconds, for the log.
+step_start=0
+step() { step_start=${SECONDS}; log "$*"; }
+step_done() { log "  done in $((SECONDS - step_start)) s"; }
+
+cd "${ROOT}"
+for f in package.json package-lock.json; do
+  [[ -f "${f}" ]] || fail "${f} not found in ${ROOT}"
+done
+[[ -d migrations ]] || fail "migrations/ not found in ${ROOT}"
+
+step "npm run build"
+npm run build || fail "npm run build failed"
+[[ -f dist/src/server.js ]] || fail "dist/src/server.js was not produced by npm run build"
+step_done
+
+TMP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/prod-smoke.XXXXXX")"
+APP_DIR="${TMP_DIR}/app"
+mkdir -p "${APP_DIR}"
+step "copy package.json, package-lock.json, dist/, migrations/ to ${APP_DIR}"
+cp package.json package-lock.json "${APP_DIR}/"
+cp -R dist migrations "${APP_DIR}/"
+step_done
+
+step "npm ci --omit=dev (compiles better-sqlite3)"
+(cd "${APP_DIR}" && npm ci --omit=dev --ignore-scripts=false --no-audit --no-fund) \
+  || fail "npm ci --omit=dev failed"
+# Same trim as the Dockerfile: only build/Release/better_sqlite3.node is needed at run time.
+(
+  cd "${APP_DIR}/node_modules/better-sqlite3" \
+    && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
+      build/Release/sqlite3.a build/Release/test_extension.node
+) || fail "could not trim better-sqlite3 build leftovers"
+step_done
+
+# Only production dependencies may be present, and the native addon must have been built.
+for dev_pkg in vitest tsx typescript @biomejs/biome @redocly/cli drizzle-kit supertest dockerfile-utils pino-pretty; do
+  [[ ! -e "${APP_DIR}/node_modules/${dev_pkg}" ]] || fail "dev dependency ${dev_pkg} is installed by npm ci --omit=dev"
+done
+[[ -d "${APP_DIR}/node_modules/better-sqlite3" ]] || fail "better-sqlite3 is missing from production node_modules"
+[[ -f "${APP_DIR}/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ]] \
+  || fail "better-sqlite3 native addon (better_sqlite3.node) was not built"
+log "production node_modules: no dev dependencies, better-sqlite3 addon built"
+
+# A loopback port: SMOKE_PORT (default 3917) if free, else one chosen by the OS.
+PORT="$(
+  SMOKE_PORT="${SMOKE_PORT:-3917}" node -e '
+    const net = require("node:net");
+    const tryListen = (port) => new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once("error", reject);
+      srv.listen(port, "127.0.0.1", () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+    });
+    tryListen(Number(process.env.SMOKE_PORT)).catch(() => tryListen(0)).then((p) => console.log(p));
+  '
+)"
+[[ "${PORT}" =~ ^[0-9]+$ ]] || fail "could not find a free loopback port"
+BASE_URL="http://127.0.0.1:${PORT}"
+
+step "start node dist/src/server.js on ${BASE_URL} (NODE_ENV=production)"
+mkdir -p "${TMP_DIR}/data"
+(
+  cd "${APP_DIR}"
+  # A clean environment for Node: no loaders (tsx) or extra module paths leaking in from the caller.
+  exec env -u NODE_OPTIONS -u NODE_PATH \
+    NODE_ENV=production HOST=127.0.0.1 PORT="${PORT}" \
+    DATABASE_PATH="${TMP_DIR}/data/itinerary.db" LOG_LEVEL=warn \
+    node dist/src/server.js
+) >"${TMP_DIR}/server.log" 2>&1 &
+SERVER_PID=$!
+
+deadline=$((SECONDS + SMOKE_TIMEOUT))
+until node -e "fetch('${BASE_URL}/health').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))" 2>/dev/null; do
+  kill -0 "${SERVER_PID}" 2>/dev/null || fail "server exited before /health answered"
+  ((SECONDS < deadline)) || fail "/health did not return 200 within ${SMOKE_TIMEOUT} s"
+  sleep 0.5
+done
+step_done
+
+# The process really is plain `node dist/src/server.js`, with no tsx loader.
+if [[ -r "/proc/${SERVER_PID}/cmdline" ]]; then
+  cmdline="$(tr '\0' ' ' <"/proc/${SERVER_PID}/cmdline")"
+  [[ "${cmdline}" != *tsx* ]] || fail "server process uses tsx: ${cmdline}"
+  log "server process: ${cmdline}"
+fi
+
+step "GET /health and /trips/1?include=stops,meetings,participants"
+BASE_URL="${BASE_URL}" node -e '
+  const base = process.env.BASE_URL;
+  const die = (msg) => { console.error(msg); process.exit(1); };
+  (async () => {
+    const health = await fetch(`${base}/health`);
+    const healthBody = await health.json().catch(() => null);
+    if (health.status !== 200 || healthBody?.status !== "ok") {
+      die(`GET /health: expected 200 {"status":"ok"}, got ${health.status} ${JSON.stringify(healthBody)}`);
+    }
+    const res = await fetch(`${base}/trips/1?include=stops,meetings,participants`);
+    const text = await res.text();
+    if (res.status !== 200) die(`GET /trips/1: expected 200, got ${res.status}: ${text.slice(0, 500)}`);
+    let body;
+    try { body = JSON.parse(text); } catch { die(`GET /trips/1: response is not JSON: ${text.slice(0, 500)}`); }
+    const stops = body.stops ?? body.data?.stops ?? body.trip?.stops;
+    if (!Array.isArray(stops)) die(`GET /trips/1: no stops array in ${text.slice(0, 500)}`);
+    const countries = new Set(stops.map((s) => s.country ?? s.countryCode ?? s.country_code));
+    const missing = ["MX", "AR", "PE", "CO", "JM"].filter((c) => !countries.has(c));
+    if (missing.length > 0) die(`GET /trips/1: stops lack ${missing.join(", ")} (got ${[...countries].join(", ")})`);
+    console.log(`[prod-smoke]   /health ok; /trips/1 has ${stops.length} stops in ${[...countries].join(", ")}`);
+  })().catch((err) => die(`request failed: ${err.message}`));
+' || fail "HTTP checks failed"
+step_done
+
+[[ -s "${TMP_DIR}/data/itinerary.db" ]] || fail "database file ${TMP_DIR}/data/itinerary.db was not created"
+kill -0 "${SERVER_PID}" 2>/dev/null || fail "server is no longer running after the checks"
+
+echo "prod smoke: ok"

@@ -1,0 +1,71 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import database from './plugins/database.js';
+import errors from './plugins/errors.js';
+import swagger from './plugins/swagger.js';
+import meetingsRoutes from './routes/meetings.js';
+import participantsRoutes from './routes/participants.js';
+import serviceRoutes from './routes/service.js';
+import stopsRoutes from './routes/stops.js';
+import tripsRoutes from './routes/trips.js';
+
+export type BuildOptions = {
+  /** Pino options or false; defaults to JSON logs at the configured level (pretty on a terminal). */
+  logger?: FastifyServerOptions['logger'];
+  /** Called with each SQL statement the database runs. */
+  onQuery?: (sql: string) => void;
+};
+
+const BODY_LIMIT = 1024 * 1024;
+
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  const pretty = process.stdout.isTTY && config.NODE_ENV !== 'production';
+  return {
+    level: config.LOG_LEVEL,
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
+  };
+}
+
+/** Builds the whole application, in order: compilers, error mapping, docs, database, routes. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // JSON Merge Patch bodies (RFC 7396) are JSON too.
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
+  await app.register(errors);
+  await app.register(swagger);
+  await app.register(database, {
+    path: config.DATABASE_PATH,
+    seed: config.SEED_ON_START,
+    onQuery: options.onQuery,
+  });
+
+  await app.register(serviceRoutes);
+  await app.register(tripsRoutes);
+  await app.register(stopsRoutes);
+  await app.register(meetingsRoutes);
+  await app.register(participantsRoutes);
+
+  await app.ready();
+  return app;
+}

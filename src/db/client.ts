@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export type DatabaseHandle = {
+  /** drizzle over the connection: what repositories use. */
+  db: Db;
+  /** The raw connection, for SQLite-only concerns (pragmas, backup, close). */
+  sqlite: Database.Database;
+  close: () => void;
+};
+
+/**
+ * Opens the SQLite database with the settings the product relies on. This is the seam for SQLite-only
+ * pragmas: a PostgreSQL deployment would replace this file, not the repositories.
+ */
+export function openDatabase(
+  path: string,
+  options: { onQuery?: (sql: string) => void } = {},
+): DatabaseHandle {
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(
+    path,
+    options.onQuery ? { verbose: (sql) => options.onQuery?.(String(sql)) } : {},
+  );
+  if (!inMemory) sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit that was acknowledged survives a power cut, at some cost in write speed.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = drizzle(sqlite, { schema });
+  return {
+    db,
+    sqlite,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

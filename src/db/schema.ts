@@ -1,0 +1,187 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import type { Source } from '../schemas/common.js';
+import type { ContextItem } from '../schemas/trips.js';
+
+// Enumerations live here once; the zod schemas and the CHECK constraints both read them.
+export const PARTICIPANT_KINDS = ['person', 'group'] as const;
+export const TRIP_STATUSES = ['planned', 'confirmed', 'completed', 'cancelled'] as const;
+export const MEETING_KINDS = [
+  'bilateral',
+  'multilateral',
+  'consultations',
+  'speech',
+  'tour',
+  'briefing',
+  'social',
+  'press',
+  'other',
+] as const;
+export const MEETING_STATUSES = ['confirmed', 'planned', 'tentative', 'cancelled'] as const;
+export const PARTS_OF_DAY = ['morning', 'afternoon', 'evening', 'night'] as const;
+export const MEETING_ROLES = ['host', 'counterpart', 'attendee', 'delegation_member', 'other'] as const;
+
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+// Timestamps are ISO-8601 UTC strings; `version` grows by one on every change (ETags build on it).
+const audit = {
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  version: integer('version').notNull().default(1),
+};
+
+export const participants = sqliteTable(
+  'participants',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: PARTICIPANT_KINDS }).notNull(),
+    name: text('name').notNull(),
+    title: text('title'),
+    country: text('country'),
+    organization: text('organization'),
+    ...audit,
+  },
+  (t) => [
+    check('participants_kind_check', sql`${t.kind} in (${inList(PARTICIPANT_KINDS)})`),
+    check('participants_name_check', sql`length(trim(${t.name})) > 0`),
+    check('participants_country_check', sql`${t.country} is null or ${t.country} glob '[A-Z][A-Z]'`),
+    index('participants_name_idx').on(t.name),
+    index('participants_country_idx').on(t.country),
+    index('participants_kind_idx').on(t.kind),
+  ],
+);
+
+export const trips = sqliteTable(
+  'trips',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    summary: text('summary'),
+    // A traveler who still has trips cannot be deleted: the API answers 409 before this fires.
+    travelerId: integer('traveler_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'restrict' }),
+    startDate: text('start_date').notNull(),
+    endDate: text('end_date').notNull(),
+    status: text('status', { enum: TRIP_STATUSES }).notNull(),
+    topics: text('topics', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    context: text('context', { mode: 'json' }).$type<ContextItem[]>().notNull().default(sql`'[]'`),
+    sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
+    ...audit,
+  },
+  (t) => [
+    check('trips_status_check', sql`${t.status} in (${inList(TRIP_STATUSES)})`),
+    check('trips_dates_check', sql`${t.startDate} <= ${t.endDate}`),
+    check('trips_title_check', sql`length(trim(${t.title})) > 0`),
+    index('trips_traveler_idx').on(t.travelerId),
+    index('trips_dates_idx').on(t.startDate, t.endDate),
+    index('trips_status_idx').on(t.status),
+  ],
+);
+
+export const stops = sqliteTable(
+  'stops',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // Stops belong to their trip: deleting the trip deletes them (and, through them, their meetings).
+    tripId: integer('trip_id')
+      .notNull()
+      .references(() => trips.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    city: text('city').notNull(),
+    country: text('country').notNull(),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    timeZone: text('time_zone').notNull(),
+    arrivalDate: text('arrival_date'),
+    departureDate: text('departure_date'),
+    notes: text('notes'),
+    sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
+    ...audit,
+  },
+  (t) => [
+    uniqueIndex('stops_trip_position_unique').on(t.tripId, t.position),
+    index('stops_country_idx').on(t.country),
+    index('stops_city_idx').on(t.city),
+    index('stops_dates_idx').on(t.arrivalDate, t.departureDate),
+    check('stops_position_check', sql`${t.position} >= 1`),
+    check('stops_country_check', sql`${t.country} glob '[A-Z][A-Z]'`),
+    check(
+      'stops_dates_check',
+      sql`${t.arrivalDate} is null or ${t.departureDate} is null or ${t.arrivalDate} <= ${t.departureDate}`,
+    ),
+    check('stops_latitude_check', sql`${t.latitude} is null or ${t.latitude} between -90 and 90`),
+    check('stops_longitude_check', sql`${t.longitude} is null or ${t.longitude} between -180 and 180`),
+    check('stops_coordinates_check', sql`(${t.latitude} is null) = (${t.longitude} is null)`),
+  ],
+);
+
+export const meetings = sqliteTable(
+  'meetings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    stopId: integer('stop_id')
+      .notNull()
+      .references(() => stops.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: MEETING_KINDS }).notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    topics: text('topics', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    status: text('status', { enum: MEETING_STATUSES }).notNull(),
+    date: text('date'),
+    startTime: text('start_time'),
+    endTime: text('end_time'),
+    partOfDay: text('part_of_day', { enum: PARTS_OF_DAY }),
+    sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
+    ...audit,
+  },
+  (t) => [
+    index('meetings_stop_idx').on(t.stopId),
+    index('meetings_date_idx').on(t.date),
+    index('meetings_kind_idx').on(t.kind),
+    index('meetings_status_idx').on(t.status),
+    check('meetings_kind_check', sql`${t.kind} in (${inList(MEETING_KINDS)})`),
+    check('meetings_status_check', sql`${t.status} in (${inList(MEETING_STATUSES)})`),
+    check(
+      'meetings_part_of_day_check',
+      sql`${t.partOfDay} is null or ${t.partOfDay} in (${inList(PARTS_OF_DAY)})`,
+    ),
+    check('meetings_title_check', sql`length(trim(${t.title})) > 0`),
+    // A clock time needs a day, an end needs a start, and a meeting ends no earlier than it starts.
+    check('meetings_start_time_check', sql`${t.startTime} is null or ${t.date} is not null`),
+    check('meetings_end_time_check', sql`${t.endTime} is null or ${t.startTime} is not null`),
+    check(
+      'meetings_times_order_check',
+      sql`${t.endTime} is null or ${t.startTime} is null or ${t.startTime} <= ${t.endTime}`,
+    ),
+  ],
+);
+
+export const meetingParticipants = sqliteTable(
+  'meeting_participants',
+  {
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    // A participant who still attends cannot be deleted: the API answers 409 before this fires.
+    participantId: integer('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'restrict' }),
+    role: text('role', { enum: MEETING_ROLES }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.meetingId, t.participantId], name: 'meeting_participants_pk' }),
+    index('meeting_participants_participant_idx').on(t.participantId),
+    check('meeting_participants_role_check', sql`${t.role} in (${inList(MEETING_ROLES)})`),
+  ],
+);

@@ -1,0 +1,56 @@
+import fp from 'fastify-plugin';
+import { tillersonSeed } from '../../seeds/tillerson-2018.js';
+import { type DatabaseHandle, openDatabase } from '../db/client.js';
+import { runMigrations } from '../db/migrate.js';
+import { createMeetingsRepository } from '../repositories/meetings-repository.js';
+import { createParticipantsRepository } from '../repositories/participants-repository.js';
+import { createStopsRepository } from '../repositories/stops-repository.js';
+import { createTripsRepository } from '../repositories/trips-repository.js';
+import { applySeed, hasTrips } from '../services/seed-service.js';
+
+export type Repositories = {
+  trips: ReturnType<typeof createTripsRepository>;
+  stops: ReturnType<typeof createStopsRepository>;
+  meetings: ReturnType<typeof createMeetingsRepository>;
+  participants: ReturnType<typeof createParticipantsRepository>;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: DatabaseHandle;
+    repos: Repositories;
+  }
+}
+
+export type DatabasePluginOptions = {
+  path: string;
+  seed: boolean;
+  /** Called with each SQL statement run (tests count queries with it). */
+  onQuery?: (sql: string) => void;
+};
+
+/** Opens the database, applies pending migrations, seeds an empty database, and closes it with the app. */
+export default fp<DatabasePluginOptions>(
+  async (app, opts) => {
+    const database = openDatabase(opts.path, { onQuery: opts.onQuery });
+    try {
+      runMigrations(database.db);
+      if (opts.seed && !hasTrips(database.db)) {
+        const report = applySeed(database.db, tillersonSeed);
+        app.log.info({ seed: report }, 'seeded the article itinerary into an empty database');
+      }
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+    app.decorate('database', database);
+    app.decorate('repos', {
+      trips: createTripsRepository(database.db),
+      stops: createStopsRepository(database.db),
+      meetings: createMeetingsRepository(database.db),
+      participants: createParticipantsRepository(database.db),
+    });
+    app.addHook('onClose', async () => database.close());
+  },
+  { name: 'database' },
+);

@@ -1,0 +1,206 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { AppError, type FieldError } from '../errors.js';
+import type { Problem } from '../schemas/common.js';
+
+// The one error mapper: every failure leaves the server as application/problem+json (RFC 9457), with no stack
+// trace or SQL in it. Unexpected faults are logged with the request id and answered with a generic 500.
+
+const PROBLEM_TYPE = 'application/problem+json';
+const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+const LOCATIONS: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const problem: Problem = {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    instance: request.url.split('?')[0] ?? request.url,
+    code,
+    ...(errors ? { errors } : {}),
+    ...(status >= 500 ? { requestId: String(request.id) } : {}),
+  };
+  return reply.code(status).type(PROBLEM_TYPE).send(problem);
+}
+
+/** zod issues as `{ path, message }`, one per bad field; unknown fields are named one by one. */
+function fieldErrors(error: FastifyError): FieldError[] {
+  const where = LOCATIONS[error.validationContext ?? 'body'] ?? 'body';
+  const errors: FieldError[] = [];
+  for (const issue of error.validation ?? []) {
+    const base = issue.instancePath.split('/').filter(Boolean);
+    const params = issue.params as { keys?: string[] };
+    if (issue.keyword === 'unrecognized_keys' && params.keys) {
+      for (const key of params.keys) {
+        errors.push({ path: [where, ...base, key].join('.'), message: 'is not a known field' });
+      }
+    } else {
+      errors.push({ path: [where, ...base].join('.'), message: issue.message ?? 'is invalid' });
+    }
+  }
+  return errors;
+}
+
+type SqliteLike = { code?: unknown };
+function sqliteCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth += 1) {
+    const code = (current as SqliteLike).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export default fp(
+  async (app) => {
+    // A second router that knows every registered path, so a wrong method on a real path answers 405, not 404.
+    const paths = FindMyWay();
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        if (!METHODS.includes(method as HTTPMethod)) continue;
+        try {
+          paths.on(method as HTTPMethod, route.url, () => {});
+        } catch {
+          // The same path and method registered twice (e.g. with and without a trailing slash): nothing to add.
+        }
+      }
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const allowed = METHODS.filter((method) => paths.find(method, path) !== null);
+      if (allowed.length > 0) {
+        reply.header('allow', allowed.join(', '));
+        return sendProblem(
+          request,
+          reply,
+          405,
+          'method_not_allowed',
+          `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`,
+        );
+      }
+      return sendProblem(
+        request,
+        reply,
+        404,
+        'route_not_found',
+        `No route matches ${request.method} ${path}.`,
+      );
+    });
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof AppError) {
+        return sendProblem(request, reply, error.status, error.code, error.message, error.errors);
+      }
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const errors = fieldErrors(error);
+        const where = LOCATIONS[error.validationContext ?? 'body'] ?? 'body';
+        const detail = `The request ${where === 'path' ? 'path' : where} has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`;
+        return sendProblem(request, reply, 400, 'validation_failed', detail, errors);
+      }
+      if (isResponseSerializationError(error)) {
+        request.log.error({ err: error, issues: error.cause?.issues }, 'response does not match its schema');
+        return sendProblem(
+          request,
+          reply,
+          500,
+          'internal_error',
+          'The server failed to answer this request.',
+        );
+      }
+      switch (error.code) {
+        case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+          return sendProblem(
+            request,
+            reply,
+            400,
+            'invalid_json',
+            `The request body is not valid JSON: ${error.message}`,
+            [{ path: 'body', message: error.message }],
+          );
+        case 'FST_ERR_CTP_BODY_TOO_LARGE':
+          return sendProblem(
+            request,
+            reply,
+            413,
+            'body_too_large',
+            `The request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes.`,
+          );
+        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+          return sendProblem(
+            request,
+            reply,
+            415,
+            'unsupported_media_type',
+            `The request body must be JSON (Content-Type: application/json), not ${request.headers['content-type'] ?? 'unknown'}.`,
+          );
+      }
+      const sqlite = sqliteCode(error);
+      if (sqlite === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        return sendProblem(
+          request,
+          reply,
+          409,
+          'reference_conflict',
+          'The change conflicts with records that refer to this one, or refers to a record that does not exist.',
+        );
+      }
+      if (sqlite === 'SQLITE_CONSTRAINT_UNIQUE' || sqlite === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        return sendProblem(
+          request,
+          reply,
+          409,
+          'duplicate',
+          'A record with the same unique values already exists.',
+        );
+      }
+      if (sqlite === 'SQLITE_CONSTRAINT_CHECK' || sqlite === 'SQLITE_CONSTRAINT_NOTNULL') {
+        return sendProblem(
+          request,
+          reply,
+          400,
+          'constraint_violated',
+          'The record breaks a rule of the data model.',
+        );
+      }
+      if (sqlite === 'SQLITE_BUSY' || sqlite === 'SQLITE_LOCKED') {
+        reply.header('retry-after', '1');
+        return sendProblem(request, reply, 503, 'busy', 'The database is busy; retry shortly.');
+      }
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        // Another client error raised by Fastify itself: its message is written for clients.
+        return sendProblem(
+          request,
+          reply,
+          status,
+          (error.code ?? 'bad_request').toLowerCase(),
+          error.message,
+        );
+      }
+      request.log.error({ err: error }, 'unexpected error');
+      return sendProblem(request, reply, 500, 'internal_error', 'The server failed to answer this request.');
+    });
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { collectionOf, IdParamsSchema, idParam } from '../schemas/common.js';
+import { MeetingDetailSchema, MeetingSchema, UpdateMeetingSchema } from '../schemas/meetings.js';
+import { MeetingParticipantSchema, SetMeetingRoleSchema } from '../schemas/participants.js';
+import { includeParam } from '../schemas/trips.js';
+import { meetingDetail, meetingsOf } from '../services/itinerary-service.js';
+import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+
+const tags = ['meetings'];
+
+const MeetingParticipantParamsSchema = z.strictObject({
+  id: IdParamsSchema.shape.id,
+  participantId: idParam('The participant id'),
+});
+
+const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { repos } = app;
+
+  app.get(
+    '/meetings',
+    {
+      schema: {
+        tags,
+        operationId: 'listMeetings',
+        summary: 'List all meetings, in chronological order',
+        querystring: z.strictObject({ include: includeParam(['participants']) }),
+        response: {
+          200: ok(collectionOf(MeetingDetailSchema), 'The meetings, in chronological order'),
+          ...problems(400),
+        },
+      },
+    },
+    async (request) => ({ data: meetingsOf(repos, {}, request.query.include) }),
+  );
+
+  app.get(
+    '/meetings/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'getMeeting',
+        summary: 'Get a meeting, with its participants on request',
+        params: IdParamsSchema,
+        querystring: z.strictObject({ include: includeParam(['participants']) }),
+        response: {
+          200: ok(MeetingDetailSchema, 'The meeting, with the parts `include` asked for'),
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request) => meetingDetail(repos, request.params.id, request.query.include),
+  );
+
+  app.patch(
+    '/meetings/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'updateMeeting',
+        summary: 'Change some fields of a meeting, or move it to another stop',
+        description: 'Fields not given keep their values; the merged meeting must still be valid.',
+        params: IdParamsSchema,
+        body: UpdateMeetingSchema,
+        response: { 200: ok(MeetingSchema, 'The meeting as changed'), ...problems(...BODY_PROBLEMS, 404) },
+      },
+    },
+    async (request) => repos.meetings.update(request.params.id, request.body),
+  );
+
+  app.delete(
+    '/meetings/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'deleteMeeting',
+        summary: 'Delete a meeting',
+        params: IdParamsSchema,
+        response: { 204: NoContentSchema.describe('Deleted'), ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      repos.meetings.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/meetings/:id/participants',
+    {
+      schema: {
+        tags,
+        operationId: 'listMeetingParticipants',
+        summary: 'List the participants of a meeting, with their roles',
+        params: IdParamsSchema,
+        response: {
+          200: ok(collectionOf(MeetingParticipantSchema), 'The participants, with their roles'),
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request) => ({ data: repos.meetings.listParticipants(request.params.id) }),
+  );
+
+  app.put(
+    '/meetings/:id/participants/:participantId',
+    {
+      schema: {
+        tags,
+        operationId: 'setMeetingParticipant',
+        summary: 'Add a participant to a meeting, or change their role',
+        description: 'Answers 201 when the participant was added, 200 when they were already there.',
+        params: MeetingParticipantParamsSchema,
+        body: SetMeetingRoleSchema,
+        response: {
+          200: ok(MeetingParticipantSchema, 'The participant was there; their role is as given'),
+          201: ok(MeetingParticipantSchema, 'The participant was added'),
+          ...problems(...BODY_PROBLEMS, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, participantId } = request.params;
+      const { created } = repos.meetings.setParticipant(id, participantId, request.body.role);
+      const attendee = repos.meetings.listParticipants(id).find((p) => p.id === participantId);
+      if (created) reply.code(201).header('location', `/meetings/${id}/participants`);
+      return attendee;
+    },
+  );
+
+  app.delete(
+    '/meetings/:id/participants/:participantId',
+    {
+      schema: {
+        tags,
+        operationId: 'removeMeetingParticipant',
+        summary: 'Remove a participant from a meeting',
+        params: MeetingParticipantParamsSchema,
+        response: { 204: NoContentSchema.describe('Removed from the meeting'), ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      repos.meetings.removeParticipant(request.params.id, request.params.participantId);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default meetingsRoutes;

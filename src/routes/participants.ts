@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { collectionOf, IdParamsSchema } from '../schemas/common.js';
+import {
+  CreateParticipantSchema,
+  ParticipantSchema,
+  UpdateParticipantSchema,
+} from '../schemas/participants.js';
+import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+
+const tags = ['participants'];
+
+const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { repos } = app;
+
+  app.get(
+    '/participants',
+    {
+      schema: {
+        tags,
+        operationId: 'listParticipants',
+        summary: 'List participants by name',
+        response: { 200: ok(collectionOf(ParticipantSchema), 'The participants'), ...problems(400) },
+      },
+    },
+    async () => ({ data: repos.participants.list() }),
+  );
+
+  app.post(
+    '/participants',
+    {
+      schema: {
+        tags,
+        operationId: 'createParticipant',
+        summary: 'Create a participant (a person or a group)',
+        body: CreateParticipantSchema,
+        response: {
+          201: ok(ParticipantSchema, 'Created; `Location` names the new participant'),
+          ...problems(...BODY_PROBLEMS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const participant = repos.participants.create(request.body);
+      return reply.code(201).header('location', `/participants/${participant.id}`).send(participant);
+    },
+  );
+
+  app.get(
+    '/participants/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'getParticipant',
+        summary: 'Get a participant',
+        params: IdParamsSchema,
+        response: { 200: ok(ParticipantSchema, 'The participant'), ...problems(400, 404) },
+      },
+    },
+    async (request) => repos.participants.get(request.params.id),
+  );
+
+  app.patch(
+    '/participants/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'updateParticipant',
+        summary: 'Change some fields of a participant',
+        params: IdParamsSchema,
+        body: UpdateParticipantSchema,
+        response: {
+          200: ok(ParticipantSchema, 'The participant as changed'),
+          ...problems(...BODY_PROBLEMS, 404),
+        },
+      },
+    },
+    async (request) => repos.participants.update(request.params.id, request.body),
+  );
+
+  app.delete(
+    '/participants/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'deleteParticipant',
+        summary: 'Delete a participant who no longer travels or attends',
+        description:
+          'A participant who is still the traveler of a trip or attends a meeting is a 409 that says so.',
+        params: IdParamsSchema,
+        response: { 204: NoContentSchema.describe('Deleted'), ...problems(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      repos.participants.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default participantsRoutes;

@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { collectionOf, IdParamsSchema } from '../schemas/common.js';
+import { CreateMeetingSchema, MeetingDetailSchema } from '../schemas/meetings.js';
+import { StopSchema, StopWithMeetingsSchema, UpdateStopSchema } from '../schemas/stops.js';
+import { includeParam } from '../schemas/trips.js';
+import { meetingDetail, meetingsOf, stopDetail } from '../services/itinerary-service.js';
+import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+
+const tags = ['stops'];
+
+const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { repos } = app;
+
+  app.get(
+    '/stops/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'getStop',
+        summary: 'Get a stop, with its meetings on request',
+        params: IdParamsSchema,
+        querystring: z.strictObject({ include: includeParam(['meetings', 'participants']) }),
+        response: {
+          200: ok(StopWithMeetingsSchema, 'The stop, with the parts `include` asked for'),
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request) => stopDetail(repos, request.params.id, request.query.include),
+  );
+
+  app.patch(
+    '/stops/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'updateStop',
+        summary: 'Change some fields of a stop',
+        description:
+          'Fields not given keep their values; the merged stop must still be valid (arrivalDate <= departureDate, ' +
+          'latitude and longitude together). A position held by another stop of the trip is a 409.',
+        params: IdParamsSchema,
+        body: UpdateStopSchema,
+        response: { 200: ok(StopSchema, 'The stop as changed'), ...problems(...BODY_PROBLEMS, 404, 409) },
+      },
+    },
+    async (request) => repos.stops.update(request.params.id, request.body),
+  );
+
+  app.delete(
+    '/stops/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'deleteStop',
+        summary: 'Delete a stop with its meetings',
+        params: IdParamsSchema,
+        response: { 204: NoContentSchema.describe('Deleted, with its meetings'), ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      repos.stops.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/stops/:id/meetings',
+    {
+      schema: {
+        tags: ['meetings'],
+        operationId: 'listStopMeetings',
+        summary: 'List the meetings at a stop, in chronological order',
+        params: IdParamsSchema,
+        querystring: z.strictObject({ include: includeParam(['participants']) }),
+        response: {
+          200: ok(collectionOf(MeetingDetailSchema), 'The meetings, in chronological order'),
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request) => {
+      repos.stops.get(request.params.id);
+      return { data: meetingsOf(repos, { stopId: request.params.id }, request.query.include) };
+    },
+  );
+
+  app.post(
+    '/stops/:id/meetings',
+    {
+      schema: {
+        tags: ['meetings'],
+        operationId: 'createMeeting',
+        summary: 'Add a meeting to a stop, with its participants',
+        description:
+          'The meeting and its participants are written in one transaction. A clock time needs a date; an end ' +
+          'time needs a start time. `startsAt`/`endsAt` are computed from the stop’s time zone.',
+        params: IdParamsSchema,
+        body: CreateMeetingSchema,
+        response: {
+          201: ok(MeetingDetailSchema, 'Created, with its participants; `Location` names it'),
+          ...problems(...BODY_PROBLEMS, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = repos.meetings.create(request.params.id, request.body);
+      const meeting = meetingDetail(repos, created.id, new Set(['participants']));
+      return reply.code(201).header('location', `/meetings/${meeting.id}`).send(meeting);
+    },
+  );
+};
+
+export default stopsRoutes;

@@ -1,0 +1,148 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { collectionOf, IdParamsSchema } from '../schemas/common.js';
+import { CreateStopSchema, StopSchema } from '../schemas/stops.js';
+import {
+  CreateTripSchema,
+  TripDetailSchema,
+  TripQuerySchema,
+  TripSchema,
+  UpdateTripSchema,
+} from '../schemas/trips.js';
+import { tripDetail } from '../services/itinerary-service.js';
+import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+
+const tags = ['trips'];
+
+const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { repos } = app;
+
+  app.get(
+    '/trips',
+    {
+      schema: {
+        tags,
+        operationId: 'listTrips',
+        summary: 'List trips, earliest first',
+        response: { 200: ok(collectionOf(TripSchema), 'The trips'), ...problems(400) },
+      },
+    },
+    async () => ({ data: repos.trips.list() }),
+  );
+
+  app.post(
+    '/trips',
+    {
+      schema: {
+        tags,
+        operationId: 'createTrip',
+        summary: 'Create a trip',
+        body: CreateTripSchema,
+        response: {
+          201: ok(TripSchema, 'Created; `Location` names the new trip'),
+          ...problems(...BODY_PROBLEMS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const trip = repos.trips.create(request.body);
+      return reply.code(201).header('location', `/trips/${trip.id}`).send(trip);
+    },
+  );
+
+  app.get(
+    '/trips/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'getTrip',
+        summary: 'Get a trip, with its whole itinerary on request',
+        description:
+          'With `include=stops,meetings,participants` the trip comes with its stops in visit order, each stop with ' +
+          'its meetings in chronological order, each meeting with its participants and their roles, and the ' +
+          'traveler. The cost is a fixed number of queries whatever the size of the trip.',
+        params: IdParamsSchema,
+        querystring: TripQuerySchema,
+        response: {
+          200: ok(TripDetailSchema, 'The trip, with the parts `include` asked for'),
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request) => tripDetail(repos, request.params.id, request.query.include),
+  );
+
+  app.patch(
+    '/trips/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'updateTrip',
+        summary: 'Change some fields of a trip',
+        description:
+          'Fields not given keep their values; the merged trip must still be valid (startDate <= endDate).',
+        params: IdParamsSchema,
+        body: UpdateTripSchema,
+        response: { 200: ok(TripSchema, 'The trip as changed'), ...problems(...BODY_PROBLEMS, 404) },
+      },
+    },
+    async (request) => repos.trips.update(request.params.id, request.body),
+  );
+
+  app.delete(
+    '/trips/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'deleteTrip',
+        summary: 'Delete a trip with its stops and meetings',
+        params: IdParamsSchema,
+        response: {
+          204: NoContentSchema.describe('Deleted, with its stops and meetings'),
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      repos.trips.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/trips/:id/stops',
+    {
+      schema: {
+        tags: ['stops'],
+        operationId: 'listTripStops',
+        summary: 'List the stops of a trip, in visit order',
+        params: IdParamsSchema,
+        response: { 200: ok(collectionOf(StopSchema), 'The stops, in visit order'), ...problems(400, 404) },
+      },
+    },
+    async (request) => ({ data: repos.stops.listByTrip(request.params.id) }),
+  );
+
+  app.post(
+    '/trips/:id/stops',
+    {
+      schema: {
+        tags: ['stops'],
+        operationId: 'createStop',
+        summary: 'Add a stop to a trip',
+        description: 'Without `position` the stop goes after the last one; a position already held is a 409.',
+        params: IdParamsSchema,
+        body: CreateStopSchema,
+        response: {
+          201: ok(StopSchema, 'Created; `Location` names the new stop'),
+          ...problems(...BODY_PROBLEMS, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const stop = repos.stops.create(request.params.id, request.body);
+      return reply.code(201).header('location', `/stops/${stop.id}`).send(stop);
+    },
+  );
+};
+
+export default tripsRoutes;

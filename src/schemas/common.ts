@@ -1,0 +1,138 @@
+import countries from 'i18n-iso-countries';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+// Field schemas shared by every resource. Input schemas validate; output schemas only describe.
+
+const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** A calendar date with no zone, as the place's own calendar shows it (YYYY-MM-DD). */
+export const LocalDateSchema = z
+  .string()
+  .regex(LOCAL_DATE, 'must be a date as YYYY-MM-DD')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  }, 'is not a day of the calendar')
+  .meta({ description: 'Local date (YYYY-MM-DD), in the place’s own calendar', example: '2018-02-04' });
+
+/** A date known to the year, month or day, for sources and context ("2018", "2018-04", "2018-04-13"). */
+export const PartialDateSchema = z
+  .string()
+  .regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD')
+  .meta({ description: 'A date known to the year, the month or the day', example: '2018-04' });
+
+/** Local wall-clock time, minutes precision. */
+export const LocalTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM (00:00 to 23:59)')
+  .meta({ description: 'Local wall-clock time (HH:MM)', example: '09:30' });
+
+export const CountryCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, such as AR')
+  .refine((code) => countries.isValid(code), 'is not an ISO 3166-1 alpha-2 country code')
+  .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'AR' });
+
+export const TimeZoneSchema = z
+  .string()
+  .min(1)
+  .refine((zone) => zone.includes('/') && IANAZone.isValidZone(zone), 'is not an IANA time zone name')
+  .meta({ description: 'IANA time zone of the place', example: 'America/Argentina/Buenos_Aires' });
+
+export const IdSchema = z.number().int().positive().meta({ example: 1 });
+
+/** Path parameters arrive as text; ids are positive integers. */
+export const idParam = (description: string) =>
+  z.coerce
+    .number<string>({ error: 'must be a positive whole number' })
+    .int('must be a positive whole number')
+    .positive('must be a positive whole number')
+    .max(Number.MAX_SAFE_INTEGER, 'is too large')
+    .meta({ description, example: 1 });
+
+export const IdParamsSchema = z.strictObject({
+  id: idParam('The resource id'),
+});
+
+export const TopicsSchema = z
+  .array(z.string().trim().min(1).max(100))
+  .max(50)
+  .meta({ description: 'Subjects on the agenda', example: ['Venezuela', 'trade'] });
+
+export const SourceSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(500),
+    publisher: z.string().trim().min(1).max(300).nullable(),
+    publishedAt: PartialDateSchema.nullable(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable(),
+    quote: z
+      .string()
+      .trim()
+      .min(1)
+      .max(5000)
+      .meta({ description: 'A verbatim sentence or phrase of the source that supports the record' }),
+    recordId: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .meta({ description: 'The record’s id within the source, when it has one' }),
+  })
+  .meta({
+    id: 'Source',
+    description: 'Where a fact comes from, with the words that support it',
+    example: {
+      title: 'Tillerson makes LatAm debut with Venezuela on agenda',
+      publisher: 'The Bubble',
+      publishedAt: '2018',
+      url: 'http://www.thebubble.com/tillerson-makes-latam-debut-with-venezuela-on-agenda/',
+      quote:
+        'Tillerson and Foreign Minister Jorge Faurie will meet along with other cabinet members in Buenos Aires',
+      recordId: null,
+    },
+  });
+export type Source = z.infer<typeof SourceSchema>;
+
+export const SourcesSchema = z.array(SourceSchema).max(50);
+
+export const TimestampsShape = {
+  createdAt: z.iso.datetime().meta({ description: 'When the record was created (UTC)' }),
+  updatedAt: z.iso.datetime().meta({ description: 'When the record last changed (UTC)' }),
+  version: z.number().int().positive().meta({ description: 'Grows by one on every change' }),
+};
+
+/** Every collection answers an object, so pagination fields can join `data` later. */
+export const collectionOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().meta({ description: 'A URI naming the kind of problem', example: 'about:blank' }),
+    title: z.string().meta({ example: 'Bad Request' }),
+    status: z.number().int().meta({ example: 400 }),
+    detail: z.string().meta({ example: 'The request body has 1 invalid field.' }),
+    instance: z.string().optional().meta({ description: 'The request path', example: '/trips' }),
+    code: z
+      .string()
+      .optional()
+      .meta({ description: 'A stable, machine-readable reason', example: 'validation_failed' }),
+    errors: z
+      .array(
+        z.object({
+          path: z.string().meta({ example: 'body.endDate' }),
+          message: z.string().meta({ example: 'must be on or after startDate' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Each invalid field, for invalid input' }),
+    requestId: z
+      .string()
+      .optional()
+      .meta({ description: 'The id under which the server logged the request' }),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem detail (application/problem+json)' });
+export type Problem = z.infer<typeof ProblemSchema>;

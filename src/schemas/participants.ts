@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { MEETING_ROLES, PARTICIPANT_KINDS } from '../db/schema.js';
+import { CountryCodeSchema, IdSchema, TimestampsShape } from './common.js';
+
+const fields = {
+  kind: z.enum(PARTICIPANT_KINDS).meta({ description: 'A person, or a group such as a delegation' }),
+  name: z.string().trim().min(1).max(300).meta({ example: 'Jorge Faurie' }),
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(300)
+    .nullable()
+    .meta({ description: 'Office held', example: 'Foreign Minister' }),
+  country: CountryCodeSchema.nullable(),
+  organization: z.string().trim().min(1).max(300).nullable(),
+};
+
+export const CreateParticipantSchema = z
+  .strictObject({
+    kind: fields.kind.default('person'),
+    name: fields.name,
+    title: fields.title.optional().default(null),
+    country: fields.country.optional().default(null),
+    organization: fields.organization.optional().default(null),
+  })
+  .meta({ id: 'CreateParticipant' });
+export type CreateParticipant = z.infer<typeof CreateParticipantSchema>;
+
+export const UpdateParticipantSchema = z.strictObject(fields).partial().meta({ id: 'UpdateParticipant' });
+export type UpdateParticipant = z.infer<typeof UpdateParticipantSchema>;
+
+export const ParticipantSchema = z
+  .object({
+    id: IdSchema,
+    kind: z.enum(PARTICIPANT_KINDS),
+    name: z.string(),
+    title: z.string().nullable(),
+    country: z.string().nullable().meta({ description: 'ISO 3166-1 alpha-2', example: 'AR' }),
+    organization: z.string().nullable(),
+    ...TimestampsShape,
+  })
+  .meta({ id: 'Participant', description: 'A person or a group who travels or takes part in meetings' });
+export type Participant = z.infer<typeof ParticipantSchema>;
+
+export const MeetingRoleSchema = z.enum(MEETING_ROLES).meta({ description: 'The part a participant plays' });
+
+export const MeetingParticipantSchema = ParticipantSchema.extend({ role: MeetingRoleSchema }).meta({
+  id: 'MeetingParticipant',
+  description: 'A participant of a meeting, with the role they play in it',
+});
+export type MeetingParticipant = z.infer<typeof MeetingParticipantSchema>;
+
+export const SetMeetingRoleSchema = z
+  .strictObject({ role: MeetingRoleSchema })
+  .meta({ id: 'SetMeetingRole' });

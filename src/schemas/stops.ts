@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import {
+  CountryCodeSchema,
+  IdSchema,
+  LocalDateSchema,
+  SourcesSchema,
+  TimestampsShape,
+  TimeZoneSchema,
+} from './common.js';
+import { MeetingDetailSchema } from './meetings.js';
+
+const fields = {
+  position: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .meta({ description: '1-based place of the stop in the trip; unique within the trip' }),
+  city: z.string().trim().min(1).max(200).meta({
+    description: 'City, locality, or a region when that is all that is known',
+    example: 'Buenos Aires',
+  }),
+  country: CountryCodeSchema,
+  latitude: z.number().min(-90).max(90).nullable().meta({ description: 'WGS 84 degrees', example: -34.6037 }),
+  longitude: z
+    .number()
+    .min(-180)
+    .max(180)
+    .nullable()
+    .meta({ description: 'WGS 84 degrees', example: -58.3816 }),
+  timeZone: TimeZoneSchema,
+  arrivalDate: LocalDateSchema.nullable().meta({
+    description: 'Local date of arrival, inclusive; null when unknown',
+  }),
+  departureDate: LocalDateSchema.nullable().meta({
+    description: 'Local date of departure, inclusive; null when unknown',
+  }),
+  notes: z.string().trim().max(10_000).nullable(),
+  sources: SourcesSchema,
+};
+
+export const CreateStopSchema = z
+  .strictObject({
+    ...fields,
+    position: fields.position.optional().meta({ description: 'Defaults to after the last stop' }),
+    latitude: fields.latitude.optional().default(null),
+    longitude: fields.longitude.optional().default(null),
+    arrivalDate: fields.arrivalDate.optional().default(null),
+    departureDate: fields.departureDate.optional().default(null),
+    notes: fields.notes.optional().default(null),
+    sources: fields.sources.default([]),
+  })
+  .meta({ id: 'CreateStop' });
+export type CreateStop = z.infer<typeof CreateStopSchema>;
+
+export const UpdateStopSchema = z.strictObject(fields).partial().meta({ id: 'UpdateStop' });
+export type UpdateStop = z.infer<typeof UpdateStopSchema>;
+
+export const StopSchema = z
+  .object({
+    id: IdSchema,
+    tripId: IdSchema,
+    position: z.number().int(),
+    city: z.string(),
+    country: z.string().meta({ description: 'ISO 3166-1 alpha-2', example: 'AR' }),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    timeZone: z.string().meta({ example: 'America/Argentina/Buenos_Aires' }),
+    arrivalDate: z.string().nullable().meta({ example: '2018-02-04' }),
+    departureDate: z.string().nullable().meta({ example: '2018-02-05' }),
+    notes: z.string().nullable(),
+    sources: SourcesSchema,
+    ...TimestampsShape,
+  })
+  .meta({ id: 'Stop', description: 'A place the trip visits, in order' });
+export type Stop = z.infer<typeof StopSchema>;
+
+export const StopWithMeetingsSchema = StopSchema.extend({
+  meetings: z
+    .array(MeetingDetailSchema)
+    .optional()
+    .meta({ description: 'With include=meetings, in chronological order' }),
+}).meta({ id: 'StopDetail' });
+export type StopWithMeetings = z.infer<typeof StopWithMeetingsSchema>;

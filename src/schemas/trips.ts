@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { TRIP_STATUSES } from '../db/schema.js';
+import {
+  CountryCodeSchema,
+  IdSchema,
+  LocalDateSchema,
+  PartialDateSchema,
+  SourcesSchema,
+  TimestampsShape,
+  TopicsSchema,
+} from './common.js';
+import { ParticipantSchema } from './participants.js';
+import { StopWithMeetingsSchema } from './stops.js';
+
+export const ContextItemSchema = z
+  .strictObject({
+    kind: z.enum(['event', 'organization']),
+    title: z.string().trim().min(1).max(300),
+    description: z.string().trim().max(5000).nullable(),
+    date: PartialDateSchema.nullable(),
+    city: z.string().trim().min(1).max(200).nullable(),
+    country: CountryCodeSchema.nullable(),
+    sources: SourcesSchema,
+  })
+  .meta({
+    id: 'ContextItem',
+    description: 'An event or organization the trip is set in the context of (e.g. a coming summit)',
+  });
+export type ContextItem = z.infer<typeof ContextItemSchema>;
+
+const fields = {
+  title: z.string().trim().min(1).max(300),
+  summary: z.string().trim().max(10_000).nullable(),
+  travelerId: IdSchema.meta({ description: 'The participant who travels' }),
+  startDate: LocalDateSchema,
+  endDate: LocalDateSchema.meta({ description: 'Last local date of the trip, inclusive' }),
+  status: z.enum(TRIP_STATUSES),
+  topics: TopicsSchema,
+  context: z.array(ContextItemSchema).max(50),
+  sources: SourcesSchema,
+};
+
+export const CreateTripSchema = z
+  .strictObject({
+    ...fields,
+    summary: fields.summary.optional().default(null),
+    status: fields.status.default('planned'),
+    topics: fields.topics.default([]),
+    context: fields.context.default([]),
+    sources: fields.sources.default([]),
+  })
+  .meta({ id: 'CreateTrip' });
+export type CreateTrip = z.infer<typeof CreateTripSchema>;
+
+export const UpdateTripSchema = z.strictObject(fields).partial().meta({ id: 'UpdateTrip' });
+export type UpdateTrip = z.infer<typeof UpdateTripSchema>;
+
+export const TripSchema = z
+  .object({
+    id: IdSchema,
+    title: z
+      .string()
+      .meta({ example: 'Secretary Tillerson’s trip to Mexico, Argentina, Peru, Colombia and Jamaica' }),
+    summary: z.string().nullable(),
+    travelerId: IdSchema,
+    startDate: z.string().meta({ example: '2018-02-01' }),
+    endDate: z.string().meta({ example: '2018-02-07' }),
+    status: z.enum(TRIP_STATUSES),
+    topics: z.array(z.string()),
+    context: z.array(ContextItemSchema),
+    sources: SourcesSchema,
+    ...TimestampsShape,
+  })
+  .meta({ id: 'Trip', description: 'A journey of one traveler, from its first to its last local date' });
+export type Trip = z.infer<typeof TripSchema>;
+
+export const TripDetailSchema = TripSchema.extend({
+  traveler: ParticipantSchema.optional().meta({
+    description: 'With include=participants or include=traveler',
+  }),
+  stops: z
+    .array(StopWithMeetingsSchema)
+    .optional()
+    .meta({ description: 'With include=stops (in visit order); meetings nest with include=meetings' }),
+}).meta({
+  id: 'TripDetail',
+  description: 'A trip, with the parts of its itinerary that `include` asked for',
+});
+export type TripDetail = z.infer<typeof TripDetailSchema>;
+
+export const INCLUDES = ['stops', 'meetings', 'participants', 'traveler'] as const;
+export type Include = (typeof INCLUDES)[number];
+
+/** `include=stops,meetings,participants`: a comma-separated list of the parts to embed. */
+export const includeParam = (allowed: readonly Include[]) =>
+  z
+    .string()
+    .refine(
+      (value) => value.split(',').every((part) => (allowed as readonly string[]).includes(part.trim())),
+      `must be a comma-separated list of: ${allowed.join(', ')}`,
+    )
+    .transform((value) => new Set(value.split(',').map((part) => part.trim() as Include)))
+    .optional()
+    .meta({ description: `Parts to embed, comma-separated: ${allowed.join(', ')}` });
+
+export const TripQuerySchema = z.strictObject({ include: includeParam(INCLUDES) });

@@ -1,0 +1,78 @@
+import { eq } from 'drizzle-orm';
+import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SeedData } from '../../seeds/seed-types.js';
+import type { Db } from '../db/client.js';
+import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
+import { nowIso } from '../domain/time.js';
+
+export type SeedReport = { created: number; updated: number; unchanged: number };
+
+type TableWithId = SQLiteTable & { id: AnySQLiteColumn };
+
+/**
+ * Writes seed records under their fixed ids, in one transaction. A record that already holds the seed's values
+ * is left alone (its version and timestamps do not move), so seeding twice changes nothing.
+ */
+export function applySeed(db: Db, data: SeedData): SeedReport {
+  const report: SeedReport = { created: 0, updated: 0, unchanged: 0 };
+
+  const upsert = <T extends Record<string, unknown> & { id: number }>(table: TableWithId, values: T) => {
+    const existing = db.select().from(table).where(eq(table.id, values.id)).get() as
+      | Record<string, unknown>
+      | undefined;
+    const now = nowIso();
+    if (!existing) {
+      db.insert(table)
+        .values({ ...values, createdAt: now, updatedAt: now } as never)
+        .run();
+      report.created += 1;
+      return;
+    }
+    const changed = Object.keys(values).some(
+      (k) => JSON.stringify(existing[k]) !== JSON.stringify(values[k]),
+    );
+    if (!changed) {
+      report.unchanged += 1;
+      return;
+    }
+    db.update(table)
+      .set({ ...values, updatedAt: now, version: Number(existing.version) + 1 } as never)
+      .where(eq(table.id, values.id))
+      .run();
+    report.updated += 1;
+  };
+
+  db.transaction(() => {
+    for (const participant of data.participants) upsert(participants, participant);
+    for (const { stops: tripStops, ...trip } of data.trips) {
+      upsert(trips, trip);
+      for (const { meetings: stopMeetings, ...stop } of tripStops) {
+        upsert(stops, { ...stop, tripId: trip.id });
+        for (const { participants: attendees, ...meeting } of stopMeetings) {
+          upsert(meetings, { ...meeting, stopId: stop.id });
+          const current = db
+            .select()
+            .from(meetingParticipants)
+            .where(eq(meetingParticipants.meetingId, meeting.id))
+            .all();
+          const same =
+            current.length === attendees.length &&
+            attendees.every((a) =>
+              current.some((c) => c.participantId === a.participantId && c.role === a.role),
+            );
+          if (same) continue;
+          db.delete(meetingParticipants).where(eq(meetingParticipants.meetingId, meeting.id)).run();
+          const now = nowIso();
+          db.insert(meetingParticipants)
+            .values(attendees.map((a) => ({ meetingId: meeting.id, ...a, createdAt: now })))
+            .run();
+        }
+      }
+    }
+  });
+  return report;
+}
+
+export function hasTrips(db: Db): boolean {
+  return db.select({ id: trips.id }).from(trips).limit(1).get() !== undefined;
+}
