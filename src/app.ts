@@ -45,6 +45,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // The API speaks JSON only: a text body is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   // JSON Merge Patch bodies (RFC 7396) are JSON too.
   app.addContentTypeParser(
     'application/merge-patch+json',

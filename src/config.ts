@@ -7,7 +7,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export const ConfigSchema = z.object({
   PORT: z.coerce
-    .number<string | number>()
+    .number<string | number>({ error: 'must be a whole number' })
     .int('must be a whole number')
     .min(0, 'must be between 0 and 65535')
     .max(65535, 'must be between 0 and 65535')

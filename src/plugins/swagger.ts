@@ -75,7 +75,8 @@ export default fp(
     });
     await app.register(swaggerUi, {
       routePrefix: '/docs',
-      uiConfig: { docExpansion: 'list', deepLinking: true },
+      // validatorUrl null: Swagger UI would otherwise send the document to an online validator.
+      uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null },
       staticCSP: true,
     });
   },

@@ -45,8 +45,8 @@ export function createStopsRepository(db: Db) {
   return {
     get,
 
+    /** The trip's stops in visit order (the caller has checked that the trip exists). */
     listByTrip(tripId: number): Stop[] {
-      assertTripExists(tripId);
       return db.select().from(stops).where(eq(stops.tripId, tripId)).orderBy(asc(stops.position)).all();
     },
 

@@ -119,7 +119,10 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ok(collectionOf(StopSchema), 'The stops, in visit order'), ...problems(400, 404) },
       },
     },
-    async (request) => ({ data: repos.stops.listByTrip(request.params.id) }),
+    async (request) => {
+      repos.trips.get(request.params.id);
+      return { data: repos.stops.listByTrip(request.params.id) };
+    },
   );
 
   app.post(

@@ -9,7 +9,7 @@ const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** A calendar date with no zone, as the place's own calendar shows it (YYYY-MM-DD). */
 export const LocalDateSchema = z
   .string()
-  .regex(LOCAL_DATE, 'must be a date as YYYY-MM-DD')
+  .regex(LOCAL_DATE, { error: 'must be a date as YYYY-MM-DD', abort: true })
   .refine((s) => {
     const [y, m, d] = s.split('-').map(Number) as [number, number, number];
     const date = new Date(Date.UTC(y, m - 1, d));

@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DATABASE_PATH: './data/itinerary.db',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      SEED_ON_START: true,
+    });
+  });
+
+  it('reads the environment, and an explicit override wins', () => {
+    const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: ':memory:' }, { PORT: 9090 });
+    expect(config).toMatchObject({ PORT: 9090, HOST: '0.0.0.0', DATABASE_PATH: ':memory:' });
+  });
+
+  it('names the variable and the bad value in one line', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Invalid configuration: PORT="eighty" /);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow('PORT="70000" must be between 0 and 65535');
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" must be one of fatal, error/);
+  });
+
+  it('stops the server at start with that one line and exit code 1', () => {
+    const server = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', server], {
+      env: { ...process.env, PORT: 'abc', DATABASE_PATH: ':memory:' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: PORT="abc" must be a whole number',
+    ]);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { buildTestApp, PROBLEM } from './helpers.js';
+
+describe('errors are RFC 9457 problem details', () => {
+  it('404 for an unknown route', async () => {
+    const { api } = await buildTestApp();
+    const res = await api.get('/itineraries').expect(404).expect('content-type', PROBLEM);
+    expect(res.body).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'No route matches GET /itineraries.',
+      instance: '/itineraries',
+      code: 'route_not_found',
+    });
+  });
+
+  it('405 with Allow for a known path and the wrong method', async () => {
+    const { api } = await buildTestApp();
+    const res = await api.put('/trips/1').send({}).expect(405).expect('content-type', PROBLEM);
+    expect(res.headers.allow).toBe('GET, HEAD, PATCH, DELETE');
+    expect(res.body.detail).toBe('PUT is not allowed on /trips/1; allowed: GET, HEAD, PATCH, DELETE.');
+    const post = await api.post('/meetings').send({}).expect(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('400 for malformed JSON and for an empty JSON body', async () => {
+    const { api } = await buildTestApp();
+    const bad = await api
+      .post('/trips')
+      .set('content-type', 'application/json')
+      .send('{"title": ')
+      .expect(400);
+    expect(bad.headers['content-type']).toMatch(PROBLEM);
+    expect(bad.body.code).toBe('invalid_json');
+    expect(bad.body.errors[0].path).toBe('body');
+    const empty = await api.post('/trips').set('content-type', 'application/json').send('').expect(400);
+    expect(empty.body.code).toBe('invalid_json');
+  });
+
+  it('400 when the body is missing or not an object', async () => {
+    const { api } = await buildTestApp();
+    const missing = await api.post('/participants').expect(400).expect('content-type', PROBLEM);
+    expect(missing.body.errors[0].path).toBe('body');
+    const array = await api.post('/participants').send([1, 2]).expect(400);
+    expect(array.body.errors[0].path).toBe('body');
+  });
+
+  it('413 for a body over the limit, and nothing is written', async () => {
+    const { api } = await buildTestApp();
+    const huge = { kind: 'person', name: 'x'.repeat(1_100_000) };
+    const res = await api.post('/participants').send(huge).expect(413).expect('content-type', PROBLEM);
+    expect(res.body.detail).toBe('The request body is larger than the limit of 1048576 bytes.');
+    const list = await api.get('/participants').expect(200);
+    expect(list.body.data).toHaveLength(13);
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    const { api } = await buildTestApp();
+    const res = await api
+      .post('/participants')
+      .set('content-type', 'text/plain')
+      .send('name=Someone')
+      .expect(415)
+      .expect('content-type', PROBLEM);
+    expect(res.body.detail).toContain('must be JSON');
+    const form = await api.post('/participants').type('form').send({ name: 'x' }).expect(415);
+    expect(form.body.code).toBe('unsupported_media_type');
+  });
+
+  it('a fault of the server is a generic 500 with a request id, no stack and no SQL', async () => {
+    const { api, app } = await buildTestApp();
+    app.database.sqlite.close();
+    const res = await api.get('/trips').expect(500).expect('content-type', PROBLEM);
+    expect(res.body).toMatchObject({
+      status: 500,
+      title: 'Internal Server Error',
+      code: 'internal_error',
+      detail: 'The server failed to answer this request.',
+    });
+    expect(res.body.requestId).toEqual(expect.any(String));
+    expect(JSON.stringify(res.body)).not.toMatch(/select|sqlite|at .*\.ts|stack/i);
+    const health = await api.get('/health').expect(503).expect('content-type', PROBLEM);
+    expect(health.body.code).toBe('database_unavailable');
+  });
+
+  it('a constraint the API did not foresee is a 4xx problem, never a 500', async () => {
+    const { api, app } = await buildTestApp();
+    // Simulate a concurrent writer taking the position between the check and the insert.
+    app.database.sqlite.exec(`create trigger steal before insert on stops when new.city = 'Quito' begin
+      insert into stops (trip_id, position, city, country, time_zone, created_at, updated_at)
+      values (new.trip_id, new.position, 'Elsewhere', 'EC', 'America/Guayaquil', '', ''); end`);
+    const res = await api
+      .post('/trips/1/stops')
+      .send({ city: 'Quito', country: 'EC', timeZone: 'America/Guayaquil' })
+      .expect(409)
+      .expect('content-type', PROBLEM);
+    expect(res.body).toMatchObject({
+      code: 'duplicate',
+      detail: 'A record with the same unique values already exists.',
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/insert|stops\.|sqlite/i);
+    // The failed statement left nothing behind.
+    const cities = (await api.get('/trips/1/stops')).body.data.map((s: { city: string }) => s.city);
+    expect(cities).not.toContain('Elsewhere');
+  });
+});
+
+describe('health', () => {
+  it('answers ok once the database answers', async () => {
+    const { api } = await buildTestApp({ seed: false });
+    const res = await api.get('/health').expect(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+});

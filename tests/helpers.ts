@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import supertest from 'supertest';
+import { afterEach } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+export type TestApp = {
+  app: FastifyInstance;
+  api: ReturnType<typeof supertest.agent>;
+  /** SQL statements run since the last reset. */
+  queries: string[];
+};
+
+const open: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((app) => app.close()));
+});
+
+/**
+ * Builds the app as production does (real plugins, real migrations), on a fresh in-memory SQLite database,
+ * seeded with the article's itinerary unless asked not to. Closed after each test.
+ */
+export async function buildTestApp(
+  options: { seed?: boolean; databasePath?: string } = {},
+): Promise<TestApp> {
+  const config = loadConfig(
+    {},
+    {
+      DATABASE_PATH: options.databasePath ?? ':memory:',
+      SEED_ON_START: options.seed === false ? 'false' : 'true',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+    },
+  );
+  const queries: string[] = [];
+  const app = await buildApp(config, { logger: false, onQuery: (sql) => queries.push(sql) });
+  open.push(app);
+  queries.length = 0;
+  return { app, api: supertest.agent(app.server), queries };
+}
+
+export const PROBLEM = /^application\/problem\+json/;
+
+/** A valid body for each resource, to vary per test. */
+export const newParticipant = (over: Record<string, unknown> = {}) => ({
+  kind: 'person',
+  name: 'Marcelo Ebrard',
+  title: 'Foreign Minister',
+  country: 'MX',
+  ...over,
+});
+
+export const newTrip = (travelerId: number, over: Record<string, unknown> = {}) => ({
+  title: 'Test trip',
+  travelerId,
+  startDate: '2019-03-01',
+  endDate: '2019-03-04',
+  ...over,
+});
+
+export const newStop = (over: Record<string, unknown> = {}) => ({
+  city: 'Lima',
+  country: 'PE',
+  timeZone: 'America/Lima',
+  arrivalDate: '2019-03-01',
+  departureDate: '2019-03-02',
+  latitude: -12.0464,
+  longitude: -77.0428,
+  ...over,
+});
+
+export const newMeeting = (over: Record<string, unknown> = {}) => ({
+  kind: 'bilateral',
+  title: 'Talks with the Foreign Minister',
+  date: '2019-03-01',
+  ...over,
+});
+
+/** The Location header of a creation response. */
+export function locationOf(res: { headers: Record<string, string | undefined> }): string {
+  const location = res.headers.location;
+  if (!location) throw new Error('the response has no Location header');
+  return location;
+}
