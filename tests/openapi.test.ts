@@ -74,3 +74,21 @@ describe('OpenAPI', () => {
     expect(code).toContain('"validatorUrl":null');
   });
 });
+
+describe('OpenAPI examples', () => {
+  it('are seed records that match their own schemas', async () => {
+    const examples = await import('../src/schemas/examples.js');
+    const { TripSchema, CreateTripSchema } = await import('../src/schemas/trips.js');
+    const { StopSchema, CreateStopSchema } = await import('../src/schemas/stops.js');
+    const { MeetingSchema, CreateMeetingSchema } = await import('../src/schemas/meetings.js');
+    const { ParticipantSchema, CreateParticipantSchema } = await import('../src/schemas/participants.js');
+    expect(TripSchema.parse(examples.tripExample).title).toMatch(/Tillerson/);
+    expect(CreateTripSchema.parse(examples.createTripExample).travelerId).toBe(1);
+    expect(StopSchema.parse(examples.stopExample).city).toBe('Buenos Aires');
+    expect(CreateStopSchema.parse(examples.createStopExample).country).toBe('AR');
+    expect(MeetingSchema.parse(examples.meetingExample).partOfDay).toBe('morning');
+    expect(CreateMeetingSchema.parse(examples.createMeetingExample).participants.length).toBeGreaterThan(0);
+    expect(ParticipantSchema.parse(examples.participantExample).name).toBe('Jorge Faurie');
+    expect(CreateParticipantSchema.parse(examples.createParticipantExample).country).toBe('AR');
+  });
+});

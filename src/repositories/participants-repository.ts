@@ -72,13 +72,19 @@ export function createParticipantsRepository(db: Db) {
             .where(eq(meetingParticipants.participantId, id))
             .get()?.n ?? 0;
         if (travels > 0 || attends > 0) {
-          const reasons = [
-            travels > 0 ? `is the traveler of ${travels} trip${travels === 1 ? '' : 's'}` : null,
-            attends > 0 ? `takes part in ${attends} meeting${attends === 1 ? '' : 's'}` : null,
-          ].filter(Boolean);
+          const reasons: string[] = [];
+          const remedies: string[] = [];
+          if (travels > 0) {
+            reasons.push(`is the traveler of ${travels} trip${travels === 1 ? '' : 's'}`);
+            remedies.push(`give ${travels === 1 ? 'that trip' : 'those trips'} another traveler`);
+          }
+          if (attends > 0) {
+            reasons.push(`takes part in ${attends} meeting${attends === 1 ? '' : 's'}`);
+            remedies.push(`remove them from ${attends === 1 ? 'that meeting' : 'those meetings'}`);
+          }
           throw new ConflictError(
             'participant_in_use',
-            `Participant ${id} ${reasons.join(' and ')}; reassign those trips and remove them from those meetings first.`,
+            `Participant ${id} ${reasons.join(' and ')}; ${remedies.join(' and ')} first.`,
           );
         }
         tx.delete(participants).where(eq(participants.id, id)).run();

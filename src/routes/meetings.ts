@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { collectionOf, IdParamsSchema, idParam } from '../schemas/common.js';
+import { collectionOf, IdParamsSchema, idParam, NoQuerySchema } from '../schemas/common.js';
 import { MeetingDetailSchema, MeetingSchema, UpdateMeetingSchema } from '../schemas/meetings.js';
 import { MeetingParticipantSchema, SetMeetingRoleSchema } from '../schemas/participants.js';
 import { includeParam } from '../schemas/trips.js';
@@ -62,6 +62,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'Fields not given keep their values; the merged meeting must still be valid.',
         params: IdParamsSchema,
         body: UpdateMeetingSchema,
+        querystring: NoQuerySchema,
         response: { 200: ok(MeetingSchema, 'The meeting as changed'), ...problems(...BODY_PROBLEMS, 404) },
       },
     },
@@ -76,6 +77,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'deleteMeeting',
         summary: 'Delete a meeting',
         params: IdParamsSchema,
+        querystring: NoQuerySchema,
         response: { 204: NoContentSchema.describe('Deleted'), ...problems(400, 404) },
       },
     },
@@ -93,6 +95,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listMeetingParticipants',
         summary: 'List the participants of a meeting, with their roles',
         params: IdParamsSchema,
+        querystring: NoQuerySchema,
         response: {
           200: ok(collectionOf(MeetingParticipantSchema), 'The participants, with their roles'),
           ...problems(400, 404),
@@ -112,6 +115,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'Answers 201 when the participant was added, 200 when they were already there.',
         params: MeetingParticipantParamsSchema,
         body: SetMeetingRoleSchema,
+        querystring: NoQuerySchema,
         response: {
           200: ok(MeetingParticipantSchema, 'The participant was there; their role is as given'),
           201: ok(MeetingParticipantSchema, 'The participant was added'),
@@ -136,6 +140,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'removeMeetingParticipant',
         summary: 'Remove a participant from a meeting',
         params: MeetingParticipantParamsSchema,
+        querystring: NoQuerySchema,
         response: { 204: NoContentSchema.describe('Removed from the meeting'), ...problems(400, 404) },
       },
     },

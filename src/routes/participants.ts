@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { collectionOf, IdParamsSchema } from '../schemas/common.js';
+import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateParticipantSchema,
   ParticipantSchema,
@@ -19,6 +19,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         operationId: 'listParticipants',
         summary: 'List participants by name',
+        querystring: NoQuerySchema,
         response: { 200: ok(collectionOf(ParticipantSchema), 'The participants'), ...problems(400) },
       },
     },
@@ -33,6 +34,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'createParticipant',
         summary: 'Create a participant (a person or a group)',
         body: CreateParticipantSchema,
+        querystring: NoQuerySchema,
         response: {
           201: ok(ParticipantSchema, 'Created; `Location` names the new participant'),
           ...problems(...BODY_PROBLEMS),
@@ -53,6 +55,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getParticipant',
         summary: 'Get a participant',
         params: IdParamsSchema,
+        querystring: NoQuerySchema,
         response: { 200: ok(ParticipantSchema, 'The participant'), ...problems(400, 404) },
       },
     },
@@ -68,6 +71,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Change some fields of a participant',
         params: IdParamsSchema,
         body: UpdateParticipantSchema,
+        querystring: NoQuerySchema,
         response: {
           200: ok(ParticipantSchema, 'The participant as changed'),
           ...problems(...BODY_PROBLEMS, 404),
@@ -87,6 +91,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'A participant who is still the traveler of a trip or attends a meeting is a 409 that says so.',
         params: IdParamsSchema,
+        querystring: NoQuerySchema,
         response: { 204: NoContentSchema.describe('Deleted'), ...problems(400, 404, 409) },
       },
     },

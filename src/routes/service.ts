@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { openApiYaml } from '../plugins/swagger.js';
+import { NoQuerySchema } from '../schemas/common.js';
 import { ok, problems } from './responses.js';
 
 const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
@@ -14,6 +15,7 @@ const serviceRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['service'],
         operationId: 'health',
         summary: 'Answers ok once the database answers',
+        querystring: NoQuerySchema,
         response: { 200: ok(HealthSchema, 'The service and its database answer'), ...problems(503) },
       },
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { collectionOf, IdParamsSchema } from '../schemas/common.js';
+import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { CreateMeetingSchema, MeetingDetailSchema } from '../schemas/meetings.js';
 import { StopSchema, StopWithMeetingsSchema, UpdateStopSchema } from '../schemas/stops.js';
 import { includeParam } from '../schemas/trips.js';
@@ -42,6 +42,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
           'latitude and longitude together). A position held by another stop of the trip is a 409.',
         params: IdParamsSchema,
         body: UpdateStopSchema,
+        querystring: NoQuerySchema,
         response: { 200: ok(StopSchema, 'The stop as changed'), ...problems(...BODY_PROBLEMS, 404, 409) },
       },
     },
@@ -56,6 +57,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'deleteStop',
         summary: 'Delete a stop with its meetings',
         params: IdParamsSchema,
+        querystring: NoQuerySchema,
         response: { 204: NoContentSchema.describe('Deleted, with its meetings'), ...problems(400, 404) },
       },
     },
@@ -98,6 +100,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
           'time needs a start time. `startsAt`/`endsAt` are computed from the stop’s time zone.',
         params: IdParamsSchema,
         body: CreateMeetingSchema,
+        querystring: NoQuerySchema,
         response: {
           201: ok(MeetingDetailSchema, 'Created, with its participants; `Location` names it'),
           ...problems(...BODY_PROBLEMS, 404),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { collectionOf, IdParamsSchema } from '../schemas/common.js';
+import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { CreateStopSchema, StopSchema } from '../schemas/stops.js';
 import {
   CreateTripSchema,
@@ -23,6 +23,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         operationId: 'listTrips',
         summary: 'List trips, earliest first',
+        querystring: NoQuerySchema,
         response: { 200: ok(collectionOf(TripSchema), 'The trips'), ...problems(400) },
       },
     },
@@ -37,6 +38,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'createTrip',
         summary: 'Create a trip',
         body: CreateTripSchema,
+        querystring: NoQuerySchema,
         response: {
           201: ok(TripSchema, 'Created; `Location` names the new trip'),
           ...problems(...BODY_PROBLEMS),
@@ -82,6 +84,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
           'Fields not given keep their values; the merged trip must still be valid (startDate <= endDate).',
         params: IdParamsSchema,
         body: UpdateTripSchema,
+        querystring: NoQuerySchema,
         response: { 200: ok(TripSchema, 'The trip as changed'), ...problems(...BODY_PROBLEMS, 404) },
       },
     },
@@ -96,6 +99,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'deleteTrip',
         summary: 'Delete a trip with its stops and meetings',
         params: IdParamsSchema,
+        querystring: NoQuerySchema,
         response: {
           204: NoContentSchema.describe('Deleted, with its stops and meetings'),
           ...problems(400, 404),
@@ -116,6 +120,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listTripStops',
         summary: 'List the stops of a trip, in visit order',
         params: IdParamsSchema,
+        querystring: NoQuerySchema,
         response: { 200: ok(collectionOf(StopSchema), 'The stops, in visit order'), ...problems(400, 404) },
       },
     },
@@ -135,6 +140,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'Without `position` the stop goes after the last one; a position already held is a 409.',
         params: IdParamsSchema,
         body: CreateStopSchema,
+        querystring: NoQuerySchema,
         response: {
           201: ok(StopSchema, 'Created; `Location` names the new stop'),
           ...problems(...BODY_PROBLEMS, 404, 409),

@@ -106,6 +106,9 @@ export const TimestampsShape = {
   version: z.number().int().positive().meta({ description: 'Grows by one on every change' }),
 };
 
+/** For operations that take no query parameters: any given is named as unknown (a 400). */
+export const NoQuerySchema = z.strictObject({});
+
 /** Every collection answers an object, so pagination fields can join `data` later. */
 export const collectionOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
 

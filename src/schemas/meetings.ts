@@ -8,6 +8,7 @@ import {
   TimestampsShape,
   TopicsSchema,
 } from './common.js';
+import { createMeetingExample, meetingExample } from './examples.js';
 import { MeetingParticipantSchema, MeetingRoleSchema } from './participants.js';
 
 const fields = {
@@ -49,7 +50,7 @@ export const CreateMeetingSchema = z
       .default([])
       .meta({ description: 'Participants to add with the meeting, in the same transaction' }),
   })
-  .meta({ id: 'CreateMeeting' });
+  .meta({ id: 'CreateMeeting', examples: [createMeetingExample] });
 export type CreateMeeting = z.infer<typeof CreateMeetingSchema>;
 
 export const UpdateMeetingSchema = z.strictObject(fields).partial().meta({ id: 'UpdateMeeting' });
@@ -86,6 +87,7 @@ export const MeetingSchema = z
   .meta({
     id: 'Meeting',
     description: 'Anything on the programme at a stop: talks, a speech, a tour, an event',
+    examples: [meetingExample],
   });
 export type Meeting = z.infer<typeof MeetingSchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MEETING_ROLES, PARTICIPANT_KINDS } from '../db/schema.js';
 import { CountryCodeSchema, IdSchema, TimestampsShape } from './common.js';
+import { createParticipantExample, participantExample } from './examples.js';
 
 const fields = {
   kind: z.enum(PARTICIPANT_KINDS).meta({ description: 'A person, or a group such as a delegation' }),
@@ -24,7 +25,7 @@ export const CreateParticipantSchema = z
     country: fields.country.optional().default(null),
     organization: fields.organization.optional().default(null),
   })
-  .meta({ id: 'CreateParticipant' });
+  .meta({ id: 'CreateParticipant', examples: [createParticipantExample] });
 export type CreateParticipant = z.infer<typeof CreateParticipantSchema>;
 
 export const UpdateParticipantSchema = z.strictObject(fields).partial().meta({ id: 'UpdateParticipant' });
@@ -40,7 +41,11 @@ export const ParticipantSchema = z
     organization: z.string().nullable(),
     ...TimestampsShape,
   })
-  .meta({ id: 'Participant', description: 'A person or a group who travels or takes part in meetings' });
+  .meta({
+    id: 'Participant',
+    description: 'A person or a group who travels or takes part in meetings',
+    examples: [participantExample],
+  });
 export type Participant = z.infer<typeof ParticipantSchema>;
 
 export const MeetingRoleSchema = z.enum(MEETING_ROLES).meta({ description: 'The part a participant plays' });

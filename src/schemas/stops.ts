@@ -7,6 +7,7 @@ import {
   TimestampsShape,
   TimeZoneSchema,
 } from './common.js';
+import { createStopExample, stopExample } from './examples.js';
 import { MeetingDetailSchema } from './meetings.js';
 
 const fields = {
@@ -50,7 +51,7 @@ export const CreateStopSchema = z
     notes: fields.notes.optional().default(null),
     sources: fields.sources.default([]),
   })
-  .meta({ id: 'CreateStop' });
+  .meta({ id: 'CreateStop', examples: [createStopExample] });
 export type CreateStop = z.infer<typeof CreateStopSchema>;
 
 export const UpdateStopSchema = z.strictObject(fields).partial().meta({ id: 'UpdateStop' });
@@ -72,7 +73,7 @@ export const StopSchema = z
     sources: SourcesSchema,
     ...TimestampsShape,
   })
-  .meta({ id: 'Stop', description: 'A place the trip visits, in order' });
+  .meta({ id: 'Stop', description: 'A place the trip visits, in order', examples: [stopExample] });
 export type Stop = z.infer<typeof StopSchema>;
 
 export const StopWithMeetingsSchema = StopSchema.extend({

@@ -9,6 +9,7 @@ import {
   TimestampsShape,
   TopicsSchema,
 } from './common.js';
+import { createTripExample, tripExample } from './examples.js';
 import { ParticipantSchema } from './participants.js';
 import { StopWithMeetingsSchema } from './stops.js';
 
@@ -49,7 +50,7 @@ export const CreateTripSchema = z
     context: fields.context.default([]),
     sources: fields.sources.default([]),
   })
-  .meta({ id: 'CreateTrip' });
+  .meta({ id: 'CreateTrip', examples: [createTripExample] });
 export type CreateTrip = z.infer<typeof CreateTripSchema>;
 
 export const UpdateTripSchema = z.strictObject(fields).partial().meta({ id: 'UpdateTrip' });
@@ -71,7 +72,11 @@ export const TripSchema = z
     sources: SourcesSchema,
     ...TimestampsShape,
   })
-  .meta({ id: 'Trip', description: 'A journey of one traveler, from its first to its last local date' });
+  .meta({
+    id: 'Trip',
+    description: 'A journey of one traveler, from its first to its last local date',
+    examples: [tripExample],
+  });
 export type Trip = z.infer<typeof TripSchema>;
 
 export const TripDetailSchema = TripSchema.extend({
