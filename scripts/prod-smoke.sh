@@ -139,6 +139,7 @@ if [[ -r "/proc/${SERVER_PID}/cmdline" ]]; then
 fi
 
 step "GET /health and /trips/1?include=stops,meetings,participants"
+# shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
 BASE_URL="${BASE_URL}" node -e '
   const base = process.env.BASE_URL;
   const die = (msg) => { console.error(msg); process.exit(1); };

@@ -1,17 +1,34 @@
 // Data-level checks of the Tillerson 2018 seed against its sources: every quote must be verbatim in the article
 // (outside its photo captions) or in the cited Office of the Historian record, and the itinerary must be
 // internally consistent.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { SeedSource } from '../seeds/seed-types.js';
 import { articleSource, historianSource, tillersonSeed } from '../seeds/tillerson-2018.js';
 
-const articleText = readFileSync(new URL('../../shared/seed/article.txt', import.meta.url), 'utf8');
-const historianXml = readFileSync(
-  new URL('../../shared/data/historian/secretary-travels/tillerson-rex-w.xml', import.meta.url),
-  'utf8',
-);
+// The source texts are not part of the repository (the article is a news site's text; the Historian's files are
+// fetched by users). They sit in `shared/` beside the checkout, or where ITINERARY_SOURCES_DIR says. CI always has
+// them and must check every quote; a clone without them skips only the quote checks, and says why.
+const sourcesDir =
+  process.env.ITINERARY_SOURCES_DIR ?? fileURLToPath(new URL('../../shared', import.meta.url));
+const articlePath = join(sourcesDir, 'seed', 'article.txt');
+const historianPath = join(sourcesDir, 'data', 'historian', 'secretary-travels', 'tillerson-rex-w.xml');
+const haveSources = existsSync(articlePath) && existsSync(historianPath);
+if (!haveSources && process.env.CI) {
+  throw new Error(
+    `CI must check the seed's quotes, but the sources are missing: ${articlePath}, ${historianPath}`,
+  );
+}
+if (!haveSources) {
+  console.warn(
+    `seed quote checks skipped: no sources at ${sourcesDir} (set ITINERARY_SOURCES_DIR to check them)`,
+  );
+}
+const articleText = haveSources ? readFileSync(articlePath, 'utf8') : '';
+const historianXml = haveSources ? readFileSync(historianPath, 'utf8') : '';
 
 const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
@@ -62,7 +79,7 @@ const findMeeting = (pattern: RegExp) => {
   return meeting;
 };
 
-describe('Tillerson 2018 seed: sources', () => {
+describe.skipIf(!haveSources)('Tillerson 2018 seed: sources, quoted verbatim', () => {
   it('cites at least one source for every trip, context item, stop and meeting', () => {
     expect(cited.length).toBeGreaterThan(10);
     for (const { label, sources } of cited) {
