@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
 import { nowIso, toUtcInstant } from '../domain/time.js';
-import { assertValid, type FieldError, InvalidInputError, NotFoundError } from '../errors.js';
+import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 
@@ -243,18 +243,5 @@ export function createMeetingsRepository(db: Db) {
         touch(meetingId);
       });
     },
-
-    /** Ids of meetings among `ids` that exist (for callers validating references). */
-    existing(ids: number[]): number[] {
-      if (ids.length === 0) return [];
-      return db
-        .select({ id: meetings.id })
-        .from(meetings)
-        .where(inArray(meetings.id, ids))
-        .all()
-        .map((r) => r.id);
-    },
   };
 }
-
-export { InvalidInputError };

@@ -1,4 +1,4 @@
-import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, participants, trips } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
@@ -19,20 +19,6 @@ export function createParticipantsRepository(db: Db) {
 
     list(): Participant[] {
       return db.select().from(participants).orderBy(asc(participants.name), asc(participants.id)).all();
-    },
-
-    /** The ids among `ids` that name no participant. */
-    missing(ids: number[]): number[] {
-      if (ids.length === 0) return [];
-      const found = new Set(
-        db
-          .select({ id: participants.id })
-          .from(participants)
-          .where(inArray(participants.id, ids))
-          .all()
-          .map((r) => r.id),
-      );
-      return ids.filter((id) => !found.has(id));
     },
 
     create(input: CreateParticipant & { id?: number }): Participant {
