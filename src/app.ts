@@ -1,8 +1,11 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
+import cors from './plugins/cors.js';
+import csv from './plugins/csv.js';
 import database from './plugins/database.js';
 import errors from './plugins/errors.js';
+import httpCaching from './plugins/http-caching.js';
 import swagger from './plugins/swagger.js';
 import meetingsRoutes from './routes/meetings.js';
 import participantsRoutes from './routes/participants.js';
@@ -54,7 +57,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.getDefaultJsonParser('error', 'error'),
   );
 
+  // CORS first: its catch-all OPTIONS route must stay out of the error mapper's 405 router.
+  await app.register(cors);
   await app.register(errors);
+  // CSV before caching, so each representation is hashed as sent.
+  await app.register(csv);
+  await app.register(httpCaching);
   await app.register(swagger);
   await app.register(database, {
     path: config.DATABASE_PATH,

@@ -109,9 +109,9 @@ describe('errors are RFC 9457 problem details', () => {
 describe('query parameters', () => {
   it('an operation rejects every query parameter it does not know, by name', async () => {
     const { api } = await buildTestApp();
-    const list = await api.get('/trips?include=stops&page=2').expect(400).expect('content-type', PROBLEM);
+    const list = await api.get('/trips?expand=stops&page=2').expect(400).expect('content-type', PROBLEM);
     expect(list.body.errors).toEqual([
-      { path: 'query.include', message: 'is not a known field' },
+      { path: 'query.expand', message: 'is not a known field' },
       { path: 'query.page', message: 'is not a known field' },
     ]);
     const write = await api.post('/participants?dryRun=true').send({ name: 'Nobody' }).expect(400);

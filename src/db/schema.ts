@@ -141,11 +141,16 @@ export const meetings = sqliteTable(
     startTime: text('start_time'),
     endTime: text('end_time'),
     partOfDay: text('part_of_day', { enum: PARTS_OF_DAY }),
+    // UTC instants of the local times at the stop's zone, kept in step by every write that can change them
+    // (the meeting's date or times, its stop, the stop's zone), so that filters can compare instants in SQL.
+    startsAt: text('starts_at'),
+    endsAt: text('ends_at'),
     sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
     ...audit,
   },
   (t) => [
     index('meetings_stop_idx').on(t.stopId),
+    index('meetings_starts_at_idx').on(t.startsAt),
     index('meetings_date_idx').on(t.date),
     index('meetings_kind_idx').on(t.kind),
     index('meetings_status_idx').on(t.status),

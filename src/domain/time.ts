@@ -12,3 +12,13 @@ export function toUtcInstant(date: string | null, time: string | null, timeZone:
 }
 
 export const nowIso = (): string => new Date().toISOString();
+
+/**
+ * An RFC 3339 instant in the stored form of meeting instants (UTC, whole seconds, `Z`), so that SQL can compare
+ * the text. A `from` bound rounds up to the second and a `to` bound down, which keeps both inclusive and exact.
+ */
+export function storedInstant(value: string, bound: 'from' | 'to'): string {
+  let instant = DateTime.fromISO(value, { setZone: true }).toUTC();
+  if (bound === 'from' && instant.millisecond > 0) instant = instant.plus({ seconds: 1 });
+  return instant.startOf('second').toISO({ suppressMilliseconds: true }) ?? value;
+}

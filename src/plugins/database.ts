@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
-import { createMeetingsRepository } from '../repositories/meetings-repository.js';
+import { createMeetingsRepository, refreshMeetingInstants } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
 import { createStopsRepository } from '../repositories/stops-repository.js';
 import { createTripsRepository } from '../repositories/trips-repository.js';
@@ -35,6 +35,8 @@ export default fp<DatabasePluginOptions>(
     const database = openDatabase(opts.path, { onQuery: opts.onQuery });
     try {
       runMigrations(database.db);
+      // Stored instants that a migration could not compute (SQL has no time-zone rules).
+      refreshMeetingInstants(database.db, 'missing');
       if (opts.seed && !hasTrips(database.db)) {
         const report = applySeed(database.db, tillersonSeed);
         app.log.info({ seed: report }, 'seeded the article itinerary into an empty database');

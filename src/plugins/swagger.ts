@@ -38,12 +38,32 @@ function withoutUnusedComponents(document: Document): Document {
   return document;
 }
 
+type RouteDocument = Parameters<typeof jsonSchemaTransform>[0];
+type ResponsesWithHeaders = Record<string, { headers?: Record<string, unknown> } | undefined>;
+
+/** The zod transform drops response `headers` (e.g. Link on pages); carry them over as plain JSON Schema. */
+function withResponseHeaders(route: RouteDocument) {
+  const transformed = jsonSchemaTransform(route);
+  const given = (route.schema as { response?: ResponsesWithHeaders } | undefined)?.response;
+  const out = (transformed.schema as { response?: ResponsesWithHeaders } | undefined)?.response;
+  if (given && out) {
+    for (const [status, response] of Object.entries(given)) {
+      const target = out[status];
+      if (response?.headers && target) target.headers = response.headers;
+    }
+  }
+  return transformed;
+}
+
 export const OPENAPI_INFO = {
   title: 'Diplomatic Itinerary API',
   version: '0.1.0',
   description:
     'Official travel as clean JSON: trips, the places visited (stops), the meetings held there, and who took part ' +
-    '(participants). Every seeded fact cites the source sentence it comes from. Errors are RFC 9457 problem details.',
+    '(participants). Every seeded fact cites the source sentence it comes from. Errors are RFC 9457 problem details.\n\n' +
+    'Collections are cursor-paginated (`limit`, `cursor`, `nextCursor`, a `Link: rel="next"` header) and answer ' +
+    'CSV on `Accept: text/csv` or `format=csv`. Every GET sends a strong `ETag` with `Cache-Control: no-cache`, ' +
+    'and `If-None-Match` answers 304. CORS allows any origin and exposes ETag, Link, Location and Last-Modified.',
   license: { name: 'MIT', identifier: 'MIT' },
 };
 
@@ -70,7 +90,7 @@ export default fp(
         // Reads and writes are open until API keys arrive; saying so explicitly is part of the contract.
         security: [],
       },
-      transform: jsonSchemaTransform,
+      transform: withResponseHeaders,
       transformObject: (document) => withoutUnusedComponents(jsonSchemaTransformObject(document)),
     });
     await app.register(swaggerUi, {

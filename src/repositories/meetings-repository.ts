@@ -1,27 +1,84 @@
-import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
-import { nowIso, toUtcInstant } from '../domain/time.js';
+import { nowIso, storedInstant, toUtcInstant } from '../domain/time.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
-import type { CreateMeeting, Meeting, UpdateMeeting } from '../schemas/meetings.js';
+import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
+import { containsText, hasTopic } from './conditions.js';
+import { type Page, type PageRequest, paginate, sortsFor } from './pagination.js';
 
 export type MeetingsRepository = ReturnType<typeof createMeetingsRepository>;
-export type MeetingScope = { tripId?: number; stopId?: number; meetingId?: number };
+/** Which meetings: those of some trips, some stops, or some meetings by id (any combination narrows). */
+export type MeetingScope = { tripIds?: number[]; stopIds?: number[]; meetingIds?: number[] };
 type Role = MeetingParticipant['role'];
 
 // Chronological order: by date (undated last), then by the clock time or, failing that, the part of the day
-// (undetermined last), then by id, which keeps the order the items were recorded in.
-const timeOfDayKey = sql`coalesce(${meetings.startTime}, case ${meetings.partOfDay}
-  when 'morning' then '06:00' when 'afternoon' then '12:00' when 'evening' then '17:00' when 'night' then '21:00'
-  else '99:99' end)`;
-const chronological = [
-  sql`${meetings.date} is null`,
-  asc(meetings.date),
-  asc(timeOfDayKey),
-  asc(meetings.id),
-];
+// (undetermined last), then by id, which keeps the order the items were recorded in. The same key is computed
+// in SQL (to sort and page) and in TypeScript (to write the cursor), from one table of anchors.
+const PART_OF_DAY_ANCHORS = {
+  morning: '06:00',
+  afternoon: '12:00',
+  evening: '17:00',
+  night: '21:00',
+} as const;
+const UNDATED = '9999-12-31';
+const UNTIMED = '99:99';
+const dateKey = sql`coalesce(${meetings.date}, ${UNDATED})`;
+const timeOfDayKey = sql`coalesce(${meetings.startTime}, case ${meetings.partOfDay} ${sql.join(
+  Object.entries(PART_OF_DAY_ANCHORS).map(([part, anchor]) => sql`when ${part} then ${anchor}`),
+  sql` `,
+)} else ${UNTIMED} end)`;
+const chronological = [asc(dateKey), asc(timeOfDayKey), asc(meetings.id)];
+
+const MEETING_SORTS = sortsFor<Meeting, 'date' | 'createdAt' | 'updatedAt'>({
+  date: {
+    columns: [dateKey, timeOfDayKey, meetings.id],
+    key: (m) => [
+      m.date ?? UNDATED,
+      m.startTime ?? (m.partOfDay ? PART_OF_DAY_ANCHORS[m.partOfDay] : UNTIMED),
+      m.id,
+    ],
+  },
+  createdAt: { columns: [meetings.createdAt, meetings.id], key: (m) => [m.createdAt, m.id] },
+  updatedAt: { columns: [meetings.updatedAt, meetings.id], key: (m) => [m.updatedAt, m.id] },
+});
+
+const PARTICIPANTS_BY_ID = sortsFor<MeetingParticipant, 'participant'>({
+  participant: { columns: [meetingParticipants.participantId], key: (p) => [p.id] },
+}).participant;
+
+export type MeetingFilters = Omit<
+  MeetingListQuery,
+  'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'
+>;
+
+export function meetingConditions(f: MeetingFilters): SQL | undefined {
+  return and(
+    f.trip ? eq(stops.tripId, f.trip) : undefined,
+    f.stop ? eq(meetings.stopId, f.stop) : undefined,
+    f.from
+      ? f.from.includes('T')
+        ? gte(meetings.startsAt, storedInstant(f.from, 'from'))
+        : gte(meetings.date, f.from)
+      : undefined,
+    f.to
+      ? f.to.includes('T')
+        ? lte(meetings.startsAt, storedInstant(f.to, 'to'))
+        : lte(meetings.date, f.to)
+      : undefined,
+    f.country ? inArray(stops.country, f.country) : undefined,
+    f.participant
+      ? sql`exists (select 1 from ${meetingParticipants} where ${meetingParticipants.meetingId} = ${meetings.id}
+          and ${meetingParticipants.participantId} = ${f.participant})`
+      : undefined,
+    f.kind ? inArray(meetings.kind, f.kind) : undefined,
+    f.status ? inArray(meetings.status, f.status) : undefined,
+    f.topic ? hasTopic(meetings.topics, f.topic) : undefined,
+    f.q ? containsText(f.q, meetings.title, meetings.description) : undefined,
+  );
+}
 
 const meetingColumns = {
   id: meetings.id,
@@ -37,26 +94,62 @@ const meetingColumns = {
   endTime: meetings.endTime,
   partOfDay: meetings.partOfDay,
   timeZone: stops.timeZone,
+  startsAt: meetings.startsAt,
+  endsAt: meetings.endsAt,
   sources: meetings.sources,
   createdAt: meetings.createdAt,
   updatedAt: meetings.updatedAt,
   version: meetings.version,
 };
 
-type MeetingRow = Omit<Meeting, 'startsAt' | 'endsAt'>;
-
-/** A meeting's instants follow from its local date and times and its stop's zone; they are never stored. */
-const withInstants = (row: MeetingRow): Meeting => ({
-  ...row,
-  startsAt: toUtcInstant(row.date, row.startTime, row.timeZone),
-  endsAt: toUtcInstant(row.date, row.endTime, row.timeZone),
+/** A meeting's UTC instants, from its local date and times and its stop's zone. */
+const instantsOf = (
+  m: { date: string | null; startTime: string | null; endTime: string | null },
+  timeZone: string,
+) => ({
+  startsAt: toUtcInstant(m.date, m.startTime, timeZone),
+  endsAt: toUtcInstant(m.date, m.endTime, timeZone),
 });
+
+/**
+ * Recomputes the stored instants of the timed meetings at some stops (after a stop's zone changed), or of every
+ * timed meeting that lacks them (after a migration added the columns). Answers how many changed.
+ */
+export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'missing'): number {
+  const rows = db
+    .select({
+      id: meetings.id,
+      date: meetings.date,
+      startTime: meetings.startTime,
+      endTime: meetings.endTime,
+      startsAt: meetings.startsAt,
+      endsAt: meetings.endsAt,
+      timeZone: stops.timeZone,
+    })
+    .from(meetings)
+    .innerJoin(stops, eq(stops.id, meetings.stopId))
+    .where(
+      and(
+        sql`${meetings.startTime} is not null`,
+        scope === 'missing' ? sql`${meetings.startsAt} is null` : inArray(meetings.stopId, scope.stopIds),
+      ),
+    )
+    .all();
+  let changed = 0;
+  for (const row of rows) {
+    const instants = instantsOf(row, row.timeZone);
+    if (instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
+    db.update(meetings).set(instants).where(eq(meetings.id, row.id)).run();
+    changed += 1;
+  }
+  return changed;
+}
 
 const scopeWhere = (scope: MeetingScope): SQL | undefined =>
   and(
-    scope.tripId === undefined ? undefined : eq(stops.tripId, scope.tripId),
-    scope.stopId === undefined ? undefined : eq(meetings.stopId, scope.stopId),
-    scope.meetingId === undefined ? undefined : eq(meetings.id, scope.meetingId),
+    scope.tripIds === undefined ? undefined : inArray(stops.tripId, scope.tripIds),
+    scope.stopIds === undefined ? undefined : inArray(meetings.stopId, scope.stopIds),
+    scope.meetingIds === undefined ? undefined : inArray(meetings.id, scope.meetingIds),
   );
 
 export function createMeetingsRepository(db: Db) {
@@ -67,17 +160,17 @@ export function createMeetingsRepository(db: Db) {
       .innerJoin(stops, eq(stops.id, meetings.stopId))
       .where(scopeWhere(scope))
       .orderBy(...chronological)
-      .all()
-      .map(withInstants);
+      .all();
 
   const get = (id: number): Meeting => {
-    const [row] = select({ meetingId: id });
+    const [row] = select({ meetingIds: [id] });
     if (!row) throw new NotFoundError('meeting', id);
     return row;
   };
 
-  const stopExists = (stopId: number) =>
-    db.select({ id: stops.id }).from(stops).where(eq(stops.id, stopId)).get() !== undefined;
+  /** The stop's time zone, or undefined when there is no such stop. */
+  const stopZone = (stopId: number) =>
+    db.select({ timeZone: stops.timeZone }).from(stops).where(eq(stops.id, stopId)).get()?.timeZone;
 
   const participantExists = (id: number) =>
     db.select({ id: participants.id }).from(participants).where(eq(participants.id, id)).get() !== undefined;
@@ -97,6 +190,33 @@ export function createMeetingsRepository(db: Db) {
       return select(scope);
     },
 
+    /** A page of meetings matching the filters. */
+    page(query: MeetingListQuery): Page<Meeting> {
+      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
+      const where = meetingConditions(filters);
+      return paginate(
+        { limit, cursor, count: withCount },
+        MEETING_SORTS[sort],
+        filters,
+        (after, order, max) =>
+          db
+            .select(meetingColumns)
+            .from(meetings)
+            .innerJoin(stops, eq(stops.id, meetings.stopId))
+            .where(and(where, after))
+            .orderBy(...order)
+            .limit(max)
+            .all(),
+        () =>
+          db
+            .select({ n: count() })
+            .from(meetings)
+            .innerJoin(stops, eq(stops.id, meetings.stopId))
+            .where(where)
+            .get()?.n ?? 0,
+      );
+    },
+
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */
     participantsByMeeting(scope: MeetingScope): Map<number, MeetingParticipant[]> {
       const rows = db
@@ -110,7 +230,7 @@ export function createMeetingsRepository(db: Db) {
         .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
         .innerJoin(stops, eq(stops.id, meetings.stopId))
         .where(scopeWhere(scope))
-        .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.createdAt), asc(participants.id))
+        .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId))
         .all();
       const byMeeting = new Map<number, MeetingParticipant[]>();
       for (const { meetingId, role, participant } of rows) {
@@ -123,13 +243,36 @@ export function createMeetingsRepository(db: Db) {
 
     listParticipants(meetingId: number): MeetingParticipant[] {
       get(meetingId);
-      return this.participantsByMeeting({ meetingId }).get(meetingId) ?? [];
+      return this.participantsByMeeting({ meetingIds: [meetingId] }).get(meetingId) ?? [];
+    },
+
+    /** A page of a meeting's participants, by participant id. */
+    participantsPage(meetingId: number, request: PageRequest): Page<MeetingParticipant> {
+      get(meetingId);
+      const where = eq(meetingParticipants.meetingId, meetingId);
+      return paginate(
+        request,
+        PARTICIPANTS_BY_ID,
+        { meetingId },
+        (after, order, max) =>
+          db
+            .select({ role: meetingParticipants.role, participant: participants })
+            .from(meetingParticipants)
+            .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
+            .where(and(where, after))
+            .orderBy(...order)
+            .limit(max)
+            .all()
+            .map(({ role, participant }) => ({ ...participant, role })),
+        () => db.select({ n: count() }).from(meetingParticipants).where(where).get()?.n ?? 0,
+      );
     },
 
     /** Creates the meeting and its participants in one transaction: all of it or none of it. */
     create(stopId: number, input: CreateMeeting & { id?: number }): Meeting {
       return db.transaction(() => {
-        if (!stopExists(stopId)) throw new NotFoundError('stop', stopId);
+        const timeZone = stopZone(stopId);
+        if (timeZone === undefined) throw new NotFoundError('stop', stopId);
         const { participants: attendees, ...fields } = input;
         const errors: FieldError[] = [...meetingRules(fields)];
         const seen = new Set<number>();
@@ -148,7 +291,7 @@ export function createMeetingsRepository(db: Db) {
         const now = nowIso();
         const { id } = db
           .insert(meetings)
-          .values({ ...fields, stopId, createdAt: now, updatedAt: now })
+          .values({ ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now })
           .returning({ id: meetings.id })
           .get();
         if (attendees.length > 0) {
@@ -171,13 +314,20 @@ export function createMeetingsRepository(db: Db) {
       return db.transaction(() => {
         const current = get(id);
         if (Object.keys(patch).length === 0) return current;
-        const errors = meetingRules({ ...current, ...patch });
-        if (patch.stopId !== undefined && !stopExists(patch.stopId)) {
-          errors.push({ path: 'body.stopId', message: `no stop has the id ${patch.stopId}` });
+        const merged = { ...current, ...patch };
+        const errors = meetingRules(merged);
+        const timeZone = stopZone(merged.stopId);
+        if (timeZone === undefined) {
+          errors.push({ path: 'body.stopId', message: `no stop has the id ${merged.stopId}` });
         }
         assertValid(errors);
         db.update(meetings)
-          .set({ ...patch, updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
+          .set({
+            ...patch,
+            ...instantsOf(merged, timeZone ?? current.timeZone),
+            updatedAt: nowIso(),
+            version: sql`${meetings.version} + 1`,
+          })
           .where(eq(meetings.id, id))
           .run();
         return get(id);

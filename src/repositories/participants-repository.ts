@@ -1,11 +1,34 @@
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, participants, trips } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { CreateParticipant, Participant, UpdateParticipant } from '../schemas/participants.js';
+import type {
+  CreateParticipant,
+  Participant,
+  ParticipantListQuery,
+  UpdateParticipant,
+} from '../schemas/participants.js';
+import { containsText } from './conditions.js';
+import { type Page, paginate, sortsFor } from './pagination.js';
 
 export type ParticipantsRepository = ReturnType<typeof createParticipantsRepository>;
+
+const PARTICIPANT_SORTS = sortsFor<Participant, 'name' | 'createdAt' | 'updatedAt'>({
+  name: { columns: [participants.name, participants.id], key: (p) => [p.name, p.id] },
+  createdAt: { columns: [participants.createdAt, participants.id], key: (p) => [p.createdAt, p.id] },
+  updatedAt: { columns: [participants.updatedAt, participants.id], key: (p) => [p.updatedAt, p.id] },
+});
+
+export type ParticipantFilters = Omit<ParticipantListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort'>;
+
+export function participantConditions(f: ParticipantFilters): SQL | undefined {
+  return and(
+    f.q ? containsText(f.q, participants.name, participants.title, participants.organization) : undefined,
+    f.country ? inArray(participants.country, f.country) : undefined,
+    f.kind ? eq(participants.kind, f.kind) : undefined,
+  );
+}
 
 export function createParticipantsRepository(db: Db) {
   const get = (id: number): Participant => {
@@ -17,8 +40,33 @@ export function createParticipantsRepository(db: Db) {
   return {
     get,
 
-    list(): Participant[] {
-      return db.select().from(participants).orderBy(asc(participants.name), asc(participants.id)).all();
+    getMany(ids: number[]): Participant[] {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(participants)
+        .where(inArray(participants.id, [...new Set(ids)]))
+        .all();
+    },
+
+    /** A page of participants matching the filters. */
+    list(query: ParticipantListQuery): Page<Participant> {
+      const { limit, cursor, count: withCount, format: _format, sort, ...filters } = query;
+      const where = participantConditions(filters);
+      return paginate(
+        { limit, cursor, count: withCount },
+        PARTICIPANT_SORTS[sort],
+        filters,
+        (after, order, max) =>
+          db
+            .select()
+            .from(participants)
+            .where(and(where, after))
+            .orderBy(...order)
+            .limit(max)
+            .all(),
+        () => db.select({ n: count() }).from(participants).where(where).get()?.n ?? 0,
+      );
     },
 
     create(input: CreateParticipant & { id?: number }): Participant {

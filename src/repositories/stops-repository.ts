@@ -1,12 +1,39 @@
-import { and, asc, eq, max, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, max, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { stops, trips } from '../db/schema.js';
 import { stopRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
-import type { CreateStop, Stop, UpdateStop } from '../schemas/stops.js';
+import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
+import { refreshMeetingInstants } from './meetings-repository.js';
+import { type Page, paginate, sortsFor } from './pagination.js';
 
 export type StopsRepository = ReturnType<typeof createStopsRepository>;
+
+// A stop's span is arrival to departure; when only one is known, the stop spans that day. Undated stops sort last.
+const spanStart = sql`coalesce(${stops.arrivalDate}, ${stops.departureDate})`;
+const spanEnd = sql`coalesce(${stops.departureDate}, ${stops.arrivalDate})`;
+const UNDATED = '9999-12-31';
+
+const STOP_SORTS = sortsFor<Stop, 'position' | 'arrivalDate'>({
+  position: { columns: [stops.tripId, stops.position, stops.id], key: (s) => [s.tripId, s.position, s.id] },
+  arrivalDate: {
+    columns: [sql`coalesce(${spanStart}, ${UNDATED})`, stops.id],
+    key: (s) => [s.arrivalDate ?? s.departureDate ?? UNDATED, s.id],
+  },
+});
+
+export type StopFilters = Omit<StopListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
+
+export function stopConditions(f: StopFilters): SQL | undefined {
+  return and(
+    f.trip ? eq(stops.tripId, f.trip) : undefined,
+    f.country ? inArray(stops.country, f.country) : undefined,
+    f.city ? sql`lower(${stops.city}) = lower(${f.city})` : undefined,
+    f.from ? gte(spanEnd, f.from) : undefined,
+    f.to ? lte(spanStart, f.to) : undefined,
+  );
+}
 
 export function createStopsRepository(db: Db) {
   const get = (id: number): Stop => {
@@ -45,9 +72,35 @@ export function createStopsRepository(db: Db) {
   return {
     get,
 
-    /** The trip's stops in visit order (the caller has checked that the trip exists). */
-    listByTrip(tripId: number): Stop[] {
-      return db.select().from(stops).where(eq(stops.tripId, tripId)).orderBy(asc(stops.position)).all();
+    /** The stops of these trips, each trip's in visit order (the caller has checked that the trips exist). */
+    listByTrips(tripIds: number[]): Stop[] {
+      return db
+        .select()
+        .from(stops)
+        .where(inArray(stops.tripId, tripIds))
+        .orderBy(asc(stops.tripId), asc(stops.position))
+        .all();
+    },
+
+    /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
+    list(query: StopListQuery): Page<Stop> {
+      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
+      const where = stopConditions(filters);
+      const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
+      return paginate(
+        { limit, cursor, count: withCount },
+        STOP_SORTS[order],
+        filters,
+        (after, orderBy, max) =>
+          db
+            .select()
+            .from(stops)
+            .where(and(where, after))
+            .orderBy(...orderBy)
+            .limit(max)
+            .all(),
+        () => db.select({ n: count() }).from(stops).where(where).get()?.n ?? 0,
+      );
     },
 
     create(tripId: number, input: CreateStop & { id?: number }): Stop {
@@ -82,12 +135,17 @@ export function createStopsRepository(db: Db) {
         if (patch.position !== undefined && patch.position !== current.position) {
           assertPositionFree(current.tripId, patch.position, id);
         }
-        return db
+        const updated = db
           .update(stops)
           .set({ ...patch, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
           .where(eq(stops.id, id))
           .returning()
           .get() as Stop;
+        // The same wall-clock times are other instants in another zone.
+        if (patch.timeZone !== undefined && patch.timeZone !== current.timeZone) {
+          refreshMeetingInstants(db, { stopIds: [id] });
+        }
+        return updated;
       });
     },
 

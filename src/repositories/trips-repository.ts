@@ -1,12 +1,54 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, count, eq, exists, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { participants, trips } from '../db/schema.js';
+import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
-import type { CreateTrip, Trip, UpdateTrip } from '../schemas/trips.js';
+import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
+import { containsText, hasTopic } from './conditions.js';
+import { type Page, paginate, sortsFor } from './pagination.js';
 
 export type TripsRepository = ReturnType<typeof createTripsRepository>;
+
+const TRIP_SORTS = sortsFor<Trip, 'startDate' | 'endDate' | 'title' | 'createdAt' | 'updatedAt'>({
+  startDate: { columns: [trips.startDate, trips.id], key: (t) => [t.startDate, t.id] },
+  endDate: { columns: [trips.endDate, trips.id], key: (t) => [t.endDate, t.id] },
+  title: { columns: [trips.title, trips.id], key: (t) => [t.title, t.id] },
+  createdAt: { columns: [trips.createdAt, trips.id], key: (t) => [t.createdAt, t.id] },
+  updatedAt: { columns: [trips.updatedAt, trips.id], key: (t) => [t.updatedAt, t.id] },
+});
+
+export type TripFilters = Omit<TripListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
+
+/** The WHERE clause of a trip query. Topics are a JSON array: json_each is SQLite's way to look inside it. */
+export function tripConditions(f: TripFilters, db: Db): SQL | undefined {
+  const visitsCountry = (codes: string[]) =>
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(stops)
+        .where(and(eq(stops.tripId, trips.id), inArray(stops.country, codes))),
+    );
+  const attends = (participantId: number) =>
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(meetingParticipants)
+        .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .where(and(eq(stops.tripId, trips.id), eq(meetingParticipants.participantId, participantId))),
+    );
+  return and(
+    f.from ? gte(trips.endDate, f.from) : undefined,
+    f.to ? lte(trips.startDate, f.to) : undefined,
+    f.country ? visitsCountry(f.country) : undefined,
+    f.traveler ? eq(trips.travelerId, f.traveler) : undefined,
+    f.participant ? or(eq(trips.travelerId, f.participant), attends(f.participant)) : undefined,
+    f.status ? inArray(trips.status, f.status) : undefined,
+    f.topic ? hasTopic(trips.topics, f.topic) : undefined,
+    f.q ? containsText(f.q, trips.title, trips.summary) : undefined,
+  );
+}
 
 export function createTripsRepository(db: Db) {
   const find = (id: number): Trip | undefined => db.select().from(trips).where(eq(trips.id, id)).get();
@@ -31,8 +73,24 @@ export function createTripsRepository(db: Db) {
     get,
     find,
 
-    list(): Trip[] {
-      return db.select().from(trips).orderBy(asc(trips.startDate), asc(trips.id)).all();
+    /** A page of trips matching the filters, in the requested order. */
+    list(query: TripListQuery): Page<Trip> {
+      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
+      const where = tripConditions(filters, db);
+      return paginate(
+        { limit, cursor, count: withCount },
+        TRIP_SORTS[sort],
+        filters,
+        (after, order, max) =>
+          db
+            .select()
+            .from(trips)
+            .where(and(where, after))
+            .orderBy(...order)
+            .limit(max)
+            .all(),
+        () => db.select({ n: count() }).from(trips).where(where).get()?.n ?? 0,
+      );
     },
 
     create(input: CreateTrip & { id?: number }): Trip {

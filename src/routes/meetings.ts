@@ -1,11 +1,30 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { collectionOf, IdParamsSchema, idParam, NoQuerySchema } from '../schemas/common.js';
-import { MeetingDetailSchema, MeetingSchema, UpdateMeetingSchema } from '../schemas/meetings.js';
-import { MeetingParticipantSchema, SetMeetingRoleSchema } from '../schemas/participants.js';
-import { includeParam } from '../schemas/trips.js';
-import { meetingDetail, meetingsOf } from '../services/itinerary-service.js';
-import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+import {
+  MeetingDetailSchema,
+  MeetingListQuerySchema,
+  MeetingSchema,
+  UpdateMeetingSchema,
+} from '../schemas/meetings.js';
+import {
+  MeetingParticipantListQuerySchema,
+  MeetingParticipantSchema,
+  SetMeetingRoleSchema,
+} from '../schemas/participants.js';
+import { includeParam } from '../schemas/queries.js';
+import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
+import { sendPage } from './pages.js';
+import {
+  BODY_PROBLEMS,
+  ConditionalGetHeadersSchema,
+  NoContentSchema,
+  NotModifiedSchema,
+  ok,
+  okPage,
+  okResource,
+  problems,
+} from './responses.js';
 
 const tags = ['meetings'];
 
@@ -23,15 +42,26 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         operationId: 'listMeetings',
-        summary: 'List all meetings, in chronological order',
-        querystring: z.strictObject({ include: includeParam(['participants']) }),
+        summary: 'List meetings, in chronological order, with filters',
+        description:
+          'A window `from`–`to` matches meetings dated on those local dates (both inclusive), wherever they are; ' +
+          'undated meetings never match a window.',
+        querystring: MeetingListQuerySchema,
+        headers: ConditionalGetHeadersSchema,
         response: {
-          200: ok(collectionOf(MeetingDetailSchema), 'The meetings, in chronological order'),
+          200: okPage(collectionOf(MeetingDetailSchema), 'A page of meetings'),
+          304: NotModifiedSchema,
           ...problems(400),
         },
       },
     },
-    async (request) => ({ data: meetingsOf(repos, {}, request.query.include) }),
+    async (request, reply) => {
+      const page = repos.meetings.page(request.query);
+      return sendPage(request, reply, {
+        ...page,
+        data: meetingDetails(repos, page.data, request.query.include),
+      });
+    },
   );
 
   app.get(
@@ -43,8 +73,10 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Get a meeting, with its participants on request',
         params: IdParamsSchema,
         querystring: z.strictObject({ include: includeParam(['participants']) }),
+        headers: ConditionalGetHeadersSchema,
         response: {
-          200: ok(MeetingDetailSchema, 'The meeting, with the parts `include` asked for'),
+          200: okResource(MeetingDetailSchema, 'The meeting, with the parts `include` asked for'),
+          304: NotModifiedSchema,
           ...problems(400, 404),
         },
       },
@@ -95,14 +127,17 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listMeetingParticipants',
         summary: 'List the participants of a meeting, with their roles',
         params: IdParamsSchema,
-        querystring: NoQuerySchema,
+        querystring: MeetingParticipantListQuerySchema,
+        headers: ConditionalGetHeadersSchema,
         response: {
-          200: ok(collectionOf(MeetingParticipantSchema), 'The participants, with their roles'),
+          200: okPage(collectionOf(MeetingParticipantSchema), 'A page of the participants, with their roles'),
+          304: NotModifiedSchema,
           ...problems(400, 404),
         },
       },
     },
-    async (request) => ({ data: repos.meetings.listParticipants(request.params.id) }),
+    async (request, reply) =>
+      sendPage(request, reply, repos.meetings.participantsPage(request.params.id, request.query)),
   );
 
   app.put(

@@ -2,10 +2,21 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateParticipantSchema,
+  ParticipantListQuerySchema,
   ParticipantSchema,
   UpdateParticipantSchema,
 } from '../schemas/participants.js';
-import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+import { sendPage } from './pages.js';
+import {
+  BODY_PROBLEMS,
+  ConditionalGetHeadersSchema,
+  NoContentSchema,
+  NotModifiedSchema,
+  ok,
+  okPage,
+  okResource,
+  problems,
+} from './responses.js';
 
 const tags = ['participants'];
 
@@ -18,12 +29,17 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         operationId: 'listParticipants',
-        summary: 'List participants by name',
-        querystring: NoQuerySchema,
-        response: { 200: ok(collectionOf(ParticipantSchema), 'The participants'), ...problems(400) },
+        summary: 'List participants by name, with filters',
+        querystring: ParticipantListQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okPage(collectionOf(ParticipantSchema), 'A page of participants'),
+          304: NotModifiedSchema,
+          ...problems(400),
+        },
       },
     },
-    async () => ({ data: repos.participants.list() }),
+    async (request, reply) => sendPage(request, reply, repos.participants.list(request.query)),
   );
 
   app.post(
@@ -56,7 +72,12 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Get a participant',
         params: IdParamsSchema,
         querystring: NoQuerySchema,
-        response: { 200: ok(ParticipantSchema, 'The participant'), ...problems(400, 404) },
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okResource(ParticipantSchema, 'The participant'),
+          304: NotModifiedSchema,
+          ...problems(400, 404),
+        },
       },
     },
     async (request) => repos.participants.get(request.params.id),

@@ -14,6 +14,55 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   503: 'The database does not answer',
 };
 
+const CACHE_HEADERS = {
+  ETag: {
+    type: 'string',
+    description: 'Strong validator of this representation; send it back in If-None-Match',
+  },
+  'Cache-Control': { type: 'string', description: '`no-cache`: revalidate before reuse (a 304 is cheap)' },
+};
+
+const CsvSchema = z
+  .string()
+  .describe(
+    'RFC 4180 CSV: a header row of the item fields, then one row per item, CRLF line ends. Lists of text are ' +
+      'joined with "; ", other nested values are their JSON text, and null is an empty cell.',
+  );
+
+/** A page of a collection, as JSON or CSV, with a `Link` header to the next page when there is one. */
+export const okPage = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema }, 'text/csv': { schema: CsvSchema } },
+  headers: {
+    ...CACHE_HEADERS,
+    Link: {
+      type: 'string',
+      description: 'RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor',
+    },
+    Vary: { type: 'string', description: '`Accept`: the same URL also answers CSV' },
+  },
+});
+
+/** One resource, with its validators. */
+export const okResource = <T extends z.ZodType>(schema: T, description: string) => ({
+  ...ok(schema, description),
+  headers: {
+    ...CACHE_HEADERS,
+    'Last-Modified': { type: 'string', description: 'When the resource last changed (its `updatedAt`)' },
+  },
+});
+
+/** A conditional GET whose If-None-Match matched: no body. */
+export const NotModifiedSchema = z.null().describe('Not modified: the ETag in If-None-Match still matches');
+
+/** The request headers of a conditional GET. */
+export const ConditionalGetHeadersSchema = z.object({
+  'if-none-match': z
+    .string()
+    .optional()
+    .meta({ description: 'ETags the client holds (or *); a match answers 304 with no body' }),
+});
+
 /** A JSON success response with its description. */
 export const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

@@ -1,16 +1,59 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
-import { CreateMeetingSchema, MeetingDetailSchema } from '../schemas/meetings.js';
-import { StopSchema, StopWithMeetingsSchema, UpdateStopSchema } from '../schemas/stops.js';
-import { includeParam } from '../schemas/trips.js';
-import { meetingDetail, meetingsOf, stopDetail } from '../services/itinerary-service.js';
-import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+import { CreateMeetingSchema, MeetingDetailSchema, StopMeetingListQuerySchema } from '../schemas/meetings.js';
+import { includeParam } from '../schemas/queries.js';
+import {
+  StopListQuerySchema,
+  StopSchema,
+  StopWithMeetingsSchema,
+  UpdateStopSchema,
+} from '../schemas/stops.js';
+import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
+import { sendPage } from './pages.js';
+import {
+  BODY_PROBLEMS,
+  ConditionalGetHeadersSchema,
+  NoContentSchema,
+  NotModifiedSchema,
+  ok,
+  okPage,
+  okResource,
+  problems,
+} from './responses.js';
 
 const tags = ['stops'];
 
 const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { repos } = app;
+
+  app.get(
+    '/stops',
+    {
+      schema: {
+        tags,
+        operationId: 'listStops',
+        summary: 'List stops across trips, with filters',
+        description:
+          'A stop matches a window `from`–`to` when its arrival–departure span overlaps it (both inclusive); a stop ' +
+          'with one known date spans that day, and an undated stop never matches a window.',
+        querystring: StopListQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okPage(collectionOf(StopWithMeetingsSchema), 'A page of stops'),
+          304: NotModifiedSchema,
+          ...problems(400),
+        },
+      },
+    },
+    async (request, reply) => {
+      const page = repos.stops.list(request.query);
+      return sendPage(request, reply, {
+        ...page,
+        data: stopDetails(repos, page.data, request.query.include),
+      });
+    },
+  );
 
   app.get(
     '/stops/:id',
@@ -21,8 +64,10 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Get a stop, with its meetings on request',
         params: IdParamsSchema,
         querystring: z.strictObject({ include: includeParam(['meetings', 'participants']) }),
+        headers: ConditionalGetHeadersSchema,
         response: {
-          200: ok(StopWithMeetingsSchema, 'The stop, with the parts `include` asked for'),
+          200: okResource(StopWithMeetingsSchema, 'The stop, with the parts `include` asked for'),
+          304: NotModifiedSchema,
           ...problems(400, 404),
         },
       },
@@ -75,16 +120,22 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listStopMeetings',
         summary: 'List the meetings at a stop, in chronological order',
         params: IdParamsSchema,
-        querystring: z.strictObject({ include: includeParam(['participants']) }),
+        querystring: StopMeetingListQuerySchema,
+        headers: ConditionalGetHeadersSchema,
         response: {
-          200: ok(collectionOf(MeetingDetailSchema), 'The meetings, in chronological order'),
+          200: okPage(collectionOf(MeetingDetailSchema), 'A page of the meetings, in chronological order'),
+          304: NotModifiedSchema,
           ...problems(400, 404),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       repos.stops.get(request.params.id);
-      return { data: meetingsOf(repos, { stopId: request.params.id }, request.query.include) };
+      const page = repos.meetings.page({ ...request.query, stop: request.params.id });
+      return sendPage(request, reply, {
+        ...page,
+        data: meetingDetails(repos, page.data, request.query.include),
+      });
     },
   );
 

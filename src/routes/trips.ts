@@ -1,15 +1,31 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
-import { CreateStopSchema, StopSchema } from '../schemas/stops.js';
+import {
+  CreateStopSchema,
+  StopSchema,
+  StopWithMeetingsSchema,
+  TripStopListQuerySchema,
+} from '../schemas/stops.js';
 import {
   CreateTripSchema,
   TripDetailSchema,
+  TripListQuerySchema,
   TripQuerySchema,
   TripSchema,
   UpdateTripSchema,
 } from '../schemas/trips.js';
-import { tripDetail } from '../services/itinerary-service.js';
-import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
+import { sendPage } from './pages.js';
+import {
+  BODY_PROBLEMS,
+  ConditionalGetHeadersSchema,
+  NoContentSchema,
+  NotModifiedSchema,
+  ok,
+  okPage,
+  okResource,
+  problems,
+} from './responses.js';
 
 const tags = ['trips'];
 
@@ -22,12 +38,26 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         operationId: 'listTrips',
-        summary: 'List trips, earliest first',
-        querystring: NoQuerySchema,
-        response: { 200: ok(collectionOf(TripSchema), 'The trips'), ...problems(400) },
+        summary: 'List trips, earliest first, with filters',
+        description:
+          'A trip matches a window `from`–`to` when its dates overlap it (both inclusive). `include` embeds the ' +
+          'same parts as on a single trip, at a fixed number of queries per page.',
+        querystring: TripListQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okPage(collectionOf(TripDetailSchema), 'A page of trips'),
+          304: NotModifiedSchema,
+          ...problems(400),
+        },
       },
     },
-    async () => ({ data: repos.trips.list() }),
+    async (request, reply) => {
+      const page = repos.trips.list(request.query);
+      return sendPage(request, reply, {
+        ...page,
+        data: tripDetails(repos, page.data, request.query.include),
+      });
+    },
   );
 
   app.post(
@@ -64,8 +94,10 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
           'traveler. The cost is a fixed number of queries whatever the size of the trip.',
         params: IdParamsSchema,
         querystring: TripQuerySchema,
+        headers: ConditionalGetHeadersSchema,
         response: {
-          200: ok(TripDetailSchema, 'The trip, with the parts `include` asked for'),
+          200: okResource(TripDetailSchema, 'The trip, with the parts `include` asked for'),
+          304: NotModifiedSchema,
           ...problems(400, 404),
         },
       },
@@ -120,13 +152,22 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listTripStops',
         summary: 'List the stops of a trip, in visit order',
         params: IdParamsSchema,
-        querystring: NoQuerySchema,
-        response: { 200: ok(collectionOf(StopSchema), 'The stops, in visit order'), ...problems(400, 404) },
+        querystring: TripStopListQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okPage(collectionOf(StopWithMeetingsSchema), 'A page of the stops, in visit order'),
+          304: NotModifiedSchema,
+          ...problems(400, 404),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       repos.trips.get(request.params.id);
-      return { data: repos.stops.listByTrip(request.params.id) };
+      const page = repos.stops.list({ ...request.query, trip: request.params.id });
+      return sendPage(request, reply, {
+        ...page,
+        data: stopDetails(repos, page.data, request.query.include),
+      });
     },
   );
 

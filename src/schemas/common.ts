@@ -31,7 +31,7 @@ export const LocalTimeSchema = z
 
 export const CountryCodeSchema = z
   .string()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, such as AR')
+  .regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 code in upper case, such as AR', abort: true })
   .refine((code) => countries.isValid(code), 'is not an ISO 3166-1 alpha-2 country code')
   .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'AR' });
 
@@ -109,8 +109,16 @@ export const TimestampsShape = {
 /** For operations that take no query parameters: any given is named as unknown (a 400). */
 export const NoQuerySchema = z.strictObject({});
 
-/** Every collection answers an object, so pagination fields can join `data` later. */
-export const collectionOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+/** Every collection answers a page: the items, the cursor of the next page, and on request the total. */
+export const collectionOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    total: z.number().int().optional().meta({ description: 'Every matching item, with count=true' }),
+  });
 
 export const ProblemSchema = z
   .object({

@@ -10,6 +10,17 @@ import {
 } from './common.js';
 import { createMeetingExample, meetingExample } from './examples.js';
 import { MeetingParticipantSchema, MeetingRoleSchema } from './participants.js';
+import {
+  countriesParam,
+  idFilter,
+  includeParam,
+  MeetingWindowShape,
+  PageQueryShape,
+  repeatable,
+  sortParam,
+  TextQuerySchema,
+  withDateWindow,
+} from './queries.js';
 
 const fields = {
   stopId: IdSchema.meta({ description: 'Move the meeting to another stop' }),
@@ -98,3 +109,38 @@ export const MeetingDetailSchema = MeetingSchema.extend({
     .meta({ description: 'With include=participants' }),
 }).meta({ id: 'MeetingDetail' });
 export type MeetingDetail = z.infer<typeof MeetingDetailSchema>;
+
+export const MEETING_SORTS = ['date', '-date', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'] as const;
+
+const meetingListShape = {
+  ...PageQueryShape,
+  ...MeetingWindowShape,
+  trip: idFilter('Meetings of this trip'),
+  country: countriesParam.meta({ description: 'Meetings at stops in any of these countries' }),
+  participant: idFilter('Meetings this participant attends'),
+  kind: repeatable(z.enum(MEETING_KINDS), `Any of: ${MEETING_KINDS.join(', ')}`),
+  status: repeatable(z.enum(MEETING_STATUSES), `Any of: ${MEETING_STATUSES.join(', ')}`),
+  topic: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Meetings with this topic (any case)' }),
+  q: TextQuerySchema,
+  sort: sortParam(MEETING_SORTS, 'date').meta({
+    description:
+      'date (chronological: by date, undated last, then by time or part of the day), createdAt or updatedAt; ' +
+      'a leading - reverses it',
+  }),
+  include: includeParam(['participants']),
+};
+
+/** GET /meetings. A date window matches dated meetings on those local dates; undated meetings never match one. */
+export const MeetingListQuerySchema = withDateWindow(
+  z.strictObject({ ...meetingListShape, stop: idFilter('Meetings at this stop') }),
+);
+export type MeetingListQuery = z.infer<typeof MeetingListQuerySchema>;
+
+/** GET /stops/{id}/meetings: the same, at one stop. */
+export const StopMeetingListQuerySchema = withDateWindow(z.strictObject(meetingListShape));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MEETING_ROLES, PARTICIPANT_KINDS } from '../db/schema.js';
 import { CountryCodeSchema, IdSchema, TimestampsShape } from './common.js';
 import { createParticipantExample, participantExample } from './examples.js';
+import { countriesParam, PageQueryShape, sortParam, TextQuerySchema } from './queries.js';
 
 const fields = {
   kind: z.enum(PARTICIPANT_KINDS).meta({ description: 'A person, or a group such as a delegation' }),
@@ -59,3 +60,25 @@ export type MeetingParticipant = z.infer<typeof MeetingParticipantSchema>;
 export const SetMeetingRoleSchema = z
   .strictObject({ role: MeetingRoleSchema })
   .meta({ id: 'SetMeetingRole' });
+
+export const PARTICIPANT_SORTS = [
+  'name',
+  '-name',
+  'createdAt',
+  '-createdAt',
+  'updatedAt',
+  '-updatedAt',
+] as const;
+
+export const ParticipantListQuerySchema = z.strictObject({
+  ...PageQueryShape,
+  q: TextQuerySchema.meta({ description: 'Text in the name, title or organization (any case)' }),
+  country: countriesParam.meta({ description: 'Participants of any of these countries' }),
+  kind: z.enum(PARTICIPANT_KINDS).optional().meta({ description: 'person or group' }),
+  sort: sortParam(PARTICIPANT_SORTS, 'name'),
+});
+export type ParticipantListQuery = z.infer<typeof ParticipantListQuerySchema>;
+
+/** Meeting participants come in the order they were added. */
+export const MeetingParticipantListQuerySchema = z.strictObject(PageQueryShape);
+export type MeetingParticipantListQuery = z.infer<typeof MeetingParticipantListQuerySchema>;

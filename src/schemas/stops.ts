@@ -9,6 +9,14 @@ import {
 } from './common.js';
 import { createStopExample, stopExample } from './examples.js';
 import { MeetingDetailSchema } from './meetings.js';
+import {
+  countriesParam,
+  DateWindowShape,
+  idFilter,
+  includeParam,
+  PageQueryShape,
+  withDateWindow,
+} from './queries.js';
 
 const fields = {
   position: z
@@ -83,3 +91,30 @@ export const StopWithMeetingsSchema = StopSchema.extend({
     .meta({ description: 'With include=meetings, in chronological order' }),
 }).meta({ id: 'StopDetail' });
 export type StopWithMeetings = z.infer<typeof StopWithMeetingsSchema>;
+
+export const STOP_SORTS = ['position', '-position', 'arrivalDate', '-arrivalDate'] as const;
+
+const stopListShape = {
+  ...PageQueryShape,
+  ...DateWindowShape,
+  country: countriesParam.meta({ description: 'Stops in any of these countries' }),
+  city: z.string().trim().min(1).max(200).optional().meta({ description: 'Stops in this city (any case)' }),
+  sort: z
+    .enum(STOP_SORTS, { error: `must be one of ${STOP_SORTS.join(', ')}` })
+    .optional()
+    .meta({
+      description:
+        'position (trip, then visit order; the default within a trip) or arrivalDate (the default across trips, ' +
+        'undated last); a leading - reverses it',
+    }),
+  include: includeParam(['meetings', 'participants']),
+};
+
+/** GET /stops: stops across trips. A window matches stops whose arrival–departure span overlaps it. */
+export const StopListQuerySchema = withDateWindow(
+  z.strictObject({ ...stopListShape, trip: idFilter('Stops of this trip') }),
+);
+export type StopListQuery = z.infer<typeof StopListQuerySchema>;
+
+/** GET /trips/{id}/stops: the same, within one trip. */
+export const TripStopListQuerySchema = withDateWindow(z.strictObject(stopListShape));

@@ -11,6 +11,18 @@ import {
 } from './common.js';
 import { createTripExample, tripExample } from './examples.js';
 import { ParticipantSchema } from './participants.js';
+import {
+  countriesParam,
+  DateWindowShape,
+  INCLUDES,
+  idFilter,
+  includeParam,
+  PageQueryShape,
+  repeatable,
+  sortParam,
+  TextQuerySchema,
+  withDateWindow,
+} from './queries.js';
 import { StopWithMeetingsSchema } from './stops.js';
 
 export const ContextItemSchema = z
@@ -93,19 +105,39 @@ export const TripDetailSchema = TripSchema.extend({
 });
 export type TripDetail = z.infer<typeof TripDetailSchema>;
 
-export const INCLUDES = ['stops', 'meetings', 'participants', 'traveler'] as const;
-export type Include = (typeof INCLUDES)[number];
-
-/** `include=stops,meetings,participants`: a comma-separated list of the parts to embed. */
-export const includeParam = (allowed: readonly Include[]) =>
-  z
-    .string()
-    .refine(
-      (value) => value.split(',').every((part) => (allowed as readonly string[]).includes(part.trim())),
-      `must be a comma-separated list of: ${allowed.join(', ')}`,
-    )
-    .transform((value) => new Set(value.split(',').map((part) => part.trim() as Include)))
-    .optional()
-    .meta({ description: `Parts to embed, comma-separated: ${allowed.join(', ')}` });
-
 export const TripQuerySchema = z.strictObject({ include: includeParam(INCLUDES) });
+
+export const TRIP_SORTS = [
+  'startDate',
+  '-startDate',
+  'endDate',
+  '-endDate',
+  'title',
+  '-title',
+  'createdAt',
+  '-createdAt',
+  'updatedAt',
+  '-updatedAt',
+] as const;
+
+export const TripListQuerySchema = withDateWindow(
+  z.strictObject({
+    ...PageQueryShape,
+    ...DateWindowShape,
+    country: countriesParam.meta({ description: 'Trips that visit any of these countries' }),
+    traveler: idFilter('Trips of this traveler (a participant id)'),
+    participant: idFilter('Trips this participant travels on or attends a meeting of'),
+    status: repeatable(z.enum(TRIP_STATUSES), `Any of: ${TRIP_STATUSES.join(', ')}`),
+    topic: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'Trips with this topic (any case)' }),
+    q: TextQuerySchema,
+    sort: sortParam(TRIP_SORTS, 'startDate'),
+    include: includeParam(INCLUDES),
+  }),
+);
+export type TripListQuery = z.infer<typeof TripListQuerySchema>;

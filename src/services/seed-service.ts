@@ -3,7 +3,7 @@ import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { SeedData } from '../../seeds/seed-types.js';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
-import { nowIso } from '../domain/time.js';
+import { nowIso, toUtcInstant } from '../domain/time.js';
 
 export type SeedReport = { created: number; updated: number; unchanged: number };
 
@@ -49,7 +49,12 @@ export function applySeed(db: Db, data: SeedData): SeedReport {
       for (const { meetings: stopMeetings, ...stop } of tripStops) {
         upsert(stops, { ...stop, tripId: trip.id });
         for (const { participants: attendees, ...meeting } of stopMeetings) {
-          upsert(meetings, { ...meeting, stopId: stop.id });
+          upsert(meetings, {
+            ...meeting,
+            stopId: stop.id,
+            startsAt: toUtcInstant(meeting.date, meeting.startTime, stop.timeZone),
+            endsAt: toUtcInstant(meeting.date, meeting.endTime, stop.timeZone),
+          });
           const current = db
             .select()
             .from(meetingParticipants)

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { asc, desc, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { InvalidInputError } from '../errors.js';
+
+// Keyset pagination, one helper for every collection. A page continues after the sort key of the previous page's
+// last row, so the 1,000th page costs what the first does. The cursor is opaque to clients: base64url JSON of
+// the sort, a fingerprint of the filters, and the last key. A cursor that was tampered with, or that belongs to
+// another query, is a 400 problem naming `query.cursor`.
+
+export type KeyValue = string | number;
+
+export type SortSpec<Row> = {
+  /** The name clients use, e.g. `startDate` or `-startDate`. */
+  name: string;
+  /** Sort expressions, most significant first; the last one must make the order total (usually the id). */
+  columns: SQLWrapper[];
+  direction: 'asc' | 'desc';
+  /** The values of `columns` for a row, in the same order. */
+  key: (row: Row) => KeyValue[];
+};
+
+type SortDefinition<Row> = { columns: SQLWrapper[]; key: (row: Row) => KeyValue[] };
+
+/** Each named sort, ascending under its name and descending under `-name`. */
+export function sortsFor<Row, const Name extends string>(
+  definitions: Record<Name, SortDefinition<Row>>,
+): Record<Name | `-${Name}`, SortSpec<Row>> {
+  const sorts: Record<string, SortSpec<Row>> = {};
+  for (const [name, definition] of Object.entries(definitions) as [string, SortDefinition<Row>][]) {
+    sorts[name] = { name, direction: 'asc', ...definition };
+    sorts[`-${name}`] = { name: `-${name}`, direction: 'desc', ...definition };
+  }
+  return sorts as Record<Name | `-${Name}`, SortSpec<Row>>;
+}
+
+export type Page<Row> = { data: Row[]; nextCursor: string | null; total?: number };
+
+type CursorBody = { s: string; f: string; k: KeyValue[] };
+
+const fingerprint = (filters: unknown): string =>
+  createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
+
+export function encodeCursor(sortName: string, filters: unknown, key: KeyValue[]): string {
+  const body: CursorBody = { s: sortName, f: fingerprint(filters), k: key };
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
+}
+
+const invalidCursor = (message: string) => new InvalidInputError([{ path: 'query.cursor', message }]);
+
+export function decodeCursor(cursor: string, sort: SortSpec<unknown>, filters: unknown): KeyValue[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor('is not a cursor this API issued; use the nextCursor of a previous page');
+  }
+  const { s, f, k } = (body ?? {}) as Partial<CursorBody>;
+  const wellFormed =
+    typeof s === 'string' &&
+    typeof f === 'string' &&
+    Array.isArray(k) &&
+    k.length === sort.columns.length &&
+    k.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
+  if (!wellFormed)
+    throw invalidCursor('is not a cursor this API issued; use the nextCursor of a previous page');
+  if (s !== sort.name || f !== fingerprint(filters)) {
+    throw invalidCursor(
+      'belongs to a query with other filters or another sort; start again without a cursor',
+    );
+  }
+  return k;
+}
+
+/** `(a, b, id) > (?, ?, ?)`: rows after the key, in the sort's direction (SQLite and PostgreSQL both have row values). */
+export function afterKey(sort: SortSpec<unknown>, key: KeyValue[]): SQL {
+  const operator = sort.direction === 'asc' ? sql`>` : sql`<`;
+  return sql`(${sql.join(sort.columns, sql`, `)}) ${operator} (${sql.join(
+    key.map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
+}
+
+export function orderBy(sort: SortSpec<unknown>): SQL[] {
+  return sort.columns.map((column) => (sort.direction === 'asc' ? asc(column) : desc(column)));
+}
+
+export type PageRequest = { limit: number; cursor?: string | undefined; count?: boolean | undefined };
+
+/**
+ * Runs a keyset-paginated query. `fetch` gets the extra condition (rows after the cursor), the order and how many
+ * rows to read; `countAll` counts every row the filters match, for `count=true`.
+ */
+export function paginate<Row>(
+  request: PageRequest,
+  sort: SortSpec<Row>,
+  filters: unknown,
+  fetch: (after: SQL | undefined, order: SQL[], limit: number) => Row[],
+  countAll: () => number,
+): Page<Row> {
+  const genericSort = sort as SortSpec<unknown>;
+  const after = request.cursor
+    ? afterKey(genericSort, decodeCursor(request.cursor, genericSort, filters))
+    : undefined;
+  const rows = fetch(after, orderBy(genericSort), request.limit + 1);
+  const data = rows.slice(0, request.limit);
+  const last = data.at(-1);
+  const nextCursor =
+    rows.length > request.limit && last !== undefined
+      ? encodeCursor(sort.name, filters, sort.key(last))
+      : null;
+  return { data, nextCursor, ...(request.count ? { total: countAll() } : {}) };
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { CountryCodeSchema, IdSchema, LocalDateSchema } from './common.js';
+
+// Query parameters shared by the collections: pagination, repeatable filters, date windows, sorting.
+
+export const PageQueryShape = {
+  limit: z.coerce
+    .number<string>({ error: 'must be a whole number from 1 to 200' })
+    .int('must be a whole number from 1 to 200')
+    .min(1, 'must be a whole number from 1 to 200')
+    .max(200, 'must be a whole number from 1 to 200')
+    .default(50)
+    .meta({ description: 'Items per page (1–200)' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page; opaque' }),
+  count: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description: 'With true, the page also carries `total`, the exact number of matching items' }),
+  format: z
+    .enum(['json', 'csv'], { error: 'must be json or csv' })
+    .optional()
+    .meta({ description: 'csv answers text/csv (as does `Accept: text/csv`)' }),
+};
+
+/** A parameter that may repeat (`country=MX&country=AR`) or list values with commas (`country=MX,AR`). */
+export const repeatable = <T extends z.ZodType<unknown, string>>(item: T, description: string) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) =>
+      (Array.isArray(value) ? value : [value])
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0),
+    )
+    .pipe(z.array(item).min(1, 'needs at least one value').max(50, 'takes at most 50 values'))
+    .optional()
+    .meta({ description });
+
+export const countriesParam = repeatable(
+  CountryCodeSchema,
+  'ISO 3166-1 alpha-2 codes; repeat or comma-separate',
+);
+
+export const idFilter = (description: string) =>
+  z.coerce
+    .number<string>({ error: 'must be a positive whole number' })
+    .int('must be a positive whole number')
+    .positive('must be a positive whole number')
+    .max(Number.MAX_SAFE_INTEGER, 'is too large')
+    .optional()
+    .meta({ description });
+
+export const TextQuerySchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .optional()
+  .meta({ description: 'Text to look for (case-insensitive, anywhere in the text)' });
+
+export const DateWindowShape = {
+  from: LocalDateSchema.optional().meta({ description: 'Local date; items on or after it (inclusive)' }),
+  to: LocalDateSchema.optional().meta({ description: 'Local date; items on or before it (inclusive)' }),
+};
+
+const isInstant = (value: string) => value.includes('T');
+
+/** A local date, or an RFC 3339 instant (with Z or an offset) compared against meetings' UTC instants. */
+const dateOrInstant = (description: string) =>
+  z
+    .string()
+    .refine(
+      (value) =>
+        LocalDateSchema.safeParse(value).success || z.iso.datetime({ offset: true }).safeParse(value).success,
+      'must be a local date (YYYY-MM-DD) or an RFC 3339 instant with Z or an offset (2018-02-04T18:00:00-03:00)',
+    )
+    .optional()
+    .meta({ description });
+
+/** Meetings take instants too: a meeting with a known time matches when its start falls inside them. */
+export const MeetingWindowShape = {
+  from: dateOrInstant(
+    'A local date (meetings on or after it), or an RFC 3339 instant (timed meetings starting at or after it)',
+  ),
+  to: dateOrInstant(
+    'A local date (meetings on or before it), or an RFC 3339 instant (timed meetings starting at or before it)',
+  ),
+};
+
+/** Adds the cross-field rule of a date window to a query object. */
+export const withDateWindow = <T extends z.ZodObject>(schema: T) =>
+  schema.superRefine((query, ctx) => {
+    const { from, to } = query as { from?: string; to?: string };
+    if (!from || !to || isInstant(from) !== isInstant(to)) return;
+    const after = isInstant(from) ? Date.parse(from) > Date.parse(to) : from > to;
+    if (after) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be on or after from (${from})` });
+  });
+
+export const sortParam = <const T extends readonly [string, ...string[]]>(names: T, fallback: T[number]) =>
+  z
+    .enum(names, { error: `must be one of ${names.join(', ')}` })
+    .default(fallback as never)
+    .meta({ description: `Sort order; a leading - reverses it. One of ${names.join(', ')}` });
+
+export const INCLUDES = ['stops', 'meetings', 'participants', 'traveler'] as const;
+export type Include = (typeof INCLUDES)[number];
+
+/** `include=stops,meetings,participants`: a comma-separated list of the parts to embed. */
+export const includeParam = (allowed: readonly Include[]) =>
+  z
+    .string()
+    .refine(
+      (value) => value.split(',').every((part) => (allowed as readonly string[]).includes(part.trim())),
+      `must be a comma-separated list of: ${allowed.join(', ')}`,
+    )
+    .transform((value) => new Set(value.split(',').map((part) => part.trim() as Include)))
+    .optional()
+    .meta({ description: `Parts to embed, comma-separated: ${allowed.join(', ')}` });
+
+export { IdSchema };
