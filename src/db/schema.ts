@@ -190,3 +190,28 @@ export const meetingParticipants = sqliteTable(
     check('meeting_participants_role_check', sql`${t.role} in (${inList(MEETING_ROLES)})`),
   ],
 );
+
+export const CHANGE_RESOURCES = ['trip', 'stop', 'meeting', 'participant'] as const;
+export const CHANGE_ACTIONS = ['created', 'updated', 'deleted'] as const;
+
+/**
+ * The change feed: one row per write of a trip, stop, meeting or participant, appended by triggers (migration
+ * 0003) in the same transaction as the write, cascaded deletes included. `seq` only grows.
+ */
+export const changes = sqliteTable(
+  'changes',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    resource: text('resource', { enum: CHANGE_RESOURCES }).notNull(),
+    resourceId: integer('resource_id').notNull(),
+    action: text('action', { enum: CHANGE_ACTIONS }).notNull(),
+    /** The resource's version after the change; null for a deletion. */
+    version: integer('version'),
+    changedAt: text('changed_at').notNull(),
+  },
+  (t) => [
+    index('changes_changed_at_idx').on(t.changedAt),
+    check('changes_resource_check', sql`${t.resource} in (${inList(CHANGE_RESOURCES)})`),
+    check('changes_action_check', sql`${t.action} in (${inList(CHANGE_ACTIONS)})`),
+  ],
+);
