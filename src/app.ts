@@ -7,6 +7,7 @@ import database from './plugins/database.js';
 import errors from './plugins/errors.js';
 import httpCaching from './plugins/http-caching.js';
 import swagger from './plugins/swagger.js';
+import changesRoutes from './routes/changes.js';
 import meetingsRoutes from './routes/meetings.js';
 import participantsRoutes from './routes/participants.js';
 import serviceRoutes from './routes/service.js';
@@ -65,6 +66,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(httpCaching);
   await app.register(swagger);
   await app.register(database, {
+    changesRetentionDays: config.CHANGES_RETENTION_DAYS,
     path: config.DATABASE_PATH,
     seed: config.SEED_ON_START,
     onQuery: options.onQuery,
@@ -75,6 +77,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(stopsRoutes);
   await app.register(meetingsRoutes);
   await app.register(participantsRoutes);
+  await app.register(changesRoutes);
 
   await app.ready();
   return app;

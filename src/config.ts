@@ -16,6 +16,13 @@ export const ConfigSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/itinerary.db'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** How long the change feed keeps its history; older tokens answer 410 Gone. */
+  CHANGES_RETENTION_DAYS: z.coerce
+    .number<string | number>({ error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(3650, 'must be at most 3650')
+    .default(30),
   /** Seed the article's itinerary when the database has no trips. */
   SEED_ON_START: z
     .enum(['true', 'false'], { error: 'must be true or false' })

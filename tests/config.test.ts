@@ -11,6 +11,7 @@ describe('configuration', () => {
       DATABASE_PATH: './data/itinerary.db',
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
+      CHANGES_RETENTION_DAYS: 30,
       SEED_ON_START: true,
     });
   });

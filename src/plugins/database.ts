@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
+import { createChangesRepository } from '../repositories/changes-repository.js';
 import { createMeetingsRepository, refreshMeetingInstants } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
 import { createStopsRepository } from '../repositories/stops-repository.js';
@@ -13,6 +14,7 @@ export type Repositories = {
   stops: ReturnType<typeof createStopsRepository>;
   meetings: ReturnType<typeof createMeetingsRepository>;
   participants: ReturnType<typeof createParticipantsRepository>;
+  changes: ReturnType<typeof createChangesRepository>;
 };
 
 declare module 'fastify' {
@@ -25,6 +27,8 @@ declare module 'fastify' {
 export type DatabasePluginOptions = {
   path: string;
   seed: boolean;
+  /** Days of change-feed history to keep; pruned at start and every hour. */
+  changesRetentionDays: number;
   /** Called with each SQL statement run (tests count queries with it). */
   onQuery?: (sql: string) => void;
 };
@@ -51,8 +55,20 @@ export default fp<DatabasePluginOptions>(
       stops: createStopsRepository(database.db),
       meetings: createMeetingsRepository(database.db),
       participants: createParticipantsRepository(database.db),
+      changes: createChangesRepository(database.db),
     });
-    app.addHook('onClose', async () => database.close());
+    const prune = () => {
+      const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
+      const dropped = app.repos.changes.pruneBefore(cutoff);
+      if (dropped > 0) app.log.info({ dropped, cutoff }, 'pruned the change feed');
+    };
+    prune();
+    const pruning = setInterval(prune, 3_600_000);
+    pruning.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(pruning);
+      database.close();
+    });
   },
   { name: 'database' },
 );

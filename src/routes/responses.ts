@@ -8,6 +8,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid JSON, path, query or body; `errors` names each bad field',
   404: 'No such resource',
   409: 'Conflicts with existing data; `detail` says why',
+  410: 'The token is older than the change history kept; resync in full',
   413: 'The body is larger than the limit',
   415: 'The body is not JSON',
   500: 'A fault of the server, logged under `requestId`',

@@ -1,0 +1,95 @@
+import { asc, count, gt, lt, max, min, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { changes } from '../db/schema.js';
+import { AppError, InvalidInputError } from '../errors.js';
+import type { Change } from '../schemas/changes.js';
+
+// The change feed reads the `changes` table that triggers fill. A token is the opaque form of a position (a seq):
+// "everything up to here". History older than the retention is pruned; a token from before the pruned part can
+// no longer be answered truthfully, so it is 410 Gone and the client resyncs in full.
+
+const encodeToken = (seq: number): string => Buffer.from(`changes:${seq}`).toString('base64url');
+
+function decodeToken(token: string): number {
+  const match = /^changes:(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match) {
+    throw new InvalidInputError([
+      {
+        path: 'query.since',
+        message: 'is not a token this API issued; call /changes without since to get one',
+      },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+export class GoneError extends AppError {
+  constructor(message: string) {
+    super(410, 'token_expired', message);
+  }
+}
+
+export function createChangesRepository(db: Db) {
+  /** The highest seq ever used, even if pruned (SQLite keeps AUTOINCREMENT's high-water mark). */
+  const highWater = (): number => {
+    const kept = db
+      .select({ last: max(changes.seq) })
+      .from(changes)
+      .get()?.last;
+    if (kept !== null && kept !== undefined) return kept;
+    const row = db.get<{ seq: number } | undefined>(
+      sql`select seq from sqlite_sequence where name = 'changes'`,
+    );
+    return row?.seq ?? 0;
+  };
+
+  return {
+    currentToken: (): string => encodeToken(highWater()),
+
+    /** Changes after the token, oldest first. */
+    since(token: string, limit: number): { data: Change[]; nextToken: string; hasMore: boolean } {
+      const after = decodeToken(token);
+      const last = highWater();
+      if (after > last) {
+        throw new InvalidInputError([
+          { path: 'query.since', message: 'is ahead of every change this API has' },
+        ]);
+      }
+      const oldest =
+        db
+          .select({ first: min(changes.seq) })
+          .from(changes)
+          .get()?.first ?? last + 1;
+      if (after < oldest - 1) {
+        throw new GoneError(
+          'This token is older than the change history kept; fetch the collections again, then call /changes without since for a new token.',
+        );
+      }
+      const rows = db
+        .select()
+        .from(changes)
+        .where(gt(changes.seq, after))
+        .orderBy(asc(changes.seq))
+        .limit(limit + 1)
+        .all();
+      const page = rows.slice(0, limit);
+      const data = page.map((row) => ({
+        type: row.resource,
+        id: row.resourceId,
+        action: row.action,
+        deleted: row.action === 'deleted',
+        version: row.version,
+        changedAt: row.changedAt,
+      }));
+      return { data, nextToken: encodeToken(page.at(-1)?.seq ?? after), hasMore: rows.length > limit };
+    },
+
+    /** Drops history older than the cutoff (ISO instant). Answers how many changes were dropped. */
+    pruneBefore(cutoff: string): number {
+      const stale =
+        db.select({ n: count() }).from(changes).where(lt(changes.changedAt, cutoff)).get()?.n ?? 0;
+      if (stale > 0) db.delete(changes).where(lt(changes.changedAt, cutoff)).run();
+      return stale;
+    },
+  };
+}
