@@ -31,15 +31,9 @@ export const ChangesPageSchema = z
   .meta({ id: 'ChangesPage' });
 
 export const ChangesQuerySchema = z.strictObject({
-  since: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({
-      description:
-        'A token from an earlier answer; without it, the answer is the current token and no changes',
-    }),
+  since: z.string().min(1).max(200).optional().meta({
+    description: 'A token from an earlier answer; without it, the answer is the current token and no changes',
+  }),
   limit: PageQueryShape.limit,
   format: PageQueryShape.format,
 });
