@@ -7,9 +7,12 @@ import database from './plugins/database.js';
 import errors from './plugins/errors.js';
 import httpCaching from './plugins/http-caching.js';
 import swagger from './plugins/swagger.js';
+import activityRoutes from './routes/activity.js';
 import changesRoutes from './routes/changes.js';
+import countriesRoutes from './routes/countries.js';
 import meetingsRoutes from './routes/meetings.js';
 import participantsRoutes from './routes/participants.js';
+import searchRoutes from './routes/search.js';
 import serviceRoutes from './routes/service.js';
 import stopsRoutes from './routes/stops.js';
 import tripsRoutes from './routes/trips.js';
@@ -77,7 +80,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(stopsRoutes);
   await app.register(meetingsRoutes);
   await app.register(participantsRoutes);
+  await app.register(activityRoutes);
+  await app.register(countriesRoutes);
   await app.register(changesRoutes);
+  await app.register(searchRoutes);
 
   await app.ready();
   return app;

@@ -58,6 +58,22 @@ describe('the database', () => {
     }
   });
 
+  it('has every trigger the change feed and the search index rely on', async () => {
+    // drizzle-kit rebuilds a table for some schema changes, which drops its triggers: a migration that does so
+    // must create them again, and this test says when one did not.
+    const { app } = await buildTestApp();
+    const triggers = (
+      app.database.sqlite.prepare(`select name from sqlite_master where type = 'trigger'`).all() as {
+        name: string;
+      }[]
+    ).map((t) => t.name);
+    for (const table of ['trips', 'stops', 'meetings', 'participants']) {
+      for (const action of ['created', 'updated', 'deleted'])
+        expect(triggers).toContain(`${table}_change_${action}`);
+    }
+    expect(triggers.filter((t) => !t.includes('_change_'))).toHaveLength(12);
+  });
+
   it('has an index for every foreign key and every filtered column', async () => {
     const { app } = await buildTestApp();
     const indexed = (table: string) =>

@@ -2,9 +2,12 @@ import fp from 'fastify-plugin';
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
+import { createActivityRepository } from '../repositories/activity-repository.js';
 import { createChangesRepository } from '../repositories/changes-repository.js';
+import { createCountriesRepository } from '../repositories/countries-repository.js';
 import { createMeetingsRepository, refreshMeetingInstants } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
+import { createSearchRepository } from '../repositories/search-repository.js';
 import { createStopsRepository } from '../repositories/stops-repository.js';
 import { createTripsRepository } from '../repositories/trips-repository.js';
 import { applySeed, hasTrips } from '../services/seed-service.js';
@@ -14,7 +17,10 @@ export type Repositories = {
   stops: ReturnType<typeof createStopsRepository>;
   meetings: ReturnType<typeof createMeetingsRepository>;
   participants: ReturnType<typeof createParticipantsRepository>;
+  search: ReturnType<typeof createSearchRepository>;
   changes: ReturnType<typeof createChangesRepository>;
+  activity: ReturnType<typeof createActivityRepository>;
+  countries: ReturnType<typeof createCountriesRepository>;
 };
 
 declare module 'fastify' {
@@ -55,7 +61,10 @@ export default fp<DatabasePluginOptions>(
       stops: createStopsRepository(database.db),
       meetings: createMeetingsRepository(database.db),
       participants: createParticipantsRepository(database.db),
+      search: createSearchRepository(database.db),
       changes: createChangesRepository(database.db),
+      activity: createActivityRepository(database.db),
+      countries: createCountriesRepository(database.db),
     });
     const prune = () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();

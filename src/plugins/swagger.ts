@@ -72,6 +72,8 @@ export const TAGS = [
   { name: 'stops', description: 'The places a trip visits, in order' },
   { name: 'meetings', description: 'What happens at a stop, and who takes part' },
   { name: 'participants', description: 'People and groups who travel or take part in meetings' },
+  { name: 'countries', description: 'The countries the itineraries visit' },
+  { name: 'search', description: 'Full-text search across trips, stops, meetings and participants' },
   { name: 'changes', description: 'A feed of every write, for clients that keep a copy in sync' },
   { name: 'service', description: 'Health and API description' },
 ];

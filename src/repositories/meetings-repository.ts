@@ -1,6 +1,6 @@
-import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { meetingParticipants, meetings, participants, stops } from '../db/schema.js';
+import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
 import { nowIso, storedInstant, toUtcInstant } from '../domain/time.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
@@ -52,7 +52,10 @@ const PARTICIPANTS_BY_ID = sortsFor<MeetingParticipant, 'participant'>({
 export type MeetingFilters = Omit<
   MeetingListQuery,
   'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'
->;
+> & {
+  /** Meetings this participant attends, or that are on a trip they travel on (their schedule). */
+  involving?: number;
+};
 
 export function meetingConditions(f: MeetingFilters): SQL | undefined {
   return and(
@@ -72,6 +75,13 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
     f.participant
       ? sql`exists (select 1 from ${meetingParticipants} where ${meetingParticipants.meetingId} = ${meetings.id}
           and ${meetingParticipants.participantId} = ${f.participant})`
+      : undefined,
+    f.involving
+      ? or(
+          sql`exists (select 1 from ${meetingParticipants} where ${meetingParticipants.meetingId} = ${meetings.id}
+            and ${meetingParticipants.participantId} = ${f.involving})`,
+          sql`exists (select 1 from ${trips} where ${trips.id} = ${stops.tripId} and ${trips.travelerId} = ${f.involving})`,
+        )
       : undefined,
     f.kind ? inArray(meetings.kind, f.kind) : undefined,
     f.status ? inArray(meetings.status, f.status) : undefined,
@@ -191,7 +201,7 @@ export function createMeetingsRepository(db: Db) {
     },
 
     /** A page of meetings matching the filters. */
-    page(query: MeetingListQuery): Page<Meeting> {
+    page(query: MeetingListQuery & Pick<MeetingFilters, 'involving'>): Page<Meeting> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
       const where = meetingConditions(filters);
       return paginate(

@@ -1,0 +1,170 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
+import type { Counterpart, WhereaboutsItem } from '../schemas/activity.js';
+import type { MeetingParticipant } from '../schemas/participants.js';
+import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
+
+// Questions about one participant that span trips, stops and meetings. A participant is "involved" in a meeting
+// when they attend it or travel on its trip.
+
+type Role = MeetingParticipant['role'];
+export type ScheduleContext = {
+  trip: { id: number; title: string };
+  stop: { id: number; city: string; country: string };
+  role: Role | null;
+};
+
+// Counterparts are ranked by how often they met (most first), then by name and id; the key is ascending on
+// (-meetings, name, id) so that one row-value comparison pages it.
+const COUNTERPARTS_ORDER: SortSpec<Counterpart> = {
+  name: 'meetings',
+  direction: 'asc',
+  columns: [sql.raw('-agg.meetings'), sql.raw('p.name'), sql.raw('p.id')],
+  key: (c) => [-c.meetings, c.name, c.id],
+};
+
+export function createActivityRepository(db: Db) {
+  return {
+    /** Trip, stop and the participant's own role for each of these meetings, in one query. */
+    scheduleContext(participantId: number, meetingIds: number[]): Map<number, ScheduleContext> {
+      if (meetingIds.length === 0) return new Map();
+      const rows = db
+        .select({
+          meetingId: meetings.id,
+          tripId: trips.id,
+          tripTitle: trips.title,
+          stopId: stops.id,
+          city: stops.city,
+          country: stops.country,
+          role: meetingParticipants.role,
+        })
+        .from(meetings)
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .innerJoin(trips, eq(trips.id, stops.tripId))
+        .leftJoin(
+          meetingParticipants,
+          and(
+            eq(meetingParticipants.meetingId, meetings.id),
+            eq(meetingParticipants.participantId, participantId),
+          ),
+        )
+        .where(inArray(meetings.id, meetingIds))
+        .all();
+      return new Map(
+        rows.map((r) => [
+          r.meetingId,
+          {
+            trip: { id: r.tripId, title: r.tripTitle },
+            stop: { id: r.stopId, city: r.city, country: r.country },
+            role: r.role,
+          },
+        ]),
+      );
+    },
+
+    /**
+     * Where the participant was on a local date: the stops of trips they travel on whose arrival–departure span
+     * includes it (a travel day gives both places), and the stops of meetings they attend dated that day.
+     */
+    whereabouts(participantId: number, date: string): WhereaboutsItem[] {
+      const spanStart = sql`coalesce(${stops.arrivalDate}, ${stops.departureDate})`;
+      const spanEnd = sql`coalesce(${stops.departureDate}, ${stops.arrivalDate})`;
+      const traveling = db
+        .select({ stop: stops, trip: { id: trips.id, title: trips.title, startDate: trips.startDate } })
+        .from(stops)
+        .innerJoin(trips, eq(trips.id, stops.tripId))
+        .where(
+          and(eq(trips.travelerId, participantId), sql`${spanStart} <= ${date}`, sql`${spanEnd} >= ${date}`),
+        )
+        .all();
+      const attending = db
+        .selectDistinct({
+          stop: stops,
+          trip: { id: trips.id, title: trips.title, startDate: trips.startDate },
+        })
+        .from(meetingParticipants)
+        .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .innerJoin(trips, eq(trips.id, stops.tripId))
+        .where(and(eq(meetingParticipants.participantId, participantId), eq(meetings.date, date)))
+        .all();
+      const byStop = new Map<number, WhereaboutsItem & { startDate: string }>();
+      for (const [rows, basis] of [
+        [traveling, 'traveler'],
+        [attending, 'meeting'],
+      ] as const) {
+        for (const { stop, trip } of rows) {
+          if (byStop.has(stop.id)) continue;
+          byStop.set(stop.id, {
+            stop,
+            trip: { id: trip.id, title: trip.title },
+            basis,
+            startDate: trip.startDate,
+          });
+        }
+      }
+      return [...byStop.values()]
+        .sort(
+          (a, b) =>
+            a.startDate.localeCompare(b.startDate) ||
+            a.trip.id - b.trip.id ||
+            a.stop.position - b.stop.position,
+        )
+        .map(({ startDate: _startDate, ...item }) => item);
+    },
+
+    /** Everyone who shared a meeting with the participant, with how often and when; most frequent first. */
+    counterparts(participantId: number, request: PageRequest): Page<Counterpart> {
+      const p = participantId;
+      const base = sql`
+        with involved as (
+          select m.id as meeting_id, m.date as date, s.trip_id as trip_id
+          from ${meetings} m join ${stops} s on s.id = m.stop_id join ${trips} t on t.id = s.trip_id
+          where t.traveler_id = ${p}
+             or exists (select 1 from ${meetingParticipants} x where x.meeting_id = m.id and x.participant_id = ${p})
+        ),
+        met as (
+          select mp.participant_id as id, i.meeting_id, i.date
+          from involved i join ${meetingParticipants} mp on mp.meeting_id = i.meeting_id
+          where mp.participant_id <> ${p}
+          union
+          select t.traveler_id as id, i.meeting_id, i.date
+          from involved i join ${trips} t on t.id = i.trip_id
+          where t.traveler_id <> ${p}
+        ),
+        agg as (
+          select id, count(distinct meeting_id) as meetings, min(date) as first_date, max(date) as last_date
+          from met group by id
+        )`;
+      type Row = Omit<Counterpart, 'firstDate' | 'lastDate'> & {
+        first_date: string | null;
+        last_date: string | null;
+      };
+      const toCounterpart = ({ first_date, last_date, ...rest }: Row): Counterpart => ({
+        ...rest,
+        firstDate: first_date,
+        lastDate: last_date,
+      });
+      return paginate(
+        request,
+        COUNTERPARTS_ORDER,
+        { participantId },
+        (after, order, max) =>
+          db
+            .all<Row>(
+              sql`${base}
+              select p.id, p.kind, p.name, p.title, p.country, p.organization,
+                p.created_at as createdAt, p.updated_at as updatedAt, p.version,
+                agg.meetings, agg.first_date, agg.last_date
+              from agg join ${participants} p on p.id = agg.id
+              ${after ? sql`where ${after}` : sql``}
+              order by ${sql.join(order, sql`, `)}
+              limit ${max}`,
+            )
+            .map(toCounterpart),
+        () => db.get<{ n: number }>(sql`${base} select count(*) as n from agg`)?.n ?? 0,
+      );
+    },
+  };
+}

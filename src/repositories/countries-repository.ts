@@ -1,0 +1,40 @@
+import { sql } from 'drizzle-orm';
+import countries from 'i18n-iso-countries';
+import type { Db } from '../db/client.js';
+import { stops } from '../db/schema.js';
+import type { Country } from '../schemas/countries.js';
+import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
+
+// Countries are not stored: they are the stops grouped by country code, named by the ISO 3166 package.
+
+const BY_CODE: SortSpec<Country> = {
+  name: 'code',
+  direction: 'asc',
+  columns: [sql.raw('code')],
+  key: (c) => [c.code],
+};
+
+export function createCountriesRepository(db: Db) {
+  const grouped = sql`
+    select ${stops.country} as code, count(*) as visits, count(distinct ${stops.tripId}) as trips,
+      min(coalesce(${stops.arrivalDate}, ${stops.departureDate})) as firstVisit,
+      max(coalesce(${stops.departureDate}, ${stops.arrivalDate})) as lastVisit
+    from ${stops} group by ${stops.country}`;
+  return {
+    list(request: PageRequest): Page<Country> {
+      return paginate(
+        request,
+        BY_CODE,
+        {},
+        (after, order, max) =>
+          db
+            .all<Omit<Country, 'name'>>(
+              sql`select * from (${grouped}) ${after ? sql`where ${after}` : sql``}
+                order by ${sql.join(order, sql`, `)} limit ${max}`,
+            )
+            .map((row) => ({ ...row, name: countries.getName(row.code, 'en') ?? row.code })),
+        () => db.get<{ n: number }>(sql`select count(distinct ${stops.country}) as n from ${stops}`)?.n ?? 0,
+      );
+    },
+  };
+}

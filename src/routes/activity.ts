@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  CounterpartSchema,
+  CounterpartsQuerySchema,
+  ScheduleItemSchema,
+  ScheduleQuerySchema,
+  WhereaboutsItemSchema,
+  WhereaboutsQuerySchema,
+} from '../schemas/activity.js';
+import { collectionOf, IdParamsSchema } from '../schemas/common.js';
+import { sendPage } from './pages.js';
+import { ConditionalGetHeadersSchema, NotModifiedSchema, okPage, problems } from './responses.js';
+
+// Questions asked of one participant, across trips.
+
+const tags = ['participants'];
+
+const activityRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { repos } = app;
+
+  app.get(
+    '/participants/:id/schedule',
+    {
+      schema: {
+        tags,
+        operationId: 'getParticipantSchedule',
+        summary: 'Every meeting a participant travels to or attends, across trips, in chronological order',
+        description:
+          'Each meeting comes with its trip and stop, and the participant’s role (null when they are on the trip ' +
+          'but not listed at that meeting). `from`/`to` take local dates or RFC 3339 instants, as on /meetings.',
+        params: IdParamsSchema,
+        querystring: ScheduleQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okPage(collectionOf(ScheduleItemSchema), 'A page of the schedule'),
+          304: NotModifiedSchema,
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      repos.participants.get(id);
+      const page = repos.meetings.page({ ...request.query, sort: 'date', involving: id });
+      const context = repos.activity.scheduleContext(
+        id,
+        page.data.map((m) => m.id),
+      );
+      const data = page.data.flatMap((meeting) => {
+        const found = context.get(meeting.id);
+        return found ? [{ ...meeting, ...found }] : [];
+      });
+      return sendPage(request, reply, { ...page, data });
+    },
+  );
+
+  app.get(
+    '/participants/:id/whereabouts',
+    {
+      schema: {
+        tags,
+        operationId: 'getParticipantWhereabouts',
+        summary: 'Where a participant was on a local date',
+        description:
+          'The stops of trips they travel on whose arrival–departure dates include the day (a travel day gives ' +
+          'both places), and the stops of meetings they attend dated that day. An unknown day is an empty list.',
+        params: IdParamsSchema,
+        querystring: WhereaboutsQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okPage(collectionOf(WhereaboutsItemSchema), 'The places, in trip and visit order'),
+          304: NotModifiedSchema,
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request) => {
+      repos.participants.get(request.params.id);
+      return { data: repos.activity.whereabouts(request.params.id, request.query.date), nextCursor: null };
+    },
+  );
+
+  app.get(
+    '/participants/:id/counterparts',
+    {
+      schema: {
+        tags,
+        operationId: 'getParticipantCounterparts',
+        summary: 'Whom a participant met, how often, and first and last date',
+        description:
+          'Everyone who attended a meeting the participant travels to or attends, and the traveler of those ' +
+          'meetings’ trips; most frequent first.',
+        params: IdParamsSchema,
+        querystring: CounterpartsQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: okPage(collectionOf(CounterpartSchema), 'A page of counterparts'),
+          304: NotModifiedSchema,
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      repos.participants.get(request.params.id);
+      return sendPage(request, reply, repos.activity.counterparts(request.params.id, request.query));
+    },
+  );
+};
+
+export default activityRoutes;
