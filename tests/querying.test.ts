@@ -264,3 +264,69 @@ describe('stop, meeting and participant filters', () => {
     ]);
   });
 });
+
+describe('every sort of every collection', () => {
+  type Row = Record<string, unknown> & { id: number };
+  const UNDATED = '9999-12-31';
+  const keyOf: Record<string, (r: Row) => (string | number)[]> = {
+    startDate: (r) => [r.startDate as string],
+    endDate: (r) => [r.endDate as string],
+    title: (r) => [r.title as string],
+    name: (r) => [r.name as string],
+    createdAt: (r) => [r.createdAt as string],
+    updatedAt: (r) => [r.updatedAt as string],
+    position: (r) => [r.tripId as number, r.position as number],
+    arrivalDate: (r) => [(r.arrivalDate ?? r.departureDate ?? UNDATED) as string],
+    date: (r) => [(r.date ?? UNDATED) as string],
+  };
+  const compare = (a: (string | number)[], b: (string | number)[]) => {
+    for (let i = 0; i < a.length; i += 1) {
+      const [x, y] = [a[i] as string | number, b[i] as string | number];
+      if (x < y) return -1;
+      if (x > y) return 1;
+    }
+    return 0;
+  };
+  const cases: [string, string[]][] = [
+    ['/trips', ['startDate', 'endDate', 'title', 'createdAt', 'updatedAt']],
+    ['/stops', ['position', 'arrivalDate']],
+    ['/meetings', ['date', 'createdAt', 'updatedAt']],
+    ['/participants', ['name', 'createdAt', 'updatedAt']],
+  ];
+
+  it('pages through ties in each order, seeing each item once, in order, ascending and descending', async () => {
+    const { api, app } = await buildTestApp();
+    addTrips(app, 60);
+    // Ties on purpose: many trips share dates; several stops and meetings share dates and titles.
+    for (let i = 0; i < 6; i += 1) {
+      await api
+        .post('/trips/1/stops')
+        .send({ city: 'Tie', country: 'PE', timeZone: 'America/Lima', arrivalDate: '2018-02-06' })
+        .expect(201);
+      await api
+        .post('/stops/4/meetings')
+        .send({ kind: 'other', title: 'Same', date: '2018-02-04' })
+        .expect(201);
+      await api.post('/participants').send({ name: 'Same Name' }).expect(201);
+    }
+    for (const [path, sorts] of cases) {
+      const all = ((await api.get(`${path}?limit=200`).expect(200)).body as PageBody<Row>).data.length;
+      for (const sort of sorts) {
+        for (const direction of ['', '-']) {
+          const { items } = await walk<Row>(api, `${path}?limit=4&sort=${direction}${sort}`);
+          expect(items.length, `${path} ${direction}${sort}`).toBe(all);
+          expect(new Set(items.map((r) => r.id)).size, `${path} ${direction}${sort}`).toBe(all);
+          const key = keyOf[sort] as (r: Row) => (string | number)[];
+          for (let i = 1; i < items.length; i += 1) {
+            const [a, b] = [items[i - 1] as Row, items[i] as Row];
+            // Ties within the key are broken by id, in the same direction (meetings add the time of day).
+            const order =
+              compare(key(a), key(b)) || (path === '/meetings' && sort === 'date' ? 0 : a.id - b.id);
+            if (direction === '') expect(order, `${path} ${sort} at ${i}`).toBeLessThanOrEqual(0);
+            else expect(order, `${path} -${sort} at ${i}`).toBeGreaterThanOrEqual(0);
+          }
+        }
+      }
+    }
+  });
+});
