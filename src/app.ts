@@ -6,6 +6,7 @@ import csv from './plugins/csv.js';
 import database from './plugins/database.js';
 import errors from './plugins/errors.js';
 import httpCaching from './plugins/http-caching.js';
+import security from './plugins/security.js';
 import swagger from './plugins/swagger.js';
 import activityRoutes from './routes/activity.js';
 import changesRoutes from './routes/changes.js';
@@ -24,12 +25,15 @@ export type BuildOptions = {
   onQuery?: (sql: string) => void;
 };
 
-const BODY_LIMIT = 1024 * 1024;
-
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   const pretty = process.stdout.isTTY && config.NODE_ENV !== 'production';
   return {
     level: config.LOG_LEVEL,
+    // Credentials never reach the logs, whatever a serializer or a log call includes.
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
+      censor: '[redacted]',
+    },
     ...(pretty
       ? {
           transport: {
@@ -45,7 +49,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: config.BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -57,13 +61,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // JSON Merge Patch bodies (RFC 7396) are JSON too.
   app.addContentTypeParser(
     'application/merge-patch+json',
-    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    { parseAs: 'string', bodyLimit: config.BODY_LIMIT },
     app.getDefaultJsonParser('error', 'error'),
   );
 
   // CORS first: its catch-all OPTIONS route must stay out of the error mapper's 405 router.
-  await app.register(cors);
+  await app.register(cors, { origins: config.CORS_ORIGINS });
   await app.register(errors);
+  await app.register(security, {
+    rateLimitMax: config.RATE_LIMIT_MAX,
+    rateLimitWindow: config.RATE_LIMIT_WINDOW,
+  });
   // CSV before caching, so each representation is hashed as sent.
   await app.register(csv);
   await app.register(httpCaching);

@@ -16,6 +16,41 @@ export const ConfigSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/itinerary.db'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** The largest request body accepted, in bytes; larger ones answer 413. */
+  BODY_LIMIT: z.coerce
+    .number<string | number>({ error: 'must be a whole number of bytes' })
+    .int('must be a whole number of bytes')
+    .min(1024, 'must be at least 1024')
+    .max(10 * 1024 * 1024, 'must be at most 10485760')
+    .default(100 * 1024),
+  /** Origins allowed to call the API from a browser: a comma-separated list, `*` for any, empty for none. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
+      'must be * or a comma-separated list of origins such as https://app.example.org',
+    ),
+  /** Requests each client (API key, or IP address without one) may make per window; beyond it, 429. */
+  RATE_LIMIT_MAX: z.coerce
+    .number<string | number>({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(1000),
+  /** The rate limit's window: milliseconds, or a duration such as "1 minute" or "30 seconds". */
+  RATE_LIMIT_WINDOW: z
+    .string()
+    .regex(
+      /^\d+(\s*(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours))?$/,
+      'must be milliseconds or a duration such as "1 minute"',
+    )
+    .default('1 minute'),
   /** How long the change feed keeps its history; older tokens answer 410 Gone. */
   CHANGES_RETENTION_DAYS: z.coerce
     .number<string | number>({ error: 'must be a whole number of days' })

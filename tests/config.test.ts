@@ -11,6 +11,10 @@ describe('configuration', () => {
       DATABASE_PATH: './data/itinerary.db',
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
+      BODY_LIMIT: 102400,
+      CORS_ORIGINS: [],
+      RATE_LIMIT_MAX: 1000,
+      RATE_LIMIT_WINDOW: '1 minute',
       CHANGES_RETENTION_DAYS: 30,
       SEED_ON_START: true,
     });

@@ -48,9 +48,9 @@ describe('errors are RFC 9457 problem details', () => {
 
   it('413 for a body over the limit, and nothing is written', async () => {
     const { api } = await buildTestApp();
-    const huge = { kind: 'person', name: 'x'.repeat(1_100_000) };
+    const huge = { kind: 'person', name: 'x'.repeat(110_000) };
     const res = await api.post('/participants').send(huge).expect(413).expect('content-type', PROBLEM);
-    expect(res.body.detail).toBe('The request body is larger than the limit of 1048576 bytes.');
+    expect(res.body.detail).toBe('The request body is larger than the limit of 102400 bytes.');
     const list = await api.get('/participants').expect(200);
     expect(list.body.data).toHaveLength(13);
   });

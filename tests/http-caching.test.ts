@@ -132,7 +132,7 @@ describe('CORS', () => {
   const ORIGIN = 'https://example.org';
 
   it('a read from another origin is allowed and can see the caching and paging headers', async () => {
-    const { api } = await buildTestApp();
+    const { api } = await buildTestApp({ config: { CORS_ORIGINS: '*' } });
     const res = await api.get('/trips/1').set('origin', ORIGIN).expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     const exposed = (res.headers['access-control-expose-headers'] as string).split(/\s*,\s*/);
@@ -140,7 +140,7 @@ describe('CORS', () => {
   });
 
   it('a preflight answers 204 with the methods, on any known path', async () => {
-    const { api } = await buildTestApp();
+    const { api } = await buildTestApp({ config: { CORS_ORIGINS: '*' } });
     for (const url of ['/trips', '/trips/1', '/meetings/8/participants/7']) {
       const res = await api
         .options(url)
@@ -157,7 +157,7 @@ describe('CORS', () => {
   });
 
   it('a plain OPTIONS still answers the usual 405 or 404 problem, and other errors are unchanged', async () => {
-    const { api } = await buildTestApp();
+    const { api } = await buildTestApp({ config: { CORS_ORIGINS: '*' } });
     const known = await api.options('/trips').expect(405).expect('content-type', PROBLEM);
     expect(known.headers.allow).toBe('GET, HEAD, POST');
     await api.options('/nowhere').expect(404).expect('content-type', PROBLEM);

@@ -2,12 +2,9 @@ import cors, { type FastifyCorsOptions, type FastifyCorsOptionsDelegateCallback 
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-// A public read API: any origin may call it. Browsers only let scripts read the response headers listed in
-// exposedHeaders, so the ones clients need for caching, paging and creation are named there.
-const CORS: FastifyCorsOptions = {
-  origin: '*',
-  methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-  exposedHeaders: ['ETag', 'Link', 'Location', 'Last-Modified'],
+export type CorsPluginOptions = {
+  /** Allowed origins: `*` for any, exact origins otherwise; empty allows no cross-origin calls. */
+  origins: string[];
 };
 
 // An OPTIONS request that is not a CORS preflight gets CORS turned off, so it reaches the catch-all OPTIONS route
@@ -18,16 +15,22 @@ const NOT_CORS: FastifyCorsOptions = { origin: false };
 const isPreflight = (request: FastifyRequest) =>
   request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
 
-const delegator: FastifyCorsOptionsDelegateCallback = (request, callback) => {
-  callback(null, request.method !== 'OPTIONS' || isPreflight(request) ? CORS : NOT_CORS);
-};
-
 /**
- * CORS for every route; a preflight answers 204. Register it before the error mapper: the plugin adds a
- * catch-all `OPTIONS *` route, which the mapper's 405 router must not learn (it would match every path).
+ * CORS for every route, for the origins CORS_ORIGINS allows; a preflight answers 204. Browsers only let scripts
+ * read the response headers listed in exposedHeaders, so the ones clients need for caching, paging and creation
+ * are named there. Register it before the error mapper: the plugin adds a catch-all `OPTIONS *` route, which the
+ * mapper's 405 router must not learn (it would match every path).
  */
-export default fp(
-  async (app) => {
+export default fp<CorsPluginOptions>(
+  async (app, opts) => {
+    const allowed: FastifyCorsOptions = {
+      origin: opts.origins.includes('*') ? '*' : opts.origins.length > 0 ? opts.origins : false,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+      exposedHeaders: ['ETag', 'Link', 'Location', 'Last-Modified', 'Retry-After'],
+    };
+    const delegator: FastifyCorsOptionsDelegateCallback = (request, callback) => {
+      callback(null, request.method !== 'OPTIONS' || isPreflight(request) ? allowed : NOT_CORS);
+    };
     await app.register(cors, { delegator });
   },
   { name: 'cors' },

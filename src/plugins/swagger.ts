@@ -63,7 +63,8 @@ export const OPENAPI_INFO = {
     '(participants). Every seeded fact cites the source sentence it comes from. Errors are RFC 9457 problem details.\n\n' +
     'Collections are cursor-paginated (`limit`, `cursor`, `nextCursor`, a `Link: rel="next"` header) and answer ' +
     'CSV on `Accept: text/csv` or `format=csv`. Every GET sends a strong `ETag` with `Cache-Control: no-cache`, ' +
-    'and `If-None-Match` answers 304. CORS allows any origin and exposes ETag, Link, Location and Last-Modified.',
+    'and `If-None-Match` answers 304. CORS allows the origins the server lists in CORS_ORIGINS (none by default) ' +
+    'and exposes ETag, Link, Location and Last-Modified. Each client has a rate limit (RateLimit headers, 429).',
   license: { name: 'MIT', identifier: 'MIT' },
 };
 

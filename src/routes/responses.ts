@@ -11,6 +11,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   410: 'The token is older than the change history kept; resync in full',
   413: 'The body is larger than the limit',
   415: 'The body is not JSON',
+  429: 'Too many requests from this client; see Retry-After and the RateLimit headers',
   500: 'A fault of the server, logged under `requestId`',
   503: 'The database does not answer',
 };
@@ -70,13 +71,14 @@ export const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-/** Problem responses (application/problem+json) for the given statuses, plus the 500 any operation can answer. */
+/** Problem responses (application/problem+json) for the given statuses, plus 429 and 500, which any can answer. */
 export function problems(...statuses: number[]) {
   const out: Record<
     number,
     { description: string; content: { 'application/problem+json': { schema: z.ZodType } } }
   > = {};
-  for (const status of [...statuses, 500]) {
+  // Any operation can meet the rate limit or a fault of the server.
+  for (const status of [...statuses, 429, 500]) {
     out[status] = {
       description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
       content: { 'application/problem+json': { schema: ProblemSchema } },

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
+import { AppError } from '../errors.js';
+
+export type SecurityPluginOptions = { rateLimitMax: number; rateLimitWindow: string };
+
+const MAX_URL_LENGTH = 8192;
+
+/**
+ * Security headers (helmet), a rate limit per client, and a bound on URL length. A client is its API key when
+ * it sends one (hashed: the limiter keeps no token), else its IP address.
+ */
+export default fp<SecurityPluginOptions>(
+  async (app, opts) => {
+    await app.register(helmet, {
+      // An API answers data, not pages: nothing may be framed or loaded. /docs sets its own policy (swagger-ui's
+      // staticCSP), which the browser applies on top of this one.
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    });
+
+    await app.register(rateLimit, {
+      global: true,
+      max: opts.rateLimitMax,
+      timeWindow: /^\d+$/.test(opts.rateLimitWindow) ? Number(opts.rateLimitWindow) : opts.rateLimitWindow,
+      // RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (the IETF draft), and Retry-After on a 429.
+      enableDraftSpec: true,
+      keyGenerator: (request) => {
+        const authorization = request.headers.authorization;
+        return authorization
+          ? `key:${createHash('sha256').update(authorization).digest('base64url')}`
+          : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) =>
+        new AppError(
+          429,
+          'rate_limited',
+          `Too many requests: the limit is ${context.max} per ${context.after}; retry after the Retry-After seconds.`,
+        ),
+    });
+
+    app.addHook('onRequest', async (request) => {
+      // At debug level the headers are logged to help trace a client; the logger redacts credentials.
+      if (request.log.level === 'debug' || request.log.level === 'trace') {
+        request.log.debug({ headers: request.headers }, 'request headers');
+      }
+      if (request.url.length > MAX_URL_LENGTH) {
+        throw new AppError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters.`);
+      }
+    });
+  },
+  { name: 'security' },
+);
