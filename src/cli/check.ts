@@ -1,0 +1,19 @@
+import { loadConfigOrExit } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { checkIntegrity } from '../db/maintenance.js';
+
+// npm run db:check: PRAGMA integrity_check and foreign_key_check on DATABASE_PATH; exit code 1 on any problem.
+
+const config = loadConfigOrExit();
+const database = openDatabase(config.DATABASE_PATH);
+try {
+  const report = checkIntegrity(database.sqlite);
+  if (report.ok) {
+    console.log(`${config.DATABASE_PATH}: integrity check ok, foreign keys ok`);
+  } else {
+    for (const line of [...report.integrity, ...report.foreignKeys]) console.error(line);
+    process.exitCode = 1;
+  }
+} finally {
+  database.close();
+}
