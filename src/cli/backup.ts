@@ -20,7 +20,9 @@ try {
   const report = checkIntegrity(copy);
   copy.close();
   if (!report.ok) {
-    console.error(`backup written to ${target}, but its integrity check failed: ${report.integrity.join('; ')}`);
+    console.error(
+      `backup written to ${target}, but its integrity check failed: ${report.integrity.join('; ')}`,
+    );
     process.exit(1);
   }
   console.log(`backed up ${config.DATABASE_PATH} to ${target} (${pages} pages); integrity check: ok`);

@@ -8,11 +8,17 @@ export type IntegrityReport = { ok: boolean; integrity: string[]; foreignKeys: s
 
 /** `PRAGMA integrity_check` and `PRAGMA foreign_key_check`: ok when the first says "ok" and the second is empty. */
 export function checkIntegrity(sqlite: Database.Database): IntegrityReport {
-  const integrity = (sqlite.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  const integrity = (sqlite.pragma('integrity_check') as { integrity_check: string }[]).map(
+    (r) => r.integrity_check,
+  );
   const foreignKeys = (
     sqlite.pragma('foreign_key_check') as { table: string; rowid: number; parent: string; fkid: number }[]
   ).map((r) => `${r.table} row ${r.rowid} refers to a missing ${r.parent}`);
-  return { ok: integrity.length === 1 && integrity[0] === 'ok' && foreignKeys.length === 0, integrity, foreignKeys };
+  return {
+    ok: integrity.length === 1 && integrity[0] === 'ok' && foreignKeys.length === 0,
+    integrity,
+    foreignKeys,
+  };
 }
 
 /**
