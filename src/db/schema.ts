@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnySQLiteColumn,
   check,
   index,
   integer,
@@ -30,7 +31,53 @@ export const MEETING_STATUSES = ['confirmed', 'planned', 'tentative', 'cancelled
 export const PARTS_OF_DAY = ['morning', 'afternoon', 'evening', 'night'] as const;
 export const MEETING_ROLES = ['host', 'counterpart', 'attendee', 'delegation_member', 'other'] as const;
 
+const literal = (value: string) => sql.raw(`'${value.replaceAll("'", "''")}'`);
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+// Sort keys computed in SQL. Each is indexed below and used by the repositories to sort, page and filter: SQLite
+// uses an index on an expression only where a query spells the very same expression, with the same literals (a
+// bound parameter does not match one), so both take it from here.
+
+/** Where undated items sort: after every date. */
+export const UNDATED = '9999-12-31';
+/** Where items with neither a time nor a part of the day sort within their day: last. */
+export const UNTIMED = '99:99';
+/** The clock time each part of the day sorts at, among meetings with clock times. */
+export const PART_OF_DAY_ANCHORS = {
+  morning: '06:00',
+  afternoon: '12:00',
+  evening: '17:00',
+  night: '21:00',
+} as const satisfies Record<(typeof PARTS_OF_DAY)[number], string>;
+
+type MeetingTimeColumns = { date: AnySQLiteColumn; startTime: AnySQLiteColumn; partOfDay: AnySQLiteColumn };
+type StopDateColumns = { arrivalDate: AnySQLiteColumn; departureDate: AnySQLiteColumn };
+
+// They are CASE expressions rather than coalesce(): drizzle-kit 0.31 cuts an indexed expression at its commas.
+
+/** A meeting's day, undated last. */
+export const meetingDateKey = (m: MeetingTimeColumns) =>
+  sql`case when ${m.date} is null then ${literal(UNDATED)} else ${m.date} end`;
+/** A meeting's time within its day: the clock time, else its part of the day's anchor, else last. */
+export const meetingTimeKey = (m: MeetingTimeColumns) =>
+  sql`case when ${m.startTime} is not null then ${m.startTime} ${sql.join(
+    Object.entries(PART_OF_DAY_ANCHORS).map(
+      ([part, anchor]) => sql`when ${m.partOfDay} = ${literal(part)} then ${literal(anchor)}`,
+    ),
+    sql` `,
+  )} else ${literal(UNTIMED)} end`;
+/** The first day of a stop's span (arrival, or departure when only that is known); null when undated. */
+export const stopSpanStart = (s: StopDateColumns) =>
+  sql`case when ${s.arrivalDate} is null then ${s.departureDate} else ${s.arrivalDate} end`;
+/** The last day of a stop's span (departure, or arrival when only that is known); null when undated. */
+export const stopSpanEnd = (s: StopDateColumns) =>
+  sql`case when ${s.departureDate} is null then ${s.arrivalDate} else ${s.departureDate} end`;
+/** How many days a stop lasts, when both its dates are known. */
+export const stopSpanDays = (s: StopDateColumns) =>
+  sql`julianday(${s.departureDate}) - julianday(${s.arrivalDate})`;
+/** A stop's first day, undated last: the chronological order of stops. */
+export const stopDateKey = (s: StopDateColumns) =>
+  sql`case when ${s.arrivalDate} is not null then ${s.arrivalDate} when ${s.departureDate} is not null then ${s.departureDate} else ${literal(UNDATED)} end`;
 
 // Timestamps are ISO-8601 UTC strings; `version` grows by one on every change (ETags build on it).
 const audit = {
@@ -110,9 +157,16 @@ export const stops = sqliteTable(
   },
   (t) => [
     uniqueIndex('stops_trip_position_unique').on(t.tripId, t.position),
-    index('stops_country_idx').on(t.country),
     index('stops_city_idx').on(t.city),
+    index('stops_country_idx').on(t.country),
     index('stops_dates_idx').on(t.arrivalDate, t.departureDate),
+    // Chronological order and date windows (GET /stops, /countries/{code}/stops), and `city` in any case.
+    index('stops_date_key_idx').on(stopDateKey(t)),
+    index('stops_country_date_key_idx').on(t.country, stopDateKey(t)),
+    index('stops_span_end_idx').on(stopSpanEnd(t)),
+    // The longest stay, read from the index's end: it bounds how early a stop overlapping a window can start.
+    index('stops_span_days_idx').on(stopSpanDays(t)),
+    index('stops_city_lower_idx').on(sql`lower(${t.city})`),
     check('stops_position_check', sql`${t.position} >= 1`),
     check('stops_country_check', sql`${t.country} glob '[A-Z][A-Z]'`),
     check(
@@ -152,8 +206,13 @@ export const meetings = sqliteTable(
     index('meetings_stop_idx').on(t.stopId),
     index('meetings_starts_at_idx').on(t.startsAt),
     index('meetings_date_idx').on(t.date),
-    index('meetings_kind_idx').on(t.kind),
-    index('meetings_status_idx').on(t.status),
+    // Chronological order (the default sort), which date windows also walk, alone and within a kind or status;
+    // and the other sorts.
+    index('meetings_chronological_idx').on(meetingDateKey(t), meetingTimeKey(t)),
+    index('meetings_kind_chronological_idx').on(t.kind, meetingDateKey(t), meetingTimeKey(t)),
+    index('meetings_status_chronological_idx').on(t.status, meetingDateKey(t), meetingTimeKey(t)),
+    index('meetings_created_at_idx').on(t.createdAt),
+    index('meetings_updated_at_idx').on(t.updatedAt),
     check('meetings_kind_check', sql`${t.kind} in (${inList(MEETING_KINDS)})`),
     check('meetings_status_check', sql`${t.status} in (${inList(MEETING_STATUSES)})`),
     check(
@@ -186,7 +245,8 @@ export const meetingParticipants = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.meetingId, t.participantId], name: 'meeting_participants_pk' }),
-    index('meeting_participants_participant_idx').on(t.participantId),
+    // With the meeting id, the meetings of a participant come from the index alone.
+    index('meeting_participants_participant_meeting_idx').on(t.participantId, t.meetingId),
     check('meeting_participants_role_check', sql`${t.role} in (${inList(MEETING_ROLES)})`),
   ],
 );

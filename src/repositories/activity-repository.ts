@@ -1,6 +1,14 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
+import {
+  meetingParticipants,
+  meetings,
+  participants,
+  stopSpanEnd,
+  stopSpanStart,
+  stops,
+  trips,
+} from '../db/schema.js';
 import type { Counterpart, WhereaboutsItem } from '../schemas/activity.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
@@ -68,8 +76,8 @@ export function createActivityRepository(db: Db) {
      * includes it (a travel day gives both places), and the stops of meetings they attend dated that day.
      */
     whereabouts(participantId: number, date: string): WhereaboutsItem[] {
-      const spanStart = sql`coalesce(${stops.arrivalDate}, ${stops.departureDate})`;
-      const spanEnd = sql`coalesce(${stops.departureDate}, ${stops.arrivalDate})`;
+      const spanStart = stopSpanStart(stops);
+      const spanEnd = stopSpanEnd(stops);
       const traveling = db
         .select({ stop: stops, trip: { id: trips.id, title: trips.title, startDate: trips.startDate } })
         .from(stops)
@@ -117,12 +125,17 @@ export function createActivityRepository(db: Db) {
     /** Everyone who shared a meeting with the participant, with how often and when; most frequent first. */
     counterparts(participantId: number, request: PageRequest): Page<Counterpart> {
       const p = participantId;
+      // `involved` is two indexed halves, the meetings attended and those of the trips travelled on: one OR
+      // across the tables would make SQLite test every meeting.
       const base = sql`
         with involved as (
           select m.id as meeting_id, m.date as date, s.trip_id as trip_id
-          from ${meetings} m join ${stops} s on s.id = m.stop_id join ${trips} t on t.id = s.trip_id
+          from ${meetingParticipants} x join ${meetings} m on m.id = x.meeting_id join ${stops} s on s.id = m.stop_id
+          where x.participant_id = ${p}
+          union
+          select m.id, m.date, s.trip_id
+          from ${trips} t join ${stops} s on s.trip_id = t.id join ${meetings} m on m.stop_id = s.id
           where t.traveler_id = ${p}
-             or exists (select 1 from ${meetingParticipants} x where x.meeting_id = m.id and x.participant_id = ${p})
         ),
         met as (
           select mp.participant_id as id, i.meeting_id, i.date

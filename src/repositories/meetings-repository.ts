@@ -1,8 +1,19 @@
-import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
+import {
+  meetingDateKey,
+  meetingParticipants,
+  meetings,
+  meetingTimeKey,
+  PART_OF_DAY_ANCHORS,
+  participants,
+  stops,
+  trips,
+  UNDATED,
+  UNTIMED,
+} from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
-import { nowIso, storedInstant, toUtcInstant } from '../domain/time.js';
+import { nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
@@ -16,20 +27,9 @@ type Role = MeetingParticipant['role'];
 
 // Chronological order: by date (undated last), then by the clock time or, failing that, the part of the day
 // (undetermined last), then by id, which keeps the order the items were recorded in. The same key is computed
-// in SQL (to sort and page) and in TypeScript (to write the cursor), from one table of anchors.
-const PART_OF_DAY_ANCHORS = {
-  morning: '06:00',
-  afternoon: '12:00',
-  evening: '17:00',
-  night: '21:00',
-} as const;
-const UNDATED = '9999-12-31';
-const UNTIMED = '99:99';
-const dateKey = sql`coalesce(${meetings.date}, ${UNDATED})`;
-const timeOfDayKey = sql`coalesce(${meetings.startTime}, case ${meetings.partOfDay} ${sql.join(
-  Object.entries(PART_OF_DAY_ANCHORS).map(([part, anchor]) => sql`when ${part} then ${anchor}`),
-  sql` `,
-)} else ${UNTIMED} end)`;
+// in SQL (to sort and page, by the expressions the schema indexes) and in TypeScript (to write the cursor).
+const dateKey = meetingDateKey(meetings);
+const timeOfDayKey = meetingTimeKey(meetings);
 const chronological = [asc(dateKey), asc(timeOfDayKey), asc(meetings.id)];
 
 const MEETING_SORTS = sortsFor<Meeting, 'date' | 'createdAt' | 'updatedAt'>({
@@ -57,31 +57,38 @@ export type MeetingFilters = Omit<
   involving?: number;
 };
 
+const onOrAfter = (key: SQL, day: string | undefined) => (day ? gte(key, day) : undefined);
+const onOrBefore = (key: SQL, day: string | undefined) => (day ? lte(key, day) : undefined);
+
 export function meetingConditions(f: MeetingFilters): SQL | undefined {
+  // Window bounds are stated twice: on the date or instant itself (which excludes undated or untimed meetings)
+  // and on the chronological sort key, which lets SQLite walk its index from the bound instead of sorting every
+  // match. A meeting's local date is within a day of the UTC date of its start (zones run from UTC-12 to
+  // UTC+14), so two days either side of an instant bound its date, with room to spare.
   return and(
     f.trip ? eq(stops.tripId, f.trip) : undefined,
     f.stop ? eq(meetings.stopId, f.stop) : undefined,
     f.from
       ? f.from.includes('T')
-        ? gte(meetings.startsAt, storedInstant(f.from, 'from'))
-        : gte(meetings.date, f.from)
+        ? and(
+            gte(meetings.startsAt, storedInstant(f.from, 'from')),
+            onOrAfter(dateKey, utcDatePlus(f.from, -2)),
+          )
+        : and(gte(meetings.date, f.from), gte(dateKey, f.from))
       : undefined,
     f.to
       ? f.to.includes('T')
-        ? lte(meetings.startsAt, storedInstant(f.to, 'to'))
-        : lte(meetings.date, f.to)
+        ? and(lte(meetings.startsAt, storedInstant(f.to, 'to')), onOrBefore(dateKey, utcDatePlus(f.to, 2)))
+        : and(lte(meetings.date, f.to), lte(dateKey, f.to))
       : undefined,
     f.country ? inArray(stops.country, f.country) : undefined,
-    f.participant
-      ? sql`exists (select 1 from ${meetingParticipants} where ${meetingParticipants.meetingId} = ${meetings.id}
-          and ${meetingParticipants.participantId} = ${f.participant})`
-      : undefined,
+    // `id in (…)` rather than a correlated EXISTS: SQLite can then start from the participant's index entries
+    // instead of testing every meeting.
+    f.participant ? sql`${meetings.id} in (${attendedBy(f.participant)})` : undefined,
     f.involving
-      ? or(
-          sql`exists (select 1 from ${meetingParticipants} where ${meetingParticipants.meetingId} = ${meetings.id}
-            and ${meetingParticipants.participantId} = ${f.involving})`,
-          sql`exists (select 1 from ${trips} where ${trips.id} = ${stops.tripId} and ${trips.travelerId} = ${f.involving})`,
-        )
+      ? sql`${meetings.id} in (${attendedBy(f.involving)} union all
+          select im.id from ${trips} it join ${stops} ist on ist.trip_id = it.id join ${meetings} im on im.stop_id = ist.id
+          where it.traveler_id = ${f.involving})`
       : undefined,
     f.kind ? inArray(meetings.kind, f.kind) : undefined,
     f.status ? inArray(meetings.status, f.status) : undefined,
@@ -89,6 +96,10 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
     f.q ? containsText(f.q, meetings.title, meetings.description) : undefined,
   );
 }
+
+/** The ids of the meetings a participant attends. */
+const attendedBy = (participantId: number): SQL =>
+  sql`select ${meetingParticipants.meetingId} from ${meetingParticipants} where ${meetingParticipants.participantId} = ${participantId}`;
 
 const meetingColumns = {
   id: meetings.id,

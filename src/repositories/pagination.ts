@@ -71,13 +71,20 @@ export function decodeCursor(cursor: string, sort: SortSpec<unknown>, filters: u
   return k;
 }
 
-/** `(a, b, id) > (?, ?, ?)`: rows after the key, in the sort's direction (SQLite and PostgreSQL both have row values). */
+/**
+ * `a >= ? and (a, b, id) > (?, ?, ?)`: rows after the key, in the sort's direction (SQLite and PostgreSQL both have
+ * row values). The first term is implied by the second, but SQLite seeks an index by a row value only when its
+ * terms are plain columns, and by the lone bound on the leading term whatever it is (an expression too).
+ */
 export function afterKey(sort: SortSpec<unknown>, key: KeyValue[]): SQL {
-  const operator = sort.direction === 'asc' ? sql`>` : sql`<`;
-  return sql`(${sql.join(sort.columns, sql`, `)}) ${operator} (${sql.join(
+  const ascending = sort.direction === 'asc';
+  const comparison = sql`(${sql.join(sort.columns, sql`, `)}) ${ascending ? sql`>` : sql`<`} (${sql.join(
     key.map((v) => sql`${v}`),
     sql`, `,
   )})`;
+  const [leading] = sort.columns;
+  if (sort.columns.length < 2 || leading === undefined) return comparison;
+  return sql`${leading} ${ascending ? sql`>=` : sql`<=`} ${key[0]} and ${comparison}`;
 }
 
 export function orderBy(sort: SortSpec<unknown>): SQL[] {

@@ -1,8 +1,16 @@
 import { and, asc, count, eq, gte, inArray, lte, max, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { stops, trips } from '../db/schema.js';
+import {
+  stopDateKey,
+  stopSpanDays,
+  stopSpanEnd,
+  stopSpanStart,
+  stops,
+  trips,
+  UNDATED,
+} from '../db/schema.js';
 import { stopRules } from '../domain/rules.js';
-import { nowIso } from '../domain/time.js';
+import { addDays, nowIso } from '../domain/time.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
 import { refreshMeetingInstants } from './meetings-repository.js';
@@ -11,27 +19,34 @@ import { type Page, paginate, sortsFor } from './pagination.js';
 export type StopsRepository = ReturnType<typeof createStopsRepository>;
 
 // A stop's span is arrival to departure; when only one is known, the stop spans that day. Undated stops sort last.
-const spanStart = sql`coalesce(${stops.arrivalDate}, ${stops.departureDate})`;
-const spanEnd = sql`coalesce(${stops.departureDate}, ${stops.arrivalDate})`;
-const UNDATED = '9999-12-31';
+// The expressions are the schema's, which indexes them.
+const spanStart = stopSpanStart(stops);
+const spanEnd = stopSpanEnd(stops);
+const dateKey = stopDateKey(stops);
 
 const STOP_SORTS = sortsFor<Stop, 'position' | 'arrivalDate'>({
   position: { columns: [stops.tripId, stops.position, stops.id], key: (s) => [s.tripId, s.position, s.id] },
   arrivalDate: {
-    columns: [sql`coalesce(${spanStart}, ${UNDATED})`, stops.id],
+    columns: [dateKey, stops.id],
     key: (s) => [s.arrivalDate ?? s.departureDate ?? UNDATED, s.id],
   },
 });
 
 export type StopFilters = Omit<StopListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
 
-export function stopConditions(f: StopFilters): SQL | undefined {
+const startsOnOrAfter = (day: string | undefined) => (day ? gte(dateKey, day) : undefined);
+
+/** `longestStay`: the most days any stop spans, which bounds how early a stop that reaches `from` can start. */
+export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined {
+  // Each window bound is also stated on the sort key (implied by the first, as undated stops sort last and no
+  // stop that ends on or after `from` starts before `from` less the longest stay), so that SQLite walks the index
+  // of the sort key from the bound instead of from the start.
   return and(
     f.trip ? eq(stops.tripId, f.trip) : undefined,
     f.country ? inArray(stops.country, f.country) : undefined,
     f.city ? sql`lower(${stops.city}) = lower(${f.city})` : undefined,
-    f.from ? gte(spanEnd, f.from) : undefined,
-    f.to ? lte(spanStart, f.to) : undefined,
+    f.from ? and(gte(spanEnd, f.from), startsOnOrAfter(addDays(f.from, -longestStay))) : undefined,
+    f.to ? and(lte(spanStart, f.to), lte(dateKey, f.to)) : undefined,
   );
 }
 
@@ -85,7 +100,13 @@ export function createStopsRepository(db: Db) {
     /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
     list(query: StopListQuery): Page<Stop> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
-      const where = stopConditions(filters);
+      const longestStay = filters.from
+        ? Math.ceil(
+            db.get<{ days: number | null }>(sql`select max(${stopSpanDays(stops)}) as days from ${stops}`)
+              ?.days ?? 0,
+          )
+        : 0;
+      const where = stopConditions(filters, longestStay);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
       return paginate(
         { limit, cursor, count: withCount },

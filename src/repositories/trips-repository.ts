@@ -1,4 +1,4 @@
-import { and, count, eq, exists, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { tripRules } from '../domain/rules.js';
@@ -20,23 +20,23 @@ const TRIP_SORTS = sortsFor<Trip, 'startDate' | 'endDate' | 'title' | 'createdAt
 
 export type TripFilters = Omit<TripListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
 
-/** The WHERE clause of a trip query. Topics are a JSON array: json_each is SQLite's way to look inside it. */
+/**
+ * The WHERE clause of a trip query. Topics are a JSON array: json_each is SQLite's way to look inside it. Stops
+ * and meetings come in as `id in (…)` sets rather than correlated EXISTS, so that SQLite reads only the matching
+ * stops or attendances (by their indexes) instead of testing every trip's itinerary.
+ */
 export function tripConditions(f: TripFilters, db: Db): SQL | undefined {
   const visitsCountry = (codes: string[]) =>
-    exists(
-      db
-        .select({ one: sql`1` })
-        .from(stops)
-        .where(and(eq(stops.tripId, trips.id), inArray(stops.country, codes))),
-    );
+    inArray(trips.id, db.select({ id: stops.tripId }).from(stops).where(inArray(stops.country, codes)));
   const attends = (participantId: number) =>
-    exists(
+    inArray(
+      trips.id,
       db
-        .select({ one: sql`1` })
+        .select({ id: stops.tripId })
         .from(meetingParticipants)
         .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
         .innerJoin(stops, eq(stops.id, meetings.stopId))
-        .where(and(eq(stops.tripId, trips.id), eq(meetingParticipants.participantId, participantId))),
+        .where(eq(meetingParticipants.participantId, participantId)),
     );
   return and(
     f.from ? gte(trips.endDate, f.from) : undefined,
