@@ -11,6 +11,8 @@ export type DatabaseHandle = {
   db: Db;
   /** The raw connection, for SQLite-only concerns (pragmas, backup, close). */
   sqlite: Database.Database;
+  /** Refreshes the query planner's statistics where they are stale (cheap; run at start and now and then). */
+  optimize: () => void;
   close: () => void;
 };
 
@@ -37,6 +39,9 @@ export function openDatabase(
   return {
     db,
     sqlite,
+    optimize: () => {
+      sqlite.pragma('optimize');
+    },
     close: () => {
       if (sqlite.open) sqlite.close();
     },

@@ -66,13 +66,17 @@ export default fp<DatabasePluginOptions>(
       activity: createActivityRepository(database.db),
       countries: createCountriesRepository(database.db),
     });
+    database.optimize();
     const prune = () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
       const dropped = app.repos.changes.pruneBefore(cutoff);
       if (dropped > 0) app.log.info({ dropped, cutoff }, 'pruned the change feed');
     };
     prune();
-    const pruning = setInterval(prune, 3_600_000);
+    const pruning = setInterval(() => {
+      prune();
+      database.optimize();
+    }, 3_600_000);
     pruning.unref();
     app.addHook('onClose', async () => {
       clearInterval(pruning);
