@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
+import auth from './plugins/auth.js';
 import cors from './plugins/cors.js';
 import csv from './plugins/csv.js';
 import database from './plugins/database.js';
@@ -9,14 +10,22 @@ import httpCaching from './plugins/http-caching.js';
 import security from './plugins/security.js';
 import swagger from './plugins/swagger.js';
 import activityRoutes from './routes/activity.js';
+import auditRoutes from './routes/audit.js';
 import changesRoutes from './routes/changes.js';
 import countriesRoutes from './routes/countries.js';
+import keysRoutes from './routes/keys.js';
 import meetingsRoutes from './routes/meetings.js';
 import participantsRoutes from './routes/participants.js';
 import searchRoutes from './routes/search.js';
 import serviceRoutes from './routes/service.js';
 import stopsRoutes from './routes/stops.js';
 import tripsRoutes from './routes/trips.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
 
 export type BuildOptions = {
   /** Pino options or false; defaults to JSON logs at the configured level (pretty on a terminal). */
@@ -53,6 +62,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
+  app.decorate('config', config);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -82,6 +92,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     seed: config.SEED_ON_START,
     onQuery: options.onQuery,
   });
+  await app.register(auth, { readAccess: config.READ_ACCESS });
 
   await app.register(serviceRoutes);
   await app.register(tripsRoutes);
@@ -91,6 +102,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(activityRoutes);
   await app.register(countriesRoutes);
   await app.register(changesRoutes);
+  await app.register(keysRoutes);
+  await app.register(auditRoutes);
   await app.register(searchRoutes);
 
   await app.ready();

@@ -16,6 +16,13 @@ export const ConfigSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/itinerary.db'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** public: anyone may read; key: reads need an API key too (any scope). Writes always need a key. */
+  READ_ACCESS: z.enum(['public', 'key'], { error: 'must be public or key' }).default('public'),
+  /** true: PATCH, PUT and DELETE must carry If-Match (428 otherwise), so no write can overwrite unseen changes. */
+  REQUIRE_IF_MATCH: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   /** The largest request body accepted, in bytes; larger ones answer 413. */
   BODY_LIMIT: z.coerce
     .number<string | number>({ error: 'must be a whole number of bytes' })

@@ -11,6 +11,8 @@ describe('configuration', () => {
       DATABASE_PATH: './data/itinerary.db',
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
+      READ_ACCESS: 'public',
+      REQUIRE_IF_MATCH: false,
       BODY_LIMIT: 102400,
       CORS_ORIGINS: [],
       RATE_LIMIT_MAX: 1000,

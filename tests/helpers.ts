@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterEach } from 'vitest';
@@ -6,7 +7,12 @@ import { type ConfigInput, loadConfig } from '../src/config.js';
 
 export type TestApp = {
   app: FastifyInstance;
+  /** Sends an admin key's token with every request (writes need a key). */
   api: ReturnType<typeof supertest.agent>;
+  /** Sends no credentials. */
+  anon: ReturnType<typeof supertest.agent>;
+  /** Creates a key with the scope and answers its token. */
+  token: (scope: 'read' | 'write' | 'admin', name?: string) => string;
   /** SQL statements run since the last reset. */
   queries: string[];
 };
@@ -38,8 +44,12 @@ export async function buildTestApp(
   const queries: string[] = [];
   const app = await buildApp(config, { logger: false, onQuery: (sql) => queries.push(sql) });
   open.push(app);
+  // Names are unique even when two apps share a database file (restarts, backups).
+  const token = (scope: 'read' | 'write' | 'admin', name = `test-${scope}-${randomUUID().slice(0, 8)}`) =>
+    app.repos.keys.create({ name, scope }).token;
+  const api = supertest.agent(app.server).set('authorization', `Bearer ${token('admin')}`);
   queries.length = 0;
-  return { app, api: supertest.agent(app.server), queries };
+  return { app, api, anon: supertest.agent(app.server), token, queries };
 }
 
 export const PROBLEM = /^application\/problem\+json/;

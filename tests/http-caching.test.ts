@@ -75,18 +75,18 @@ describe('ETag and Cache-Control on reads', () => {
       .expect(304);
   });
 
-  it('writes are untouched: no ETag, no Cache-Control, no 304 whatever If-None-Match says', async () => {
+  it('writes are never cached or 304ed; they send the new version as their ETag', async () => {
     const { api } = await buildTestApp();
     const patch = await api
       .patch('/participants/7')
       .set('if-none-match', '*')
       .send({ title: 'Ex-President' });
     expect(patch.status).toBe(200);
-    expect(patch.headers.etag).toBeUndefined();
+    expect(patch.headers.etag).toBe(`"v${patch.body.version}"`);
     expect(patch.headers['cache-control']).toBeUndefined();
     expect(patch.headers['last-modified']).toBeUndefined();
     const post = await api.post('/participants').set('if-none-match', '*').send(newParticipant()).expect(201);
-    expect(post.headers.etag).toBeUndefined();
+    expect(post.headers.etag).toBe('"v1"');
     const del = await api.delete(post.headers.location as string).expect(204);
     expect(del.headers.etag).toBeUndefined();
   });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { currentActor } from '../domain/actor.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -35,6 +36,8 @@ export function openDatabase(
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // The audit triggers ask the application who is writing (see domain/actor.ts).
+  sqlite.function('itinerary_actor', { deterministic: false }, () => currentActor());
   const db = drizzle(sqlite, { schema });
   return {
     db,

@@ -275,3 +275,78 @@ export const changes = sqliteTable(
     check('changes_action_check', sql`${t.action} in (${inList(CHANGE_ACTIONS)})`),
   ],
 );
+
+export const KEY_SCOPES = ['read', 'write', 'admin'] as const;
+
+/** API keys. The token is never stored: only its SHA-256 hash, which is how a request's token is looked up. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    scope: text('scope', { enum: KEY_SCOPES }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('api_keys_name_unique').on(t.name),
+    uniqueIndex('api_keys_token_hash_unique').on(t.tokenHash),
+    check('api_keys_scope_check', sql`${t.scope} in (${inList(KEY_SCOPES)})`),
+  ],
+);
+
+export const IDEMPOTENCY_STATES = ['in_flight', 'done'] as const;
+
+/**
+ * The first answer to each Idempotency-Key, per key holder, kept 24 hours so that a retry replays it instead of
+ * writing again.
+ */
+export const idempotencyRecords = sqliteTable(
+  'idempotency_records',
+  {
+    holder: text('holder').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    state: text('state', { enum: IDEMPOTENCY_STATES }).notNull(),
+    status: integer('status'),
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
+    body: text('body'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.holder, t.key], name: 'idempotency_records_pk' }),
+    index('idempotency_records_created_at_idx').on(t.createdAt),
+    check('idempotency_records_state_check', sql`${t.state} in (${inList(IDEMPOTENCY_STATES)})`),
+  ],
+);
+
+export const AUDIT_RESOURCES = ['trip', 'stop', 'meeting', 'participant', 'attendance'] as const;
+export const AUDIT_OPERATIONS = ['create', 'update', 'delete'] as const;
+
+/**
+ * The audit history, appended by triggers (migration 0007) in the same transaction as each write, with the state
+ * before and after and the name of the key that wrote. Append-only: triggers abort any update or delete of it.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    keyName: text('key_name'),
+    operation: text('operation', { enum: AUDIT_OPERATIONS }).notNull(),
+    resource: text('resource', { enum: AUDIT_RESOURCES }).notNull(),
+    resourceId: integer('resource_id').notNull(),
+    version: integer('version'),
+    before: text('before', { mode: 'json' }).$type<Record<string, unknown>>(),
+    after: text('after', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index('audit_log_resource_idx').on(t.resource, t.resourceId, t.id),
+    index('audit_log_key_idx').on(t.keyName, t.id),
+    index('audit_log_at_idx').on(t.at),
+    check('audit_log_operation_check', sql`${t.operation} in (${inList(AUDIT_OPERATIONS)})`),
+    check('audit_log_resource_check', sql`${t.resource} in (${inList(AUDIT_RESOURCES)})`),
+  ],
+);

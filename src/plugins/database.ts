@@ -2,9 +2,12 @@ import fp from 'fastify-plugin';
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
+import { asActor } from '../domain/actor.js';
 import { createActivityRepository } from '../repositories/activity-repository.js';
+import { createAuditRepository } from '../repositories/audit-repository.js';
 import { createChangesRepository } from '../repositories/changes-repository.js';
 import { createCountriesRepository } from '../repositories/countries-repository.js';
+import { createKeysRepository } from '../repositories/keys-repository.js';
 import { createMeetingsRepository, refreshMeetingInstants } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
 import { createSearchRepository } from '../repositories/search-repository.js';
@@ -21,6 +24,8 @@ export type Repositories = {
   changes: ReturnType<typeof createChangesRepository>;
   activity: ReturnType<typeof createActivityRepository>;
   countries: ReturnType<typeof createCountriesRepository>;
+  keys: ReturnType<typeof createKeysRepository>;
+  audit: ReturnType<typeof createAuditRepository>;
 };
 
 declare module 'fastify' {
@@ -48,7 +53,7 @@ export default fp<DatabasePluginOptions>(
       // Stored instants that a migration could not compute (SQL has no time-zone rules).
       refreshMeetingInstants(database.db, 'missing');
       if (opts.seed && !hasTrips(database.db)) {
-        const report = applySeed(database.db, tillersonSeed);
+        const report = asActor('command:seed', () => applySeed(database.db, tillersonSeed));
         app.log.info({ seed: report }, 'seeded the article itinerary into an empty database');
       }
     } catch (error) {
@@ -65,6 +70,8 @@ export default fp<DatabasePluginOptions>(
       changes: createChangesRepository(database.db),
       activity: createActivityRepository(database.db),
       countries: createCountriesRepository(database.db),
+      keys: createKeysRepository(database.db),
+      audit: createAuditRepository(database.db),
     });
     database.optimize();
     const prune = () => {

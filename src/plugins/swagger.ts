@@ -41,9 +41,63 @@ function withoutUnusedComponents(document: Document): Document {
 type RouteDocument = Parameters<typeof jsonSchemaTransform>[0];
 type ResponsesWithHeaders = Record<string, { headers?: Record<string, unknown> } | undefined>;
 
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * Declares what the auth plugin enforces, from the same rules: writes need a key with the write scope (admin
+ * routes: admin); reads need none unless READ_ACCESS=key. Writes that change a resource also take If-Match
+ * (412/428), and POST and PATCH an Idempotency-Key (409/422).
+ */
+function withAccessRules(route: RouteDocument, transformed: { schema: JsonObject }) {
+  const url = route.url;
+  if (/^\/health$/.test(url)) {
+    transformed.schema.security = [];
+    return;
+  }
+  const method = String(route.route.method).toUpperCase();
+  const write = !['GET', 'HEAD'].includes(method);
+  const scope = (route.route.config as { scope?: string } | undefined)?.scope ?? (write ? 'write' : 'read');
+  transformed.schema.security = write || scope === 'admin' ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }];
+  transformed.schema['x-required-scope'] =
+    write || scope === 'admin' ? scope : 'none (read when READ_ACCESS=key)';
+  const responses = (transformed.schema.response ?? {}) as JsonObject;
+  responses[401] = problem('No valid API key (WWW-Authenticate: Bearer)');
+  responses[403] = problem(`The key lacks the ${scope} scope`);
+  const headers = (transformed.schema.headers ?? { type: 'object', properties: {} }) as {
+    type: string;
+    properties: JsonObject;
+  };
+  if (['PATCH', 'PUT', 'DELETE'].includes(method) && !url.startsWith('/keys')) {
+    headers.properties['if-match'] = {
+      type: 'string',
+      description: 'The ETag ("v<version>") the change is based on; a stale one answers 412',
+    };
+    responses[412] = problem('If-Match names a version that is no longer current; nothing was changed');
+    responses[428] = problem('REQUIRE_IF_MATCH is on and the request has no If-Match');
+  }
+  if (['POST', 'PATCH'].includes(method) && !url.startsWith('/keys')) {
+    headers.properties['idempotency-key'] = {
+      type: 'string',
+      maxLength: 255,
+      description:
+        'Makes a retry safe: the same key with the same request replays the first answer for 24 hours',
+    };
+    responses[409] = problem('A request with this Idempotency-Key is still in flight, or the data conflicts');
+    responses[422] = problem('This Idempotency-Key was used with a different request');
+  }
+  if (Object.keys(headers.properties).length > 0) transformed.schema.headers = headers;
+  transformed.schema.response = responses;
+}
+
 /** The zod transform drops response `headers` (e.g. Link on pages); carry them over as plain JSON Schema. */
 function withResponseHeaders(route: RouteDocument) {
   const transformed = jsonSchemaTransform(route);
+  withAccessRules(route, transformed as unknown as { schema: JsonObject });
   const given = (route.schema as { response?: ResponsesWithHeaders } | undefined)?.response;
   const out = (transformed.schema as { response?: ResponsesWithHeaders } | undefined)?.response;
   if (given && out) {
@@ -75,6 +129,8 @@ export const TAGS = [
   { name: 'participants', description: 'People and groups who travel or take part in meetings' },
   { name: 'countries', description: 'The countries the itineraries visit' },
   { name: 'search', description: 'Full-text search across trips, stops, meetings and participants' },
+  { name: 'keys', description: 'API keys and their scopes (admin)' },
+  { name: 'audit', description: 'Who changed what, and each record’s versions' },
   { name: 'changes', description: 'A feed of every write, for clients that keep a copy in sync' },
   { name: 'service', description: 'Health and API description' },
 ];
@@ -91,8 +147,16 @@ export default fp(
         info: OPENAPI_INFO,
         servers: [{ url: '/', description: 'The server that serves this document' }],
         tags: TAGS,
-        // Reads and writes are open until API keys arrive; saying so explicitly is part of the contract.
-        security: [],
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description:
+                "An API key's token (itk_…), from `npm run keys -- create` or POST /keys. Scopes: read < write < admin.",
+            },
+          },
+        },
       },
       transform: withResponseHeaders,
       transformObject: (document) => withoutUnusedComponents(jsonSchemaTransformObject(document)),

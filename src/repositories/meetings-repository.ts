@@ -14,6 +14,7 @@ import {
 } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
 import { nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
+import { assertExpected, type Expected } from '../domain/versions.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
@@ -133,8 +134,9 @@ const instantsOf = (
 });
 
 /**
- * Recomputes the stored instants of the timed meetings at some stops (after a stop's zone changed), or of every
- * timed meeting that lacks them (after a migration added the columns). Answers how many changed.
+ * After a stop's zone changed: every meeting there shows another `timeZone` and, when timed, other instants, so
+ * each gets them recomputed and a new version (its ETag must change). Or, after a migration added the columns:
+ * every timed meeting that lacks its instants. Answers how many changed.
  */
 export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'missing'): number {
   const rows = db
@@ -151,16 +153,20 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'm
     .innerJoin(stops, eq(stops.id, meetings.stopId))
     .where(
       and(
-        sql`${meetings.startTime} is not null`,
-        scope === 'missing' ? sql`${meetings.startsAt} is null` : inArray(meetings.stopId, scope.stopIds),
+        scope === 'missing'
+          ? and(sql`${meetings.startTime} is not null`, sql`${meetings.startsAt} is null`)
+          : inArray(meetings.stopId, scope.stopIds),
       ),
     )
     .all();
   let changed = 0;
   for (const row of rows) {
     const instants = instantsOf(row, row.timeZone);
-    if (instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
-    db.update(meetings).set(instants).where(eq(meetings.id, row.id)).run();
+    if (scope === 'missing' && instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
+    db.update(meetings)
+      .set({ ...instants, updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
+      .where(eq(meetings.id, row.id))
+      .run();
     changed += 1;
   }
   return changed;
@@ -331,9 +337,10 @@ export function createMeetingsRepository(db: Db) {
       });
     },
 
-    update(id: number, patch: UpdateMeeting): Meeting {
+    update(id: number, patch: UpdateMeeting, expected?: Expected): Meeting {
       return db.transaction(() => {
         const current = get(id);
+        assertExpected(expected, 'meeting', id, current.version);
         if (Object.keys(patch).length === 0) return current;
         const merged = { ...current, ...patch };
         const errors = meetingRules(merged);
@@ -355,15 +362,23 @@ export function createMeetingsRepository(db: Db) {
       });
     },
 
-    delete(id: number): void {
-      const result = db.delete(meetings).where(eq(meetings.id, id)).run();
-      if (result.changes === 0) throw new NotFoundError('meeting', id);
+    delete(id: number, expected?: Expected): void {
+      db.transaction(() => {
+        assertExpected(expected, 'meeting', id, get(id).version);
+        db.delete(meetings).where(eq(meetings.id, id)).run();
+      });
     },
 
     /** Adds the participant to the meeting, or changes their role. Answers whether they were added. */
-    setParticipant(meetingId: number, participantId: number, role: Role): { created: boolean } {
+    /** Attendance changes the meeting, so `expected` names the meeting's versions. */
+    setParticipant(
+      meetingId: number,
+      participantId: number,
+      role: Role,
+      expected?: Expected,
+    ): { created: boolean } {
       return db.transaction(() => {
-        get(meetingId);
+        assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
         if (!participantExists(participantId)) throw new NotFoundError('participant', participantId);
         const existing = db
           .select({ role: meetingParticipants.role })
@@ -396,9 +411,9 @@ export function createMeetingsRepository(db: Db) {
       });
     },
 
-    removeParticipant(meetingId: number, participantId: number): void {
+    removeParticipant(meetingId: number, participantId: number, expected?: Expected): void {
       db.transaction(() => {
-        get(meetingId);
+        assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
         const result = db
           .delete(meetingParticipants)
           .where(

@@ -2,6 +2,7 @@ import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, participants, trips } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
+import { assertExpected, type Expected } from '../domain/versions.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type {
   CreateParticipant,
@@ -78,26 +79,30 @@ export function createParticipantsRepository(db: Db) {
         .get();
     },
 
-    update(id: number, patch: UpdateParticipant): Participant {
-      get(id);
-      if (Object.keys(patch).length === 0) return get(id);
-      return db
-        .update(participants)
-        .set({ ...patch, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
-        .where(eq(participants.id, id))
-        .returning()
-        .get() as Participant;
+    update(id: number, patch: UpdateParticipant, expected?: Expected): Participant {
+      return db.transaction(() => {
+        const current = get(id);
+        assertExpected(expected, 'participant', id, current.version);
+        if (Object.keys(patch).length === 0) return current;
+        return db
+          .update(participants)
+          .set({ ...patch, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
+          .where(eq(participants.id, id))
+          .returning()
+          .get() as Participant;
+      });
     },
 
     /** Deletes a participant nobody depends on; one who still travels or attends is a conflict, named. */
-    delete(id: number): void {
+    delete(id: number, expected?: Expected): void {
       db.transaction((tx) => {
         const exists = tx
-          .select({ id: participants.id })
+          .select({ id: participants.id, version: participants.version })
           .from(participants)
           .where(eq(participants.id, id))
           .get();
         if (!exists) throw new NotFoundError('participant', id);
+        assertExpected(expected, 'participant', id, exists.version);
         const travels = tx.select({ n: count() }).from(trips).where(eq(trips.travelerId, id)).get()?.n ?? 0;
         const attends =
           tx

@@ -11,6 +11,7 @@ import {
 } from '../db/schema.js';
 import { stopRules } from '../domain/rules.js';
 import { addDays, nowIso } from '../domain/time.js';
+import { assertExpected, type Expected } from '../domain/versions.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
 import { refreshMeetingInstants } from './meetings-repository.js';
@@ -148,9 +149,10 @@ export function createStopsRepository(db: Db) {
       });
     },
 
-    update(id: number, patch: UpdateStop): Stop {
+    update(id: number, patch: UpdateStop, expected?: Expected): Stop {
       return db.transaction(() => {
         const current = get(id);
+        assertExpected(expected, 'stop', id, current.version);
         if (Object.keys(patch).length === 0) return current;
         assertValid(stopRules({ ...current, ...patch }));
         if (patch.position !== undefined && patch.position !== current.position) {
@@ -171,9 +173,11 @@ export function createStopsRepository(db: Db) {
     },
 
     /** Deletes the stop and, by cascade, its meetings. Other stops keep their positions. */
-    delete(id: number): void {
-      const result = db.delete(stops).where(eq(stops.id, id)).run();
-      if (result.changes === 0) throw new NotFoundError('stop', id);
+    delete(id: number, expected?: Expected): void {
+      db.transaction(() => {
+        assertExpected(expected, 'stop', id, get(id).version);
+        db.delete(stops).where(eq(stops.id, id)).run();
+      });
     },
   };
 }

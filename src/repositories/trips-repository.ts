@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
+import { assertExpected, type Expected } from '../domain/versions.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
 import { containsText, hasTopic } from './conditions.js';
@@ -103,9 +104,11 @@ export function createTripsRepository(db: Db) {
         .get();
     },
 
-    update(id: number, patch: UpdateTrip): Trip {
+    /** Changes some fields; with `expected` versions, only if the trip is still at one of them (else 412). */
+    update(id: number, patch: UpdateTrip, expected?: Expected): Trip {
       return db.transaction(() => {
         const current = get(id);
+        assertExpected(expected, 'trip', id, current.version);
         if (Object.keys(patch).length === 0) return current;
         assertValid([...tripRules({ ...current, ...patch }), ...travelerErrors(patch.travelerId)]);
         return db
@@ -118,9 +121,11 @@ export function createTripsRepository(db: Db) {
     },
 
     /** Deletes the trip; its stops, their meetings and the meetings' attendance go with it (ON DELETE CASCADE). */
-    delete(id: number): void {
-      const result = db.delete(trips).where(eq(trips.id, id)).run();
-      if (result.changes === 0) throw new NotFoundError('trip', id);
+    delete(id: number, expected?: Expected): void {
+      db.transaction(() => {
+        assertExpected(expected, 'trip', id, get(id).version);
+        db.delete(trips).where(eq(trips.id, id)).run();
+      });
     },
   };
 }

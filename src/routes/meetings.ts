@@ -15,6 +15,7 @@ import {
 import { includeParam } from '../schemas/queries.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
 import { sendPage } from './pages.js';
+import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -81,7 +82,11 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => meetingDetail(repos, request.params.id, request.query.include),
+    async (request, reply) => {
+      const meeting = meetingDetail(repos, request.params.id, request.query.include);
+      // Without include the representation is the record itself: its ETag is its version, for If-Match.
+      return request.query.include ? meeting : tagWithVersion(reply, meeting);
+    },
   );
 
   app.patch(
@@ -98,7 +103,15 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ok(MeetingSchema, 'The meeting as changed'), ...problems(...BODY_PROBLEMS, 404) },
       },
     },
-    async (request) => repos.meetings.update(request.params.id, request.body),
+    async (request, reply) =>
+      tagWithVersion(
+        reply,
+        repos.meetings.update(
+          request.params.id,
+          request.body,
+          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+        ),
+      ),
   );
 
   app.delete(
@@ -114,7 +127,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.meetings.delete(request.params.id);
+      repos.meetings.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
       return reply.code(204).send(null);
     },
   );
@@ -160,7 +173,12 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id, participantId } = request.params;
-      const { created } = repos.meetings.setParticipant(id, participantId, request.body.role);
+      const { created } = repos.meetings.setParticipant(
+        id,
+        participantId,
+        request.body.role,
+        expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+      );
       const attendee = repos.meetings.listParticipants(id).find((p) => p.id === participantId);
       if (created) reply.code(201).header('location', `/meetings/${id}/participants`);
       return attendee;
@@ -180,7 +198,11 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.meetings.removeParticipant(request.params.id, request.params.participantId);
+      repos.meetings.removeParticipant(
+        request.params.id,
+        request.params.participantId,
+        expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+      );
       return reply.code(204).send(null);
     },
   );

@@ -7,6 +7,7 @@ import {
   UpdateParticipantSchema,
 } from '../schemas/participants.js';
 import { sendPage } from './pages.js';
+import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -59,7 +60,11 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const participant = repos.participants.create(request.body);
-      return reply.code(201).header('location', `/participants/${participant.id}`).send(participant);
+      return reply
+        .code(201)
+        .header('location', `/participants/${participant.id}`)
+        .header('etag', `"v${participant.version}"`)
+        .send(participant);
     },
   );
 
@@ -80,7 +85,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => repos.participants.get(request.params.id),
+    async (request, reply) => tagWithVersion(reply, repos.participants.get(request.params.id)),
   );
 
   app.patch(
@@ -99,7 +104,15 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => repos.participants.update(request.params.id, request.body),
+    async (request, reply) =>
+      tagWithVersion(
+        reply,
+        repos.participants.update(
+          request.params.id,
+          request.body,
+          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+        ),
+      ),
   );
 
   app.delete(
@@ -117,7 +130,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.participants.delete(request.params.id);
+      repos.participants.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
       return reply.code(204).send(null);
     },
   );

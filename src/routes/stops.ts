@@ -11,6 +11,7 @@ import {
 } from '../schemas/stops.js';
 import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
 import { sendPage } from './pages.js';
+import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -72,7 +73,11 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => stopDetail(repos, request.params.id, request.query.include),
+    async (request, reply) => {
+      const stop = stopDetail(repos, request.params.id, request.query.include);
+      // Without include the representation is the record itself: its ETag is its version, for If-Match.
+      return request.query.include ? stop : tagWithVersion(reply, stop);
+    },
   );
 
   app.patch(
@@ -91,7 +96,15 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ok(StopSchema, 'The stop as changed'), ...problems(...BODY_PROBLEMS, 404, 409) },
       },
     },
-    async (request) => repos.stops.update(request.params.id, request.body),
+    async (request, reply) =>
+      tagWithVersion(
+        reply,
+        repos.stops.update(
+          request.params.id,
+          request.body,
+          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+        ),
+      ),
   );
 
   app.delete(
@@ -107,7 +120,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.stops.delete(request.params.id);
+      repos.stops.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
       return reply.code(204).send(null);
     },
   );
@@ -161,7 +174,11 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const created = repos.meetings.create(request.params.id, request.body);
       const meeting = meetingDetail(repos, created.id, new Set(['participants']));
-      return reply.code(201).header('location', `/meetings/${meeting.id}`).send(meeting);
+      return reply
+        .code(201)
+        .header('location', `/meetings/${meeting.id}`)
+        .header('etag', `"v${meeting.version}"`)
+        .send(meeting);
     },
   );
 };

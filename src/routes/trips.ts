@@ -16,6 +16,7 @@ import {
 } from '../schemas/trips.js';
 import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
 import { sendPage } from './pages.js';
+import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -77,7 +78,11 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const trip = repos.trips.create(request.body);
-      return reply.code(201).header('location', `/trips/${trip.id}`).send(trip);
+      return reply
+        .code(201)
+        .header('location', `/trips/${trip.id}`)
+        .header('etag', `"v${trip.version}"`)
+        .send(trip);
     },
   );
 
@@ -102,7 +107,11 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => tripDetail(repos, request.params.id, request.query.include),
+    async (request, reply) => {
+      const trip = tripDetail(repos, request.params.id, request.query.include);
+      // Without include the representation is the record itself: its ETag is its version, for If-Match.
+      return request.query.include ? trip : tagWithVersion(reply, trip);
+    },
   );
 
   app.patch(
@@ -120,7 +129,15 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ok(TripSchema, 'The trip as changed'), ...problems(...BODY_PROBLEMS, 404) },
       },
     },
-    async (request) => repos.trips.update(request.params.id, request.body),
+    async (request, reply) =>
+      tagWithVersion(
+        reply,
+        repos.trips.update(
+          request.params.id,
+          request.body,
+          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+        ),
+      ),
   );
 
   app.delete(
@@ -139,7 +156,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.trips.delete(request.params.id);
+      repos.trips.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
       return reply.code(204).send(null);
     },
   );
@@ -190,7 +207,11 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const stop = repos.stops.create(request.params.id, request.body);
-      return reply.code(201).header('location', `/stops/${stop.id}`).send(stop);
+      return reply
+        .code(201)
+        .header('location', `/stops/${stop.id}`)
+        .header('etag', `"v${stop.version}"`)
+        .send(stop);
     },
   );
 };

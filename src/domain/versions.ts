@@ -1,0 +1,32 @@
+import { AppError } from '../errors.js';
+
+// Versions for optimistic concurrency: every resource has one, and its strong ETag is "v<version>". A write that
+// names the versions it expects (If-Match) goes ahead only if the resource is still at one of them; the check runs
+// inside the write's transaction, so two writers from the same version cannot both succeed.
+
+/** The versions a write accepts: undefined when it accepts any. */
+export type Expected = number[] | undefined;
+
+export const versionTag = (version: number): string => `"v${version}"`;
+
+export class PreconditionFailedError extends AppError {
+  constructor(resource: string, id: number | string, current: number) {
+    super(
+      412,
+      'precondition_failed',
+      `The ${resource} ${id} has changed since that ETag: it is at ${versionTag(current)} now. GET it again, ` +
+        'apply your change to what is there, and send the new ETag in If-Match.',
+    );
+  }
+}
+
+/** Throws 412 unless the current version is one the request accepts. */
+export function assertExpected(
+  expected: Expected,
+  resource: string,
+  id: number | string,
+  current: number,
+): void {
+  if (expected !== undefined && !expected.includes(current))
+    throw new PreconditionFailedError(resource, id, current);
+}

@@ -1,0 +1,79 @@
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { actorContext } from '../domain/actor.js';
+import { AppError } from '../errors.js';
+import type { AuthenticatedKey } from '../repositories/keys-repository.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key that authenticated the request, if any. */
+    apiKey: AuthenticatedKey | null;
+  }
+  interface FastifyContextConfig {
+    /** The scope a route needs beyond its method's default (admin routes). */
+    scope?: Scope;
+  }
+}
+
+export type Scope = AuthenticatedKey['scope'];
+export type AuthPluginOptions = { readAccess: 'public' | 'key' };
+
+const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Paths anyone may read whatever READ_ACCESS says: the health check and the API description. */
+const ALWAYS_PUBLIC = [/^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.(json|yaml)$/];
+
+const CHALLENGE = 'Bearer realm="diplomatic-itinerary"';
+
+export function requiredScope(
+  request: FastifyRequest,
+  readAccess: AuthPluginOptions['readAccess'],
+): Scope | null {
+  const url = request.routeOptions.url;
+  // Unknown routes answer 404 (or 405) whatever the credentials.
+  if (url === undefined || ALWAYS_PUBLIC.some((path) => path.test(url))) return null;
+  const configured = request.routeOptions.config.scope;
+  if (configured) return configured;
+  if (READ_METHODS.has(request.method)) return readAccess === 'key' ? 'read' : null;
+  return 'write';
+}
+
+/**
+ * Bearer-token authentication and scopes. Runs on request, before the body is parsed or validated, so a caller
+ * without the right key learns nothing about the input rules. 401 does not say whether the token was missing,
+ * unknown or revoked.
+ */
+export default fp<AuthPluginOptions>(
+  async (app, opts) => {
+    app.decorateRequest('apiKey', null);
+
+    app.addHook('onRequest', async (request, reply) => {
+      const url = request.routeOptions.url;
+      // The health check and the API description never touch keys, so they answer even when the database won't.
+      if (url !== undefined && ALWAYS_PUBLIC.some((path) => path.test(url))) return;
+      const needed = requiredScope(request, opts.readAccess);
+      const header = request.headers.authorization;
+      const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+      request.apiKey = token ? (app.repos.keys.authenticate(token) ?? null) : null;
+      if (needed === null) return;
+      if (!request.apiKey) {
+        reply.header('www-authenticate', CHALLENGE);
+        throw new AppError(
+          401,
+          'unauthorized',
+          'This request needs a valid API key: send Authorization: Bearer <token>.',
+        );
+      }
+      if (RANK[request.apiKey.scope] < RANK[needed]) {
+        throw new AppError(403, 'forbidden', `This API key may not do this: it needs the ${needed} scope.`);
+      }
+    });
+
+    // The rest of the request runs as its key, so the audit log knows who wrote.
+    app.addHook('onRequest', (request, _reply, done) => {
+      actorContext.run({ keyName: request.apiKey?.name ?? null }, done);
+    });
+  },
+  { name: 'auth', dependencies: ['database'] },
+);

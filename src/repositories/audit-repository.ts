@@ -1,0 +1,51 @@
+import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { auditLog } from '../db/schema.js';
+import { addDays } from '../domain/time.js';
+import type { AuditEntry, AuditQuery } from '../schemas/audit.js';
+import { type Page, paginate, sortsFor } from './pagination.js';
+
+// Reads of the audit log; the triggers of migration 0007 write it, and nothing here can change it.
+
+const OLDEST_FIRST = sortsFor<AuditEntry, 'id'>({ id: { columns: [auditLog.id], key: (e) => [e.id] } }).id;
+
+export function createAuditRepository(db: Db) {
+  return {
+    list(query: AuditQuery): Page<AuditEntry> {
+      const { limit, cursor, count: withCount, format: _format, ...filters } = query;
+      const where = and(
+        filters.resource ? eq(auditLog.resource, filters.resource) : undefined,
+        filters.resourceId ? eq(auditLog.resourceId, filters.resourceId) : undefined,
+        filters.key ? eq(auditLog.keyName, filters.key) : undefined,
+        filters.from ? gte(auditLog.at, filters.from) : undefined,
+        filters.to ? lt(auditLog.at, addDays(filters.to, 1) ?? filters.to) : undefined,
+      );
+      return paginate(
+        { limit, cursor, count: withCount },
+        OLDEST_FIRST,
+        filters,
+        (after, order, max) =>
+          db
+            .select()
+            .from(auditLog)
+            .where(and(where, after))
+            .orderBy(...order)
+            .limit(max)
+            .all(),
+        () => db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0,
+      );
+    },
+
+    /** Whether the log has any entry for the record (a record never written has no history: 404). */
+    hasHistory(resource: AuditEntry['resource'], resourceId: number): boolean {
+      return (
+        db
+          .select({ one: sql`1` })
+          .from(auditLog)
+          .where(and(eq(auditLog.resource, resource), eq(auditLog.resourceId, resourceId)))
+          .limit(1)
+          .get() !== undefined
+      );
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { apiKeys } from '../db/schema.js';
+import { nowIso } from '../domain/time.js';
+import { hashToken, newToken, sameHash } from '../domain/tokens.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { CreateKey, Key } from '../schemas/keys.js';
+
+export type AuthenticatedKey = { id: number; name: string; scope: Key['scope'] };
+
+// lastUsedAt is written at most once a minute per key, so authenticating reads does not turn them into writes.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const columns = {
+  name: apiKeys.name,
+  scope: apiKeys.scope,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+export function createKeysRepository(db: Db) {
+  return {
+    /** Creates a key and answers its token, which is stored only as a hash and cannot be shown again. */
+    create(input: CreateKey): { key: Key; token: string } {
+      return db.transaction(() => {
+        if (db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, input.name)).get()) {
+          throw new ConflictError(
+            'key_name_taken',
+            `A key named ${input.name} already exists; choose another name.`,
+          );
+        }
+        const token = newToken();
+        const key = db
+          .insert(apiKeys)
+          .values({ name: input.name, scope: input.scope, tokenHash: hashToken(token), createdAt: nowIso() })
+          .returning(columns)
+          .get();
+        return { key, token };
+      });
+    },
+
+    list(): Key[] {
+      return db.select(columns).from(apiKeys).orderBy(asc(apiKeys.name)).all();
+    },
+
+    /** Revokes a key for good: its token stops working at once. */
+    revoke(name: string): Key {
+      const key = db
+        .update(apiKeys)
+        .set({ revokedAt: nowIso() })
+        .where(and(eq(apiKeys.name, name), isNull(apiKeys.revokedAt)))
+        .returning(columns)
+        .get();
+      if (!key) throw new NotFoundError('active key named', name);
+      return key;
+    },
+
+    /** The key a bearer token belongs to, unless it is unknown or revoked. */
+    authenticate(token: string): AuthenticatedKey | undefined {
+      const hash = hashToken(token);
+      const row = db.select().from(apiKeys).where(eq(apiKeys.tokenHash, hash)).get();
+      if (!row || row.revokedAt !== null || !sameHash(row.tokenHash, hash)) return undefined;
+      const now = Date.now();
+      if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
+        db.update(apiKeys)
+          .set({ lastUsedAt: new Date(now).toISOString() })
+          .where(eq(apiKeys.id, row.id))
+          .run();
+      }
+      return { id: row.id, name: row.name, scope: row.scope };
+    },
+  };
+}

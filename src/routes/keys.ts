@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NoQuerySchema } from '../schemas/common.js';
+import { CreatedKeySchema, CreateKeySchema, KeyNameParamsSchema, KeySchema } from '../schemas/keys.js';
+import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+
+// Key management for admins; the same as `npm run keys`.
+
+const tags = ['keys'];
+const config = { scope: 'admin' as const };
+
+const keysRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { repos } = app;
+
+  app.get(
+    '/keys',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'listKeys',
+        summary: 'List API keys (admin)',
+        querystring: NoQuerySchema,
+        response: {
+          200: ok(z.object({ data: z.array(KeySchema) }), 'Every key, revoked ones too'),
+          ...problems(400),
+        },
+      },
+    },
+    async () => ({ data: repos.keys.list() }),
+  );
+
+  app.post(
+    '/keys',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'createKey',
+        summary: 'Create an API key (admin); its token is shown once',
+        querystring: NoQuerySchema,
+        body: CreateKeySchema,
+        response: {
+          201: ok(CreatedKeySchema, 'Created: store the token now'),
+          ...problems(...BODY_PROBLEMS, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { key, token } = repos.keys.create(request.body);
+      return reply
+        .code(201)
+        .header('location', '/keys')
+        .send({ ...key, token });
+    },
+  );
+
+  app.delete(
+    '/keys/:name',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'revokeKey',
+        summary: 'Revoke an API key (admin); its token stops working at once',
+        params: KeyNameParamsSchema,
+        querystring: NoQuerySchema,
+        response: { 204: NoContentSchema.describe('Revoked'), ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      repos.keys.revoke(request.params.name);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default keysRoutes;
