@@ -7,6 +7,7 @@ import csv from './plugins/csv.js';
 import database from './plugins/database.js';
 import errors from './plugins/errors.js';
 import httpCaching from './plugins/http-caching.js';
+import idempotency from './plugins/idempotency.js';
 import security from './plugins/security.js';
 import swagger from './plugins/swagger.js';
 import activityRoutes from './routes/activity.js';
@@ -93,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     onQuery: options.onQuery,
   });
   await app.register(auth, { readAccess: config.READ_ACCESS });
+  await app.register(idempotency);
 
   await app.register(serviceRoutes);
   await app.register(tripsRoutes);

@@ -7,6 +7,10 @@ import { createActivityRepository } from '../repositories/activity-repository.js
 import { createAuditRepository } from '../repositories/audit-repository.js';
 import { createChangesRepository } from '../repositories/changes-repository.js';
 import { createCountriesRepository } from '../repositories/countries-repository.js';
+import {
+  createIdempotencyRepository,
+  RETENTION_MS as IDEMPOTENCY_RETENTION_MS,
+} from '../repositories/idempotency-repository.js';
 import { createKeysRepository } from '../repositories/keys-repository.js';
 import { createMeetingsRepository, refreshMeetingInstants } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
@@ -26,6 +30,7 @@ export type Repositories = {
   countries: ReturnType<typeof createCountriesRepository>;
   keys: ReturnType<typeof createKeysRepository>;
   audit: ReturnType<typeof createAuditRepository>;
+  idempotency: ReturnType<typeof createIdempotencyRepository>;
 };
 
 declare module 'fastify' {
@@ -72,11 +77,13 @@ export default fp<DatabasePluginOptions>(
       countries: createCountriesRepository(database.db),
       keys: createKeysRepository(database.db),
       audit: createAuditRepository(database.db),
+      idempotency: createIdempotencyRepository(database.db),
     });
     database.optimize();
     const prune = () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
       const dropped = app.repos.changes.pruneBefore(cutoff);
+      app.repos.idempotency.pruneBefore(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
       if (dropped > 0) app.log.info({ dropped, cutoff }, 'pruned the change feed');
     };
     prune();

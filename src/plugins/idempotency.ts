@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import fp from 'fastify-plugin';
+import { AppError, InvalidInputError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The Idempotency-Key this request claimed, to store its answer. */
+    idempotency: { holder: string; key: string } | null;
+  }
+}
+
+const METHODS = new Set(['POST', 'PATCH']);
+const KEPT_HEADERS = ['content-type', 'location', 'etag'];
+
+/**
+ * Safe retries for POST and PATCH (IETF httpapi Idempotency-Key draft). The first request with a key runs and its
+ * answer (status, headers, body) is stored for 24 hours, for the key holder only; a retry with the same key and
+ * the same request gets that answer again without writing; the same key with another request is a 422, and a
+ * retry while the first is still running is a 409. Runs after validation, so invalid input is never stored.
+ */
+export default fp(
+  async (app) => {
+    app.decorateRequest('idempotency', null);
+
+    app.addHook('preHandler', async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      if (key === undefined || !METHODS.has(request.method)) return;
+      if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+        throw new InvalidInputError([
+          { path: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' },
+        ]);
+      }
+      const holder = request.apiKey?.name ?? `ip:${request.ip}`;
+      const requestHash = createHash('sha256')
+        .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+        .digest('base64url');
+      const claim = app.repos.idempotency.begin(holder, key, requestHash);
+      if (claim.kind === 'mismatch') {
+        throw new AppError(
+          422,
+          'idempotency_key_reused',
+          'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+        );
+      }
+      if (claim.kind === 'in_flight') {
+        reply.header('retry-after', '1');
+        throw new AppError(
+          409,
+          'idempotency_key_in_flight',
+          'A request with this Idempotency-Key is still being processed; retry shortly.',
+        );
+      }
+      if (claim.kind === 'replay') {
+        const { status, headers, body } = claim.response;
+        for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+        reply.header('idempotent-replayed', 'true');
+        return reply.code(status).send(body ?? undefined);
+      }
+      request.idempotency = { holder, key };
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const claim = request.idempotency;
+      if (!claim) return payload;
+      if (reply.statusCode >= 500) {
+        app.repos.idempotency.abandon(claim.holder, claim.key);
+        return payload;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of KEPT_HEADERS) {
+        const value = reply.getHeader(name);
+        if (value !== undefined) headers[name] = String(value);
+      }
+      const body =
+        typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+      app.repos.idempotency.complete(claim.holder, claim.key, { status: reply.statusCode, headers, body });
+      return payload;
+    });
+  },
+  { name: 'idempotency', dependencies: ['database', 'auth'] },
+);

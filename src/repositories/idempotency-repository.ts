@@ -1,0 +1,62 @@
+import { and, eq, lt } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { idempotencyRecords } from '../db/schema.js';
+
+// Idempotency-Key records (IETF httpapi draft): the first request's answer, kept 24 hours per key holder.
+
+export const RETENTION_MS = 24 * 60 * 60 * 1000;
+/** A request still "in flight" after this long died without answering (a crash); a retry may take over. */
+const ABANDONED_MS = 60 * 1000;
+
+export type StoredResponse = { status: number; headers: Record<string, string>; body: string | null };
+export type Begin =
+  | { kind: 'new' }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'mismatch' }
+  | { kind: 'in_flight' };
+
+export function createIdempotencyRepository(db: Db) {
+  const where = (holder: string, key: string) =>
+    and(eq(idempotencyRecords.holder, holder), eq(idempotencyRecords.key, key));
+
+  return {
+    /** Claims the key for this request, or says why it cannot: in one transaction, so two retries cannot both win. */
+    begin(holder: string, key: string, requestHash: string, now = Date.now()): Begin {
+      return db.transaction(() => {
+        const record = db.select().from(idempotencyRecords).where(where(holder, key)).get();
+        const createdAt = record ? Date.parse(record.createdAt) : 0;
+        const expired = record !== undefined && now - createdAt >= RETENTION_MS;
+        const abandoned = record?.state === 'in_flight' && now - createdAt >= ABANDONED_MS;
+        if (record && !expired && !abandoned) {
+          if (record.requestHash !== requestHash) return { kind: 'mismatch' };
+          if (record.state === 'in_flight') return { kind: 'in_flight' };
+          return {
+            kind: 'replay',
+            response: { status: record.status ?? 200, headers: record.headers ?? {}, body: record.body },
+          };
+        }
+        if (record) db.delete(idempotencyRecords).where(where(holder, key)).run();
+        db.insert(idempotencyRecords)
+          .values({ holder, key, requestHash, state: 'in_flight', createdAt: new Date(now).toISOString() })
+          .run();
+        return { kind: 'new' };
+      });
+    },
+
+    complete(holder: string, key: string, response: StoredResponse): void {
+      db.update(idempotencyRecords)
+        .set({ state: 'done', ...response })
+        .where(and(where(holder, key), eq(idempotencyRecords.state, 'in_flight')))
+        .run();
+    },
+
+    /** Forgets a claim whose request failed on the server's side, so that a retry can run it again. */
+    abandon(holder: string, key: string): void {
+      db.delete(idempotencyRecords).where(where(holder, key)).run();
+    },
+
+    pruneBefore(cutoff: string): number {
+      return db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)).run().changes;
+    },
+  };
+}
