@@ -22,6 +22,16 @@ describe('errors are RFC 9457 problem details', () => {
     expect(res.body.detail).toBe('PUT is not allowed on /trips/1; allowed: GET, HEAD, PATCH, DELETE.');
     const post = await api.post('/meetings').send({}).expect(405);
     expect(post.headers.allow).toBe('GET, HEAD');
+    // An empty id is no resource at all: 404, never a 405 that allows the very method it refuses.
+    for (const [method, path] of [
+      ['patch', '/stops/'],
+      ['delete', '/trips/'],
+      ['put', '/meetings/1/participants/'],
+    ] as const) {
+      const res = await api[method](path).send({});
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers.allow).toBeUndefined();
+    }
   });
 
   it('400 for malformed JSON and for an empty JSON body', async () => {

@@ -88,7 +88,9 @@ export default fp(
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       const allowed = METHODS.filter((method) => paths.find(method, path) !== null);
-      if (allowed.length > 0) {
+      // A path the main router did not match can still look like a pattern here (an empty id: /stops/). If this
+      // router would accept the request's own method, the path is really unknown: a 404, not a 405.
+      if (allowed.length > 0 && !allowed.includes(request.method as HTTPMethod)) {
         reply.header('allow', allowed.join(', '));
         return sendProblem(
           request,
