@@ -29,7 +29,7 @@ export const articleSource: SeedSourceBase = {
 /** The Office of the Historian's record of one leg of the Secretary's travels, by its <id>. */
 export const historianSource = (recordId: string): SeedSourceBase => ({
   title: 'Travels Abroad of the Secretary of State: Rex W. Tillerson',
-  publisher: 'U.S. Department of State, Office of the Historian',
+  publisher: 'Office of the Historian, US Department of State',
   publishedAt: null,
   url: 'https://history.state.gov/departmenthistory/travels/secretary/tillerson-rex-w',
   recordId,

@@ -5,7 +5,7 @@ import auth from './plugins/auth.js';
 import cors from './plugins/cors.js';
 import csv from './plugins/csv.js';
 import database from './plugins/database.js';
-import errors from './plugins/errors.js';
+import errors, { sendProblem } from './plugins/errors.js';
 import httpCaching from './plugins/http-caching.js';
 import idempotency from './plugins/idempotency.js';
 import security from './plugins/security.js';
@@ -14,6 +14,7 @@ import activityRoutes from './routes/activity.js';
 import auditRoutes from './routes/audit.js';
 import changesRoutes from './routes/changes.js';
 import countriesRoutes from './routes/countries.js';
+import importsRoutes from './routes/imports.js';
 import keysRoutes from './routes/keys.js';
 import meetingsRoutes from './routes/meetings.js';
 import participantsRoutes from './routes/participants.js';
@@ -61,6 +62,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: options.logger ?? loggerOptions(config),
     bodyLimit: config.BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router raises before any hook runs (a malformed percent-encoding in the path) are problems too.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, 400, 'bad_url', `The URL cannot be read: ${error.message}`);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('config', config);
@@ -107,6 +112,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(keysRoutes);
   await app.register(auditRoutes);
   await app.register(searchRoutes);
+  await app.register(importsRoutes);
 
   await app.ready();
   return app;

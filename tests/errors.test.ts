@@ -116,6 +116,14 @@ describe('errors are RFC 9457 problem details', () => {
   });
 });
 
+describe('the URL itself', () => {
+  it('a malformed percent-encoding in the path is a 400 problem', async () => {
+    const { api } = await buildTestApp();
+    const res = await api.get('/trips/%E0%A4%A').expect(400).expect('content-type', PROBLEM);
+    expect(res.body.code).toBe('bad_url');
+  });
+});
+
 describe('query parameters', () => {
   it('an operation rejects every query parameter it does not know, by name', async () => {
     const { api } = await buildTestApp();

@@ -109,7 +109,7 @@ describe.skipIf(!haveSources)('Tillerson 2018 seed: sources, quoted verbatim', (
     expect(historianQuotes.length).toBeGreaterThan(0);
     for (const { label, source } of historianQuotes) {
       expect(source.title, label).toBe('Travels Abroad of the Secretary of State: Rex W. Tillerson');
-      expect(source.publisher, label).toBe('U.S. Department of State, Office of the Historian');
+      expect(source.publisher, label).toBe('Office of the Historian, US Department of State');
       expect(source.publishedAt, label).toBeNull();
       expect(source.recordId, label).toMatch(/^378[01]$|^377[789]$/);
       const fields = historianFields(source.recordId ?? '');

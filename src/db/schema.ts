@@ -153,6 +153,8 @@ export const stops = sqliteTable(
     departureDate: text('departure_date'),
     notes: text('notes'),
     sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
+    /** The country as an imported record names it ("U.S.S.R.", "Kingdom of Hawaii"); null for other stops. */
+    countryName: text('country_name'),
     ...audit,
   },
   (t) => [
@@ -348,5 +350,33 @@ export const auditLog = sqliteTable(
     index('audit_log_at_idx').on(t.at),
     check('audit_log_operation_check', sql`${t.operation} in (${inList(AUDIT_OPERATIONS)})`),
     check('audit_log_resource_check', sql`${t.resource} in (${inList(AUDIT_RESOURCES)})`),
+  ],
+);
+
+/**
+ * Which stop, trip or participant each imported record became (src/importers): records are keyed by their source
+ * and their id there, so that importing again updates what it wrote instead of adding to it. `adopted` marks an
+ * existing record (the seed's) that the import matched and only cites, never rewrites.
+ */
+export const importRecords = sqliteTable(
+  'import_records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The record's collection, such as `historian:secretary-travels`. */
+    source: text('source').notNull(),
+    recordId: text('record_id').notNull(),
+    tripId: integer('trip_id').references(() => trips.id, { onDelete: 'cascade' }),
+    stopId: integer('stop_id').references(() => stops.id, { onDelete: 'cascade' }),
+    participantId: integer('participant_id').references(() => participants.id, { onDelete: 'cascade' }),
+    adopted: integer('adopted', { mode: 'boolean' }).notNull().default(false),
+    /** For a participant: the date of the record whose title they carry (the latest wins). */
+    asOf: text('as_of'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    index('import_records_source_record_idx').on(t.source, t.recordId),
+    index('import_records_trip_idx').on(t.tripId),
+    index('import_records_stop_idx').on(t.stopId),
+    index('import_records_participant_idx').on(t.participantId),
   ],
 );

@@ -56,6 +56,13 @@ function wantsCsv(request: FastifyRequest): boolean {
   return acceptQuality(accept, 'text/csv') > acceptQuality(accept, 'application/json');
 }
 
+/** Whether the route documents a text/csv answer: only those answer CSV (others keep their JSON). */
+function offersCsv(request: FastifyRequest): boolean {
+  const responses = request.routeOptions.schema?.response as Record<string, unknown> | undefined;
+  const ok = responses?.[200] as { content?: Record<string, unknown> } | undefined;
+  return ok?.content?.['text/csv'] !== undefined;
+}
+
 /** The item fields of the route's 200 response schema, when it is a zod `{ data: z.array(z.object(...)) }`. */
 function schemaColumns(request: FastifyRequest): string[] {
   const responses = request.routeOptions.schema?.response as Record<string, unknown> | undefined;
@@ -111,7 +118,7 @@ export default fp(
     const isRead = (request: FastifyRequest) => request.method === 'GET' || request.method === 'HEAD';
 
     app.addHook('preSerialization', async (request, reply, payload: unknown) => {
-      if (isRead(request) && reply.statusCode === 200 && isCollection(payload)) {
+      if (isRead(request) && reply.statusCode === 200 && isCollection(payload) && offersCsv(request)) {
         collections.add(request);
         // The representation depends on Accept, so caches must key on it.
         addVary(reply, 'Accept');

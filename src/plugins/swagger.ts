@@ -130,6 +130,7 @@ export const TAGS = [
   { name: 'countries', description: 'The countries the itineraries visit' },
   { name: 'search', description: 'Full-text search across trips, stops, meetings and participants' },
   { name: 'keys', description: 'API keys and their scopes (admin)' },
+  { name: 'imports', description: 'Imports of the Office of the Historian’s travel records (admin)' },
   { name: 'audit', description: 'Who changed what, and each record’s versions' },
   { name: 'changes', description: 'A feed of every write, for clients that keep a copy in sync' },
   { name: 'service', description: 'Health and API description' },

@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NoQuerySchema } from '../schemas/common.js';
 import { CreatedKeySchema, CreateKeySchema, KeyNameParamsSchema, KeySchema } from '../schemas/keys.js';
-import { BODY_PROBLEMS, NoContentSchema, ok, problems } from './responses.js';
+import {
+  BODY_PROBLEMS,
+  ConditionalGetHeadersSchema,
+  NoContentSchema,
+  NotModifiedSchema,
+  ok,
+  problems,
+} from './responses.js';
 
 // Key management for admins; the same as `npm run keys`.
 
@@ -21,8 +28,10 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listKeys',
         summary: 'List API keys (admin)',
         querystring: NoQuerySchema,
+        headers: ConditionalGetHeadersSchema,
         response: {
           200: ok(z.object({ data: z.array(KeySchema) }), 'Every key, revoked ones too'),
+          304: NotModifiedSchema,
           ...problems(400),
         },
       },
@@ -48,10 +57,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { key, token } = repos.keys.create(request.body);
-      return reply
-        .code(201)
-        .header('location', '/keys')
-        .send({ ...key, token });
+      return reply.code(201).send({ ...key, token });
     },
   );
 
@@ -65,7 +71,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Revoke an API key (admin); its token stops working at once',
         params: KeyNameParamsSchema,
         querystring: NoQuerySchema,
-        response: { 204: NoContentSchema.describe('Revoked'), ...problems(400, 404) },
+        response: { 204: NoContentSchema.describe('Revoked'), ...problems(...BODY_PROBLEMS, 404) },
       },
     },
     async (request, reply) => {

@@ -123,7 +123,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Delete a meeting',
         params: IdParamsSchema,
         querystring: NoQuerySchema,
-        response: { 204: NoContentSchema.describe('Deleted'), ...problems(400, 404) },
+        response: { 204: NoContentSchema.describe('Deleted'), ...problems(...BODY_PROBLEMS, 404) },
       },
     },
     async (request, reply) => {
@@ -194,7 +194,10 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Remove a participant from a meeting',
         params: MeetingParticipantParamsSchema,
         querystring: NoQuerySchema,
-        response: { 204: NoContentSchema.describe('Removed from the meeting'), ...problems(400, 404) },
+        response: {
+          204: NoContentSchema.describe('Removed from the meeting'),
+          ...problems(...BODY_PROBLEMS, 404),
+        },
       },
     },
     async (request, reply) => {

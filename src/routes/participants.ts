@@ -126,7 +126,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
           'A participant who is still the traveler of a trip or attends a meeting is a 409 that says so.',
         params: IdParamsSchema,
         querystring: NoQuerySchema,
-        response: { 204: NoContentSchema.describe('Deleted'), ...problems(400, 404, 409) },
+        response: { 204: NoContentSchema.describe('Deleted'), ...problems(...BODY_PROBLEMS, 404, 409) },
       },
     },
     async (request, reply) => {

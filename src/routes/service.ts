@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { openApiYaml } from '../plugins/swagger.js';
 import { NoQuerySchema } from '../schemas/common.js';
-import { ok, problems } from './responses.js';
+import { ConditionalGetHeadersSchema, NotModifiedSchema, ok, problems } from './responses.js';
 
 const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
@@ -16,7 +16,12 @@ const serviceRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'health',
         summary: 'Answers ok once the database answers',
         querystring: NoQuerySchema,
-        response: { 200: ok(HealthSchema, 'The service and its database answer'), ...problems(503) },
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: ok(HealthSchema, 'The service and its database answer'),
+          304: NotModifiedSchema,
+          ...problems(400, 503),
+        },
       },
     },
     async () => {

@@ -116,7 +116,10 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Delete a stop with its meetings',
         params: IdParamsSchema,
         querystring: NoQuerySchema,
-        response: { 204: NoContentSchema.describe('Deleted, with its meetings'), ...problems(400, 404) },
+        response: {
+          204: NoContentSchema.describe('Deleted, with its meetings'),
+          ...problems(...BODY_PROBLEMS, 404),
+        },
       },
     },
     async (request, reply) => {

@@ -151,7 +151,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: NoQuerySchema,
         response: {
           204: NoContentSchema.describe('Deleted, with its stops and meetings'),
-          ...problems(400, 404),
+          ...problems(...BODY_PROBLEMS, 404),
         },
       },
     },

@@ -23,7 +23,7 @@ export const createTripExample = {
 };
 
 const { meetings: _meetings, ...stopFields } = buenosAires;
-export const stopExample = { ...stopFields, tripId: trip.id, ...stamps };
+export const stopExample = { ...stopFields, tripId: trip.id, countryName: null, ...stamps };
 export const createStopExample = {
   city: buenosAires.city,
   country: buenosAires.country,

@@ -79,6 +79,14 @@ export const StopSchema = z
     departureDate: z.string().nullable().meta({ example: '2018-02-05' }),
     notes: z.string().nullable(),
     sources: SourcesSchema,
+    countryName: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'The country as an imported record names it, such as U.S.S.R.; null for stops that were not imported. ' +
+          'Country ZZ means the import could not identify the country, and this says what the record gave.',
+      }),
     ...TimestampsShape,
   })
   .meta({ id: 'Stop', description: 'A place the trip visits, in order', examples: [stopExample] });

@@ -1,0 +1,77 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { tillersonSeed } from '../../seeds/tillerson-2018.js';
+import { loadConfigOrExit } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { runMigrations } from '../db/migrate.js';
+import { asActor } from '../domain/actor.js';
+import { fileInput, type ImportProgress, importHistorian } from '../importers/historian/import-service.js';
+import { formatReport } from '../importers/historian/report.js';
+import { applySeed, hasTrips } from '../services/seed-service.js';
+
+// npm run import -- historian <file-or-folder>...
+// Imports Office of the Historian XML (travels or visits, told apart by their root element) into DATABASE_PATH:
+// a folder means every .xml file in it and below, in name order. Shows a progress bar on a terminal and plain
+// lines otherwise, then the report. Exits 1 when a file could not be imported, 2 on a usage error.
+
+const USAGE = 'usage: npm run import -- historian <file-or-folder>...';
+
+const [source, ...paths] = process.argv.slice(2);
+if (source !== 'historian' || paths.length === 0) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+/** The XML files a path stands for; a path that is neither file nor folder is kept, to be reported as missing. */
+function filesOf(path: string): string[] {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch {
+    return [path];
+  }
+  if (!stat.isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) return filesOf(full);
+      return entry.name.toLowerCase().endsWith('.xml') ? [full] : [];
+    });
+}
+
+const files = paths.flatMap(filesOf);
+const config = loadConfigOrExit();
+const database = openDatabase(config.DATABASE_PATH);
+let exitCode = 0;
+try {
+  runMigrations(database.db);
+  // Seed first, as the server would, so that records of the seeded journey are matched to it, not entered twice.
+  if (config.SEED_ON_START && !hasTrips(database.db)) {
+    asActor('command:seed', () => applySeed(database.db, tillersonSeed));
+  }
+  const bar = process.stdout.isTTY
+    ? new SingleBar({
+        format: 'importing [{bar}] {value}/{total} files | {records} records | {file}',
+        hideCursor: true,
+        clearOnComplete: true,
+      })
+    : null;
+  let records = 0;
+  bar?.start(files.length, 0, { records, file: '' });
+  const onProgress = (p: ImportProgress) => {
+    records += p.records;
+    if (bar) bar.update(p.done, { records, file: p.file });
+    else console.log(`[${p.done}/${p.total}] ${p.file}: ${p.records} records, ${p.status}`);
+  };
+  const report = await asActor('command:import', () =>
+    importHistorian(database, files.map(fileInput), { onProgress }),
+  );
+  bar?.stop();
+  console.log(formatReport(report));
+  if (report.flagged.some((f) => f.severity === 'error')) exitCode = 1;
+} finally {
+  database.close();
+}
+process.exit(exitCode);

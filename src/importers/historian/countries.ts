@@ -1,0 +1,169 @@
+import countries from 'i18n-iso-countries';
+
+// The Historian names countries by a slug and a label of the time: <country id="russia">U.S.S.R.</country>,
+// <country id="korea-south">Korea, Republic of</country>. Each becomes an ISO 3166-1 alpha-2 code, found in this
+// order:
+//   1. the exceptions below, by label and then by slug: states that no longer exist keep their ISO 3166-3 era
+//      codes (a 1975 visit to Moscow is to the Soviet Union, SU, not to Russia), renamed and duplicate slugs share
+//      one code, and a few common names the ISO package lacks;
+//   2. i18n-iso-countries on the slug, then on the label, matching any of its English names as a set of words,
+//      so that "Korea, South", "korea-south" and "South Korea" agree, accents, case and "the", "of", "and" aside.
+// A country found neither way is never dropped: it is imported as ZZ (the ISO code for "unknown or unspecified",
+// which ISO 3166-1 leaves to users) with the record's label kept, and flagged.
+
+/** ISO 3166-1 alpha-2's user-assigned code, used for a country the import could not identify. */
+export const UNKNOWN_COUNTRY = 'ZZ';
+
+const EXCEPTIONS: Record<string, string> = {
+  // Former states (ISO 3166-3); Kosovo's code is user-assigned but in general use.
+  czechoslovakia: 'CS',
+  'german democratic republic': 'DD',
+  'east germany': 'DD',
+  yugoslavia: 'YU',
+  'netherlands antilles': 'AN',
+  ussr: 'SU',
+  'u s s r': 'SU',
+  'soviet union': 'SU',
+  kosovo: 'XK',
+  // Renamed or duplicate slugs: one code each.
+  czechia: 'CZ',
+  'czech republic': 'CZ',
+  turkiye: 'TR',
+  turkey: 'TR',
+  'north macedonia': 'MK',
+  macedonia: 'MK',
+  burma: 'MM',
+  brunei: 'BN',
+  // Names the ISO package does not know.
+  'palestinian authority': 'PS',
+  'west bank': 'PS',
+  syria: 'SY',
+  laos: 'LA',
+  moldova: 'MD',
+  bosnia: 'BA',
+};
+
+/** ISO 3166-3 codes of former states and XK, which the API's validation does not accept (ISO 3166-1 lacks them). */
+export const HISTORICAL_CODES: Record<string, { name: string; successors: string[] }> = {
+  CS: { name: 'Czechoslovakia', successors: ['CZ', 'SK'] },
+  DD: { name: 'German Democratic Republic', successors: ['DE'] },
+  YU: { name: 'Yugoslavia', successors: ['RS', 'HR', 'SI', 'BA', 'MK', 'ME', 'XK'] },
+  AN: { name: 'Netherlands Antilles', successors: ['CW', 'SX', 'BQ'] },
+  SU: {
+    name: 'Soviet Union',
+    successors: ['RU', 'UA', 'BY', 'UZ', 'KZ', 'GE', 'AZ', 'LT', 'MD', 'LV', 'KG', 'TJ', 'AM', 'TM', 'EE'],
+  },
+  // Not historical, but unknown to the ISO packages; the gazetteer files its cities under -99.
+  XK: { name: 'Kosovo', successors: ['XK', 'RS'] },
+};
+
+const STOP_WORDS = new Set(['the', 'of', 'and']);
+
+/** Case, accents, punctuation, word order and filler words aside: "Korea, Republic of" = "Republic of Korea". */
+function wordsKey(text: string): string {
+  const words = text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/['’]/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .map((w) => (w === 'st' ? 'saint' : w))
+    .filter((w) => w && !STOP_WORDS.has(w));
+  return words.sort().join(' ');
+}
+
+/** Exceptions are looked up by their words in order, so that "u.s.s.r." and "ussr" both match. */
+const exceptionKey = (text: string): string =>
+  text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
+let isoIndex: Map<string, string> | null = null;
+
+/** Every English name of every code, by its words; a set of words shared by two codes is left out. */
+function isoNames(): Map<string, string> {
+  if (isoIndex) return isoIndex;
+  const index = new Map<string, string>();
+  const ambiguous = new Set<string>();
+  for (const [code, names] of Object.entries(countries.getNames('en', { select: 'all' }))) {
+    const variants = (Array.isArray(names) ? names : [names]).flatMap((name) => [
+      name,
+      name.replace(/\s*\(.*?\)\s*/g, ' '),
+    ]);
+    for (const variant of variants) {
+      const key = wordsKey(variant);
+      if (!key) continue;
+      const known = index.get(key);
+      if (known && known !== code) ambiguous.add(key);
+      else index.set(key, code);
+    }
+  }
+  for (const key of ambiguous) index.delete(key);
+  isoIndex = index;
+  return index;
+}
+
+/** The code of a country or territory name, or undefined. */
+export function byIso(text: string): string | undefined {
+  if (!text) return undefined;
+  const exact = countries.getAlpha2Code(text, 'en');
+  if (exact) return exact;
+  const index = isoNames();
+  return index.get(wordsKey(text)) ?? index.get(wordsKey(text.replace(/\s*\(.*?\)\s*/g, ' ')));
+}
+
+export type CountryMatch = {
+  /** ISO 3166-1 alpha-2 (or ISO 3166-3 for former states, XK for Kosovo); ZZ when not identified. */
+  code: string;
+  /** The record's label, or the slug when the label is empty. */
+  label: string;
+  known: boolean;
+};
+
+const cache = new Map<string, CountryMatch>();
+
+export function resolveCountry(slug: string, label: string): CountryMatch {
+  const cacheKey = `${slug}\u0000${label}`;
+  const cached = cache.get(cacheKey);
+  if (cached) return cached;
+  const slugWords = slug.replace(/-/g, ' ');
+  const code =
+    EXCEPTIONS[exceptionKey(label)] ??
+    EXCEPTIONS[exceptionKey(slugWords)] ??
+    byIso(slugWords) ??
+    byIso(label.trim());
+  const match: CountryMatch = {
+    code: code ?? UNKNOWN_COUNTRY,
+    label: label.trim() || slug,
+    known: code !== undefined,
+  };
+  cache.set(cacheKey, match);
+  return match;
+}
+
+/**
+ * A label as it reads in a sentence: "China, People’s Republic of" → "People’s Republic of China", "Korea, South"
+ * → "South Korea". Labels with no comma, or several, are kept.
+ */
+export function displayCountry(label: string): string {
+  const parts = label.split(',');
+  if (parts.length !== 2) return label.trim();
+  const [head, tail] = parts.map((p) => p.trim()) as [string, string];
+  return tail ? `${tail} ${head}` : head;
+}
+
+/** Codes named inside a label's parentheses, such as Greenland in "Denmark (Greenland)": their places count too. */
+export function territoriesIn(label: string): string[] {
+  const codes: string[] = [];
+  for (const m of label.matchAll(/\(([^)]+)\)/g)) {
+    const code = byIso((m[1] ?? '').trim());
+    if (code) codes.push(code);
+  }
+  return codes;
+}
