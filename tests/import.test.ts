@@ -365,8 +365,16 @@ describe('importing travels', () => {
       /^Visited a place no gazetteer knows\.\n\nTime zone inferred: .*most populous city/,
     );
 
-    // The API serves former and unknown codes, and finds the remarks.
+    // The API serves former and unknown codes, lists and names them, and finds the remarks.
     await t.api.get(`/stops/${honolulu.id}`).expect(200);
+    const soviet = await t.api.get('/countries/SU/stops').expect(200);
+    expect(soviet.body.data.map((s: Stop) => s.id)).toEqual([moscow.id]);
+    const named = (await t.api.get('/countries?limit=200').expect(200)).body.data as {
+      code: string;
+      name: string;
+    }[];
+    expect(named.find((c) => c.code === 'SU')?.name).toBe('Soviet Union');
+    expect(named.find((c) => c.code === 'ZZ')?.name).toBe('Unknown country');
     const search = await t.api.get('/search?q=shuttle').expect(200);
     expect(search.body.data).toEqual([
       expect.objectContaining({ type: 'stop', id: rio.id, tripId: march.id }),

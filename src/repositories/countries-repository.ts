@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import countries from 'i18n-iso-countries';
 import type { Db } from '../db/client.js';
 import { stops } from '../db/schema.js';
+import { countryName } from '../domain/countries.js';
 import type { Country } from '../schemas/countries.js';
 import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
 
@@ -32,7 +32,7 @@ export function createCountriesRepository(db: Db) {
               sql`select * from (${grouped}) ${after ? sql`where ${after}` : sql``}
                 order by ${sql.join(order, sql`, `)} limit ${max}`,
             )
-            .map((row) => ({ ...row, name: countries.getName(row.code, 'en') ?? row.code })),
+            .map((row) => ({ ...row, name: countryName(row.code) })),
         () => db.get<{ n: number }>(sql`select count(distinct ${stops.country}) as n from ${stops}`)?.n ?? 0,
       );
     },

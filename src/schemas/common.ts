@@ -1,6 +1,6 @@
-import countries from 'i18n-iso-countries';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { isCountryCode } from '../domain/countries.js';
 
 // Field schemas shared by every resource. Input schemas validate; output schemas only describe.
 
@@ -32,8 +32,12 @@ export const LocalTimeSchema = z
 export const CountryCodeSchema = z
   .string()
   .regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 code in upper case, such as AR', abort: true })
-  .refine((code) => countries.isValid(code), 'is not an ISO 3166-1 alpha-2 country code')
-  .meta({ description: 'ISO 3166-1 alpha-2 country code', example: 'AR' });
+  .refine(isCountryCode, 'is not an ISO 3166-1 alpha-2 country code')
+  .meta({
+    description:
+      'ISO 3166-1 alpha-2 country code; also the codes of former states (CS, DD, YU, AN, SU), XK, and ZZ for unknown',
+    example: 'AR',
+  });
 
 export const TimeZoneSchema = z
   .string()
