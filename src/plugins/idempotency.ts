@@ -24,7 +24,8 @@ export default fp(
 
     app.addHook('preHandler', async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      if (key === undefined || !METHODS.has(request.method)) return;
+      // Only requests that reached a route (and so were validated) claim a key; a 404 or 405 stores nothing.
+      if (key === undefined || !METHODS.has(request.method) || request.routeOptions.url === undefined) return;
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
         throw new InvalidInputError([
           { path: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' },

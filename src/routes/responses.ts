@@ -10,6 +10,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with existing data; `detail` says why',
   410: 'The token is older than the change history kept; resync in full',
   413: 'The body is larger than the limit',
+  414: 'The URL is longer than 8,192 characters',
   415: 'The body is not JSON',
   429: 'Too many requests from this client; see Retry-After and the RateLimit headers',
   500: 'A fault of the server, logged under `requestId`',
@@ -77,8 +78,8 @@ export function problems(...statuses: number[]) {
     number,
     { description: string; content: { 'application/problem+json': { schema: z.ZodType } } }
   > = {};
-  // Any operation can meet the rate limit or a fault of the server.
-  for (const status of [...statuses, 429, 500]) {
+  // Any operation can meet the URL length limit, the rate limit or a fault of the server.
+  for (const status of [...statuses, 414, 429, 500]) {
     out[status] = {
       description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
       content: { 'application/problem+json': { schema: ProblemSchema } },

@@ -10,6 +10,14 @@ const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const LocalDateSchema = z
   .string()
   .regex(LOCAL_DATE, { error: 'must be a date as YYYY-MM-DD', abort: true })
+  // Years 1000–9998: every instant of such a day, in any zone, still has a four-digit year (RFC 3339).
+  .refine(
+    (s) => {
+      const year = Number(s.slice(0, 4));
+      return year >= 1000 && year <= 9998;
+    },
+    { error: 'must be in the years 1000 to 9998', abort: true },
+  )
   .refine((s) => {
     const [y, m, d] = s.split('-').map(Number) as [number, number, number];
     const date = new Date(Date.UTC(y, m - 1, d));
