@@ -88,5 +88,11 @@ describe('Idempotency-Key', () => {
       .set('idempotency-key', 'bad key with spaces')
       .send(newParticipant())
       .expect(400);
+    // A request that reaches no route claims nothing: the second 405 is answered afresh, with its Allow header.
+    const wrongMethod = () => api.patch('/meetings').set('idempotency-key', 'k-405').send({});
+    await wrongMethod().expect(405);
+    const again405 = await wrongMethod().expect(405);
+    expect(again405.headers.allow).toBe('GET, HEAD');
+    expect(again405.headers['idempotent-replayed']).toBeUndefined();
   });
 });

@@ -86,6 +86,12 @@ describe('meetings', () => {
     expect(backwards.body.errors).toEqual([
       { path: 'body.endTime', message: 'must not be before startTime (11:00)' },
     ]);
+    // A day whose instants could leave the four-digit years is refused before anything is written (found by fuzzing).
+    const edge = await api
+      .post('/stops/4/meetings')
+      .send(newMeeting({ date: '9999-12-31', startTime: '18:00' }))
+      .expect(400);
+    expect(edge.body.errors).toEqual([{ path: 'body.date', message: 'must be in the years 1000 to 9998' }]);
     const badTime = await api
       .post('/stops/4/meetings')
       .send(newMeeting({ startTime: '25:00' }))
