@@ -16,6 +16,7 @@ import changesRoutes from './routes/changes.js';
 import countriesRoutes from './routes/countries.js';
 import importsRoutes from './routes/imports.js';
 import keysRoutes from './routes/keys.js';
+import mapsRoutes from './routes/maps.js';
 import meetingsRoutes from './routes/meetings.js';
 import participantsRoutes from './routes/participants.js';
 import searchRoutes from './routes/search.js';
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(auditRoutes);
   await app.register(searchRoutes);
   await app.register(importsRoutes);
+  await app.register(mapsRoutes);
 
   await app.ready();
   return app;

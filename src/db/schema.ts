@@ -160,6 +160,8 @@ export const stops = sqliteTable(
   (t) => [
     uniqueIndex('stops_trip_position_unique').on(t.tripId, t.position),
     index('stops_city_idx').on(t.city),
+    // Map viewports (bbox) read a latitude range.
+    index('stops_location_idx').on(t.latitude, t.longitude),
     index('stops_country_idx').on(t.country),
     index('stops_dates_idx').on(t.arrivalDate, t.departureDate),
     // Chronological order and date windows (GET /stops, /countries/{code}/stops), and `city` in any case.

@@ -217,6 +217,18 @@ export function createMeetingsRepository(db: Db) {
       return select(scope);
     },
 
+    /** How many meetings each of these stops holds (stops with none are absent). */
+    countByStop(stopIds: number[]): Map<number, number> {
+      if (stopIds.length === 0) return new Map();
+      const rows = db
+        .select({ stopId: meetings.stopId, n: count() })
+        .from(meetings)
+        .where(inArray(meetings.stopId, stopIds))
+        .groupBy(meetings.stopId)
+        .all();
+      return new Map(rows.map((r) => [r.stopId, r.n]));
+    },
+
     /** A page of meetings matching the filters. */
     page(query: MeetingListQuery & Pick<MeetingFilters, 'involving'>): Page<Meeting> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, lte, max, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, max, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import {
   stopDateKey,
@@ -48,7 +48,17 @@ export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined
     f.city ? sql`lower(${stops.city}) = lower(${f.city})` : undefined,
     f.from ? and(gte(spanEnd, f.from), startsOnOrAfter(addDays(f.from, -longestStay))) : undefined,
     f.to ? and(lte(spanStart, f.to), lte(dateKey, f.to)) : undefined,
+    f.bbox ? withinBox(f.bbox) : undefined,
   );
+}
+
+/** Located stops inside a box; a box whose west edge is east of its east edge crosses the antimeridian. */
+function withinBox([minLon, minLat, maxLon, maxLat]: [number, number, number, number]): SQL | undefined {
+  const longitude =
+    minLon <= maxLon
+      ? and(gte(stops.longitude, minLon), lte(stops.longitude, maxLon))
+      : or(gte(stops.longitude, minLon), lte(stops.longitude, maxLon));
+  return and(gte(stops.latitude, minLat), lte(stops.latitude, maxLat), longitude);
 }
 
 export function createStopsRepository(db: Db) {

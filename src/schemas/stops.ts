@@ -8,6 +8,7 @@ import {
   TimeZoneSchema,
 } from './common.js';
 import { createStopExample, stopExample } from './examples.js';
+import { BboxSchema } from './geo.js';
 import { MeetingDetailSchema } from './meetings.js';
 import {
   countriesParam,
@@ -120,7 +121,7 @@ const stopListShape = {
 
 /** GET /stops: stops across trips. A window matches stops whose arrival–departure span overlaps it. */
 export const StopListQuerySchema = withDateWindow(
-  z.strictObject({ ...stopListShape, trip: idFilter('Stops of this trip') }),
+  z.strictObject({ ...stopListShape, trip: idFilter('Stops of this trip'), bbox: BboxSchema }),
 );
 export type StopListQuery = z.infer<typeof StopListQuerySchema>;
 

@@ -1,0 +1,1 @@
+CREATE INDEX `stops_location_idx` ON `stops` (`latitude`,`longitude`);

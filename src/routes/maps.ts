@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
+import { type RouteCollection, RouteCollectionSchema } from '../schemas/geo.js';
+import { ConditionalGetHeadersSchema, NotModifiedSchema, problems } from './responses.js';
+
+// Trips on a map: GeoJSON (RFC 7946), [longitude, latitude] in WGS 84. Stops without coordinates are listed
+// apart, never placed at 0,0.
+
+const GEO_JSON = 'application/geo+json';
+
+const mapsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { repos } = app;
+
+  app.get(
+    '/trips/:id/route.geojson',
+    {
+      schema: {
+        tags: ['trips'],
+        operationId: 'getTripRoute',
+        summary: 'A trip’s route as GeoJSON: a Point per located stop and a LineString through them in order',
+        params: IdParamsSchema,
+        querystring: NoQuerySchema,
+        headers: ConditionalGetHeadersSchema,
+        response: {
+          200: {
+            description: 'The route (application/geo+json)',
+            content: { [GEO_JSON]: { schema: RouteCollectionSchema } },
+          },
+          304: NotModifiedSchema,
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const trip = repos.trips.get(request.params.id);
+      const stops = repos.stops.listByTrips([trip.id]);
+      const meetings = repos.meetings.countByStop(stops.map((s) => s.id));
+      const located = stops.filter((s) => s.latitude !== null && s.longitude !== null);
+      const points = located.map((s) => ({
+        type: 'Feature' as const,
+        id: s.id,
+        geometry: { type: 'Point' as const, coordinates: [s.longitude, s.latitude] as [number, number] },
+        properties: {
+          id: s.id,
+          position: s.position,
+          city: s.city,
+          country: s.country,
+          arrivalDate: s.arrivalDate,
+          departureDate: s.departureDate,
+          meetingCount: meetings.get(s.id) ?? 0,
+        },
+      }));
+      const route =
+        points.length >= 2
+          ? [
+              {
+                type: 'Feature' as const,
+                geometry: {
+                  type: 'LineString' as const,
+                  coordinates: points.map((p) => p.geometry.coordinates),
+                },
+                properties: { tripId: trip.id, kind: 'route' as const },
+              },
+            ]
+          : [];
+      const body: RouteCollection = {
+        type: 'FeatureCollection',
+        features: [...points, ...route],
+        unlocatedStops: stops
+          .filter((s) => s.latitude === null || s.longitude === null)
+          .map((s) => ({ id: s.id, position: s.position, city: s.city, country: s.country })),
+      };
+      return reply.type(GEO_JSON).send(body);
+    },
+  );
+};
+
+export default mapsRoutes;
