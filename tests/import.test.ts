@@ -14,47 +14,16 @@ import {
 import { type HistorianRecord, ImportFileError, readTextRecords } from '../src/importers/historian/parser.js';
 import { splitVisitor } from '../src/importers/historian/people.js';
 import { resolvePlace } from '../src/importers/historian/places.js';
+import type { Participant } from '../src/schemas/participants.js';
+import type { Stop } from '../src/schemas/stops.js';
+import type { Trip as TripRecord } from '../src/schemas/trips.js';
 import { buildTestApp, PROBLEM, type TestApp } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/historian/${name}`, import.meta.url).pathname;
 const xml = (name: string) => readFileSync(fixture(name), 'utf8');
 
-type Source = {
-  title: string;
-  publisher: string | null;
-  url: string | null;
-  quote: string;
-  recordId?: string | null;
-};
-type Stop = {
-  id: number;
-  tripId: number;
-  position: number;
-  city: string;
-  country: string;
-  countryName: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  timeZone: string;
-  arrivalDate: string | null;
-  departureDate: string | null;
-  notes: string | null;
-  sources: Source[];
-  version: number;
-};
-type Trip = {
-  id: number;
-  title: string;
-  summary: string | null;
-  travelerId: number;
-  startDate: string;
-  endDate: string;
-  status: string;
-  sources: Source[];
-  version: number;
-  stops: Stop[];
-  traveler: { id: number; name: string; title: string | null; country: string | null };
-};
+// The API's own shapes, with the parts `include=stops,traveler` adds.
+type Trip = TripRecord & { stops: Stop[]; traveler: Participant };
 
 const run = (t: TestApp, ...names: string[]) =>
   asActor('command:import', () =>

@@ -23,6 +23,8 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Paths anyone may read whatever READ_ACCESS says: the health check and the API description. */
 const ALWAYS_PUBLIC = [/^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.(json|yaml)$/];
+const alwaysPublic = (url: string | undefined) =>
+  url !== undefined && ALWAYS_PUBLIC.some((path) => path.test(url));
 
 const CHALLENGE = 'Bearer realm="diplomatic-itinerary"';
 
@@ -32,7 +34,7 @@ export function requiredScope(
 ): Scope | null {
   const url = request.routeOptions.url;
   // Unknown routes answer 404 (or 405) whatever the credentials.
-  if (url === undefined || ALWAYS_PUBLIC.some((path) => path.test(url))) return null;
+  if (url === undefined || alwaysPublic(url)) return null;
   const configured = request.routeOptions.config.scope;
   if (configured) return configured;
   if (READ_METHODS.has(request.method)) return readAccess === 'key' ? 'read' : null;
@@ -49,9 +51,8 @@ export default fp<AuthPluginOptions>(
     app.decorateRequest('apiKey', null);
 
     app.addHook('onRequest', async (request, reply) => {
-      const url = request.routeOptions.url;
       // The health check and the API description never touch keys, so they answer even when the database won't.
-      if (url !== undefined && ALWAYS_PUBLIC.some((path) => path.test(url))) return;
+      if (alwaysPublic(request.routeOptions.url)) return;
       const needed = requiredScope(request, opts.readAccess);
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;

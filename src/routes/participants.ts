@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateParticipantSchema,
@@ -63,7 +64,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(201)
         .header('location', `/participants/${participant.id}`)
-        .header('etag', `"v${participant.version}"`)
+        .header('etag', versionTag(participant.version))
         .send(participant);
     },
   );

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { CreateMeetingSchema, MeetingDetailSchema, StopMeetingListQuerySchema } from '../schemas/meetings.js';
 import { includeParam } from '../schemas/queries.js';
@@ -180,7 +181,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(201)
         .header('location', `/meetings/${meeting.id}`)
-        .header('etag', `"v${meeting.version}"`)
+        .header('etag', versionTag(meeting.version))
         .send(meeting);
     },
   );

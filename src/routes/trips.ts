@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateStopSchema,
@@ -81,7 +82,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(201)
         .header('location', `/trips/${trip.id}`)
-        .header('etag', `"v${trip.version}"`)
+        .header('etag', versionTag(trip.version))
         .send(trip);
     },
   );
@@ -210,7 +211,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(201)
         .header('location', `/stops/${stop.id}`)
-        .header('etag', `"v${stop.version}"`)
+        .header('etag', versionTag(stop.version))
         .send(stop);
     },
   );

@@ -2,7 +2,7 @@ import { and, asc, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'dri
 import type { DatabaseHandle } from '../../db/client.js';
 import { importRecords, participants, stops, trips } from '../../db/schema.js';
 import { nowIso } from '../../domain/time.js';
-import type { Source } from '../../schemas/common.js';
+import type { Stop } from '../../schemas/stops.js';
 
 // The importer's SQL, in one place as the repositories keep theirs. It writes rows directly rather than through
 // the API's repositories: those validate country codes against ISO 3166-1, which former states (SU, YU, …) and
@@ -14,21 +14,8 @@ export type TripRow = typeof trips.$inferSelect;
 export type ParticipantRow = typeof participants.$inferSelect;
 export type MappingRow = typeof importRecords.$inferSelect;
 
-/** The stop fields an import sets; the rest (meetings, created time) are the API's. */
-export type StopValues = {
-  tripId: number;
-  position: number;
-  city: string;
-  country: string;
-  countryName: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  timeZone: string;
-  arrivalDate: string | null;
-  departureDate: string | null;
-  notes: string | null;
-  sources: Source[];
-};
+/** The stop fields an import sets; the rest (id, timestamps, version) are the database's. */
+export type StopValues = Omit<Stop, 'id' | 'createdAt' | 'updatedAt' | 'version'>;
 
 /** The trip fields an import sets; topics and context, which records do not give, are left to editors. */
 export type TripValues = {
