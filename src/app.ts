@@ -12,6 +12,7 @@ import security from './plugins/security.js';
 import swagger from './plugins/swagger.js';
 import activityRoutes from './routes/activity.js';
 import auditRoutes from './routes/audit.js';
+import calendarsRoutes from './routes/calendars.js';
 import changesRoutes from './routes/changes.js';
 import countriesRoutes from './routes/countries.js';
 import importsRoutes from './routes/imports.js';
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(searchRoutes);
   await app.register(importsRoutes);
   await app.register(mapsRoutes);
+  await app.register(calendarsRoutes);
 
   await app.ready();
   return app;

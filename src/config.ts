@@ -65,6 +65,18 @@ export const ConfigSchema = z.object({
     .min(1, 'must be at least 1')
     .max(3650, 'must be at most 3650')
     .default(30),
+  /**
+   * The domain part of calendar event UIDs (`meeting-12@<domain>`). Calendar apps key events on the UID, so set
+   * it once per deployment (a domain you control) and keep it: changing it duplicates every subscribed event.
+   */
+  CALENDAR_UID_DOMAIN: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/,
+      'must be a domain name such as itinerary.example.org',
+    )
+    .default('diplomatic-itinerary.invalid'),
   /** Seed the article's itinerary when the database has no trips. */
   SEED_ON_START: z
     .enum(['true', 'false'], { error: 'must be true or false' })

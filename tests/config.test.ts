@@ -14,6 +14,7 @@ describe('configuration', () => {
       READ_ACCESS: 'public',
       REQUIRE_IF_MATCH: false,
       BODY_LIMIT: 102400,
+      CALENDAR_UID_DOMAIN: 'diplomatic-itinerary.invalid',
       CORS_ORIGINS: [],
       RATE_LIMIT_MAX: 1000,
       RATE_LIMIT_WINDOW: '1 minute',
@@ -32,6 +33,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Invalid configuration: PORT="eighty" /);
     expect(() => loadConfig({ PORT: '70000' })).toThrow('PORT="70000" must be between 0 and 65535');
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" must be one of fatal, error/);
+    expect(() => loadConfig({ CALENDAR_UID_DOMAIN: 'not a domain' })).toThrow(
+      'CALENDAR_UID_DOMAIN="not a domain" must be a domain name such as itinerary.example.org',
+    );
+    expect(loadConfig({ CALENDAR_UID_DOMAIN: 'itinerary.example.org' }).CALENDAR_UID_DOMAIN).toBe(
+      'itinerary.example.org',
+    );
   });
 
   it('stops the server at start with that one line and exit code 1', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
+import ICAL from 'ical.js';
 import { parse as parseYaml } from 'yaml';
 
 // Support for tests/fuzz.test.ts: the OpenAPI document as a list of operations, fast-check arbitraries that build
@@ -1610,6 +1611,17 @@ export class Checker {
       return faults;
     }
     if (media === 'text/csv' || !declared.schema) return faults;
+    if (media === 'text/calendar') {
+      // A calendar must parse as one, with a VCALENDAR at its root.
+      try {
+        const root = new ICAL.Component(ICAL.parse(answer.text));
+        if (root.name !== 'vcalendar')
+          faults.push(`the text/calendar body is a ${root.name}, not a vcalendar`);
+      } catch (error) {
+        faults.push(`the text/calendar body does not parse: ${(error as Error).message}`);
+      }
+      return faults;
+    }
     let body: unknown;
     try {
       body = JSON.parse(answer.text);

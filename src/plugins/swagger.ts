@@ -127,6 +127,10 @@ export const TAGS = [
   { name: 'stops', description: 'The places a trip visits, in order' },
   { name: 'meetings', description: 'What happens at a stop, and who takes part' },
   { name: 'participants', description: 'People and groups who travel or take part in meetings' },
+  {
+    name: 'calendars',
+    description: 'iCalendar (RFC 5545) feeds of trips, people and meetings, for calendar apps',
+  },
   { name: 'countries', description: 'The countries the itineraries visit' },
   { name: 'search', description: 'Full-text search across trips, stops, meetings and participants' },
   { name: 'keys', description: 'API keys and their scopes (admin)' },

@@ -23,7 +23,12 @@ import { type Page, type PageRequest, paginate, sortsFor } from './pagination.js
 
 export type MeetingsRepository = ReturnType<typeof createMeetingsRepository>;
 /** Which meetings: those of some trips, some stops, or some meetings by id (any combination narrows). */
-export type MeetingScope = { tripIds?: number[]; stopIds?: number[]; meetingIds?: number[] };
+export type MeetingScope = {
+  tripIds?: number[];
+  stopIds?: number[];
+  meetingIds?: number[];
+  involving?: number;
+};
 type Role = MeetingParticipant['role'];
 
 // Chronological order: by date (undated last), then by the clock time or, failing that, the part of the day
@@ -86,11 +91,7 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
     // `id in (…)` rather than a correlated EXISTS: SQLite can then start from the participant's index entries
     // instead of testing every meeting.
     f.participant ? sql`${meetings.id} in (${attendedBy(f.participant)})` : undefined,
-    f.involving
-      ? sql`${meetings.id} in (${attendedBy(f.involving)} union all
-          select im.id from ${trips} it join ${stops} ist on ist.trip_id = it.id join ${meetings} im on im.stop_id = ist.id
-          where it.traveler_id = ${f.involving})`
-      : undefined,
+    f.involving ? involvedIn(f.involving) : undefined,
     f.kind ? inArray(meetings.kind, f.kind) : undefined,
     f.status ? inArray(meetings.status, f.status) : undefined,
     f.topic ? hasTopic(meetings.topics, f.topic) : undefined,
@@ -101,6 +102,12 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
 /** The ids of the meetings a participant attends. */
 const attendedBy = (participantId: number): SQL =>
   sql`select ${meetingParticipants.meetingId} from ${meetingParticipants} where ${meetingParticipants.participantId} = ${participantId}`;
+
+/** The meetings a participant attends, or that are on a trip they travel on. */
+const involvedIn = (participantId: number): SQL =>
+  sql`${meetings.id} in (${attendedBy(participantId)} union all
+    select im.id from ${trips} it join ${stops} ist on ist.trip_id = it.id join ${meetings} im on im.stop_id = ist.id
+    where it.traveler_id = ${participantId})`;
 
 const meetingColumns = {
   id: meetings.id,
@@ -177,6 +184,7 @@ const scopeWhere = (scope: MeetingScope): SQL | undefined =>
     scope.tripIds === undefined ? undefined : inArray(stops.tripId, scope.tripIds),
     scope.stopIds === undefined ? undefined : inArray(meetings.stopId, scope.stopIds),
     scope.meetingIds === undefined ? undefined : inArray(meetings.id, scope.meetingIds),
+    scope.involving === undefined ? undefined : involvedIn(scope.involving),
   );
 
 export function createMeetingsRepository(db: Db) {

@@ -108,6 +108,27 @@ export function createStopsRepository(db: Db) {
         .all();
     },
 
+    /** These stops, in id order (unknown ids are left out). */
+    getMany(ids: number[]): Stop[] {
+      if (ids.length === 0) return [];
+      return db.select().from(stops).where(inArray(stops.id, ids)).orderBy(asc(stops.id)).all();
+    },
+
+    /** The stops of the trips a participant travels on, in trip then visit order. */
+    listByTraveler(participantId: number): Stop[] {
+      return db
+        .select()
+        .from(stops)
+        .where(
+          inArray(
+            stops.tripId,
+            db.select({ id: trips.id }).from(trips).where(eq(trips.travelerId, participantId)),
+          ),
+        )
+        .orderBy(asc(stops.tripId), asc(stops.position))
+        .all();
+    },
+
     /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
     list(query: StopListQuery): Page<Stop> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;

@@ -1,4 +1,4 @@
-import { and, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { tripRules } from '../domain/rules.js';
@@ -73,6 +73,12 @@ export function createTripsRepository(db: Db) {
   return {
     get,
     find,
+
+    /** These trips, in id order (unknown ids are left out). */
+    getMany(ids: number[]): Trip[] {
+      if (ids.length === 0) return [];
+      return db.select().from(trips).where(inArray(trips.id, ids)).orderBy(asc(trips.id)).all();
+    },
 
     /** A page of trips matching the filters, in the requested order. */
     list(query: TripListQuery): Page<Trip> {

@@ -55,6 +55,16 @@ export const okResource = <T extends z.ZodType>(schema: T, description: string) 
   },
 });
 
+/** One resource in another media type than JSON (a calendar, a map), with its validators. */
+export const okMedia = (mediaType: string, schema: z.ZodType, description: string) => ({
+  description,
+  content: { [mediaType]: { schema } },
+  headers: {
+    ...CACHE_HEADERS,
+    'Last-Modified': { type: 'string', description: 'When the newest record it shows last changed' },
+  },
+});
+
 /** A conditional GET whose If-None-Match matched: no body. */
 export const NotModifiedSchema = z.null().describe('Not modified: the ETag in If-None-Match still matches');
 

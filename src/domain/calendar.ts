@@ -1,0 +1,239 @@
+import ICAL from 'ical.js';
+import { DateTime } from 'luxon';
+import type { Source } from '../schemas/common.js';
+import type { MeetingDetail } from '../schemas/meetings.js';
+import type { Stop } from '../schemas/stops.js';
+import { countryName } from './countries.js';
+import { addDays } from './time.js';
+import { vtimezone } from './vtimezone.js';
+
+// iCalendar (RFC 5545) for trips, people and meetings, written with ical.js, which folds lines at 75 octets,
+// ends them with CRLF and escapes text: nothing here does any of that by hand.
+//
+// Precision stays what the record knows:
+// - a meeting with a clock time starts at that local time in its stop's zone (TZID, with a VTIMEZONE built from
+//   the tz database for the years concerned), and ends at its end time, or takes no time when that is unknown;
+// - a meeting with only a date, or a date and a part of the day, is an all-day event (the part of the day is
+//   written in its summary);
+// - a meeting without a date is left out, and counted in X-ITINERARY-UNDATED-MEETINGS;
+// - a stop is an all-day, transparent event from its arrival to its departure date (stops without dates are
+//   counted in X-ITINERARY-UNDATED-STOPS).
+// Every value comes from the records, the DTSTAMP included (their `updatedAt`), so the same data always gives the
+// same bytes and the same ETag: a calendar app polling an unchanged feed is answered 304.
+
+// ical.js starts a continuation line with a space and then up to foldLength octets, so 74 keeps every line,
+// the space included, within RFC 5545's 75.
+ICAL.foldLength = 74;
+
+export const PRODUCT_ID = '-//Diplomatic Itinerary API//Itineraries 1.0//EN';
+
+export type CalendarStop = Stop & { tripTitle: string };
+export type CalendarMeeting = MeetingDetail & {
+  stop: Pick<Stop, 'city' | 'country' | 'latitude' | 'longitude'>;
+};
+export type CalendarContent = {
+  name: string;
+  description: string;
+  stops: CalendarStop[];
+  meetings: CalendarMeeting[];
+  /** When the newest record shown last changed; for Last-Modified. */
+  updatedAt: string;
+};
+
+const STATUS = {
+  confirmed: 'CONFIRMED',
+  planned: 'TENTATIVE',
+  tentative: 'TENTATIVE',
+  cancelled: 'CANCELLED',
+} as const satisfies Record<MeetingDetail['status'], string>;
+
+const utc = (iso: string): ICAL.Time => ICAL.Time.fromJSDate(new Date(iso), true);
+
+const day = (date: string): ICAL.Time => ICAL.Time.fromDateString(date);
+
+/** The day after a date: DTEND of an all-day event is exclusive. */
+const dayAfter = (date: string): ICAL.Time => day(addDays(date, 1) ?? date);
+
+const place = (stop: Pick<Stop, 'city' | 'country'>): string => `${stop.city}, ${countryName(stop.country)}`;
+
+function sourceLine(source: Source): string {
+  const parts = [source.publisher, `“${source.title}”`, source.publishedAt, source.url].filter(Boolean);
+  return `- ${parts.join(', ')}`;
+}
+
+const paragraphs = (...blocks: (string | null | false | undefined)[]): string =>
+  blocks.filter((b): b is string => typeof b === 'string' && b.length > 0).join('\n\n');
+
+function sourcesBlock(sources: Source[]): string | null {
+  // One line per work cited: a record often cites the same article for several sentences.
+  return sources.length === 0 ? null : ['Sources:', ...new Set(sources.map(sourceLine))].join('\n');
+}
+
+/** UID, DTSTAMP, CREATED, LAST-MODIFIED and SEQUENCE, from the record's id, timestamps and version. */
+function identify(
+  event: ICAL.Component,
+  uid: string,
+  record: { createdAt: string; updatedAt: string; version: number },
+) {
+  event.addPropertyWithValue('uid', uid);
+  event.addPropertyWithValue('dtstamp', utc(record.updatedAt));
+  event.addPropertyWithValue('created', utc(record.createdAt));
+  event.addPropertyWithValue('last-modified', utc(record.updatedAt));
+  // Versions start at 1 and SEQUENCE at 0; both grow by one with every change.
+  event.addPropertyWithValue('sequence', record.version - 1);
+}
+
+function geo(event: ICAL.Component, stop: Pick<Stop, 'latitude' | 'longitude'>) {
+  if (stop.latitude !== null && stop.longitude !== null) {
+    event.addPropertyWithValue('geo', [stop.latitude, stop.longitude]);
+  }
+}
+
+/**
+ * The local time of a meeting as the JSON reads it (`toUtcInstant`): a time skipped by a change of offset moves
+ * forward as the clocks did, and a time that occurs twice is the first of the two.
+ */
+const localDateTime = (date: string, time: string, zone: string): DateTime =>
+  DateTime.fromISO(`${date}T${time}`, { zone });
+
+/**
+ * Whether a local time can be written with its zone's TZID and read back as the same instant everywhere. Not when
+ * it occurs twice (the hour repeated when clocks go back): RFC 5545 §3.3.5 takes the first occurrence, as the API
+ * does, but readers differ (ical.js takes the second in some zones). Nor when the zone's offset then was not a
+ * whole number of minutes (local mean time, before standard zones): ical.js drops the seconds of offsets.
+ */
+const writableInZone = (local: DateTime): boolean =>
+  Number.isInteger(local.offset) && local.getPossibleOffsets().length === 1;
+
+/**
+ * DTSTART or DTEND of a timed meeting: its local time with its zone's TZID, so that calendar apps show and edit it
+ * in the zone it happens in. A time the clocks skipped is written as the time it moved to (3:30 for 2:30 on the
+ * morning clocks go forward an hour), the instant RFC 5545 also gives it, but which readers treat differently.
+ * A time that cannot be written in its zone exactly (above) is written in UTC, which every reader reads the same.
+ */
+function zoned(event: ICAL.Component, name: 'dtstart' | 'dtend', local: DateTime, zone: string) {
+  if (!writableInZone(local)) {
+    event.addPropertyWithValue(name, ICAL.Time.fromJSDate(local.toJSDate(), true));
+    return;
+  }
+  const value = ICAL.Time.fromData({
+    year: local.year,
+    month: local.month,
+    day: local.day,
+    hour: local.hour,
+    minute: local.minute,
+    second: local.second,
+    isDate: false,
+  });
+  event.addPropertyWithValue(name, value).setParameter('tzid', zone);
+}
+
+function meetingEvent(meeting: CalendarMeeting, uidDomain: string): ICAL.Component | null {
+  if (meeting.date === null) return null;
+  const event = new ICAL.Component('vevent');
+  identify(event, `meeting-${meeting.id}@${uidDomain}`, meeting);
+  if (meeting.startTime !== null) {
+    zoned(
+      event,
+      'dtstart',
+      localDateTime(meeting.date, meeting.startTime, meeting.timeZone),
+      meeting.timeZone,
+    );
+    // Without an end time the event takes no time (RFC 5545 §3.6.1): no duration is made up.
+    if (meeting.endTime !== null) {
+      zoned(event, 'dtend', localDateTime(meeting.date, meeting.endTime, meeting.timeZone), meeting.timeZone);
+    }
+  } else {
+    event.addPropertyWithValue('dtstart', day(meeting.date));
+    event.addPropertyWithValue('dtend', dayAfter(meeting.date));
+  }
+  const partOfDay = meeting.startTime === null && meeting.partOfDay ? ` (${meeting.partOfDay})` : '';
+  event.addPropertyWithValue('summary', `${meeting.title}${partOfDay}`);
+  const participants = meeting.participants ?? [];
+  event.addPropertyWithValue(
+    'description',
+    paragraphs(
+      meeting.description,
+      participants.length > 0 &&
+        ['Participants:', ...participants.map((p) => `- ${p.name} (${p.role.replace('_', ' ')})`)].join('\n'),
+      meeting.topics.length > 0 && `Topics: ${meeting.topics.join(', ')}`,
+      sourcesBlock(meeting.sources),
+    ),
+  );
+  event.addPropertyWithValue('location', place(meeting.stop));
+  geo(event, meeting.stop);
+  event.addPropertyWithValue('status', STATUS[meeting.status]);
+  event.addPropertyWithValue('categories', meeting.kind);
+  return event;
+}
+
+function stopEvent(stop: CalendarStop, uidDomain: string): ICAL.Component | null {
+  const first = stop.arrivalDate ?? stop.departureDate;
+  const last = stop.departureDate ?? stop.arrivalDate;
+  if (first === null || last === null) return null;
+  const event = new ICAL.Component('vevent');
+  identify(event, `stop-${stop.id}@${uidDomain}`, stop);
+  event.addPropertyWithValue('dtstart', day(first));
+  event.addPropertyWithValue('dtend', dayAfter(last));
+  event.addPropertyWithValue('summary', `In ${place(stop)}`);
+  event.addPropertyWithValue(
+    'description',
+    paragraphs(`Stop ${stop.position} of “${stop.tripTitle}”.`, stop.notes, sourcesBlock(stop.sources)),
+  );
+  event.addPropertyWithValue('location', place(stop));
+  geo(event, stop);
+  // A stay does not make anyone busy: the meetings do.
+  event.addPropertyWithValue('transp', 'TRANSPARENT');
+  event.addPropertyWithValue('categories', 'stop');
+  return event;
+}
+
+/** The zones the timed events use, each with the UTC years their local dates fall in. */
+function zonesOf(meetings: CalendarMeeting[]): Map<string, Set<number>> {
+  const zones = new Map<string, Set<number>>();
+  for (const m of meetings) {
+    if (m.date === null || m.startTime === null) continue;
+    const times = [m.startTime, m.endTime].flatMap((time) =>
+      time === null ? [] : [localDateTime(m.date as string, time, m.timeZone)],
+    );
+    const inZone = times.filter(writableInZone);
+    if (inZone.length === 0) continue;
+    const years = zones.get(m.timeZone) ?? new Set<number>();
+    for (const local of inZone) years.add(local.year);
+    zones.set(m.timeZone, years);
+  }
+  return zones;
+}
+
+export function renderCalendar(content: CalendarContent, options: { uidDomain: string }): string {
+  const calendar = new ICAL.Component('vcalendar');
+  calendar.addPropertyWithValue('prodid', PRODUCT_ID);
+  calendar.addPropertyWithValue('version', '2.0');
+  calendar.addPropertyWithValue('calscale', 'GREGORIAN');
+  // NAME and REFRESH-INTERVAL are RFC 7986's; X-WR-CALNAME and X-PUBLISHED-TTL are what older clients read.
+  calendar.addPropertyWithValue('name', content.name);
+  calendar.addPropertyWithValue('x-wr-calname', content.name);
+  calendar.addPropertyWithValue('description', content.description);
+  calendar.addPropertyWithValue('x-wr-caldesc', content.description);
+  calendar.addPropertyWithValue('refresh-interval', ICAL.Duration.fromString('PT1H'));
+  calendar.addPropertyWithValue('x-published-ttl', 'PT1H');
+
+  const zones = [...zonesOf(content.meetings)].sort(([a], [b]) => a.localeCompare(b));
+  for (const [zone, years] of zones) calendar.addSubcomponent(vtimezone(zone, years));
+
+  let undatedStops = 0;
+  for (const stop of content.stops) {
+    const event = stopEvent(stop, options.uidDomain);
+    if (event) calendar.addSubcomponent(event);
+    else undatedStops += 1;
+  }
+  let undatedMeetings = 0;
+  for (const meeting of content.meetings) {
+    const event = meetingEvent(meeting, options.uidDomain);
+    if (event) calendar.addSubcomponent(event);
+    else undatedMeetings += 1;
+  }
+  calendar.addPropertyWithValue('x-itinerary-undated-meetings', String(undatedMeetings));
+  calendar.addPropertyWithValue('x-itinerary-undated-stops', String(undatedStops));
+  return `${calendar.toString()}\r\n`;
+}
