@@ -216,6 +216,8 @@ describe('iCalendar feeds', () => {
       ['Europe/London', '2018-10-28', '00:30', '03:00'], // spans the change back
       ['Australia/Sydney', '2018-04-01', '02:30', '03:30'], // a repeated hour, southern hemisphere
       ['America/Sao_Paulo', '2018-11-04', '12:00', '13:00'], // a change at midnight, since abolished
+      ['America/New_York', '2017-12-31', '23:30', '23:59'], // with 2018 and 2019 below: consecutive years…
+      ['America/New_York', '2019-01-01', '00:30', '01:00'], // …share one VTIMEZONE, each change once
     ];
     const stopIds: number[] = [];
     const expected = new Map<number, Meeting>();
@@ -240,7 +242,14 @@ describe('iCalendar feeds', () => {
       if (json.endsAt) expect(iso(event.endDate), `end on ${json.date}`).toBe(json.endsAt);
       else expect(component.hasProperty('dtend')).toBe(false);
     }
-    // Each zone used by a timed event has its VTIMEZONE.
+    // Each zone used by a timed event has one VTIMEZONE, listing each change of offset once.
+    const newYork = calendar
+      .getAllSubcomponents('vtimezone')
+      .find((z) => z.getFirstPropertyValue('tzid') === 'America/New_York');
+    const starts = (newYork?.getAllSubcomponents() ?? []).map((o) =>
+      String(o.getFirstPropertyValue('dtstart')),
+    );
+    expect(new Set(starts).size).toBe(starts.length);
     const zones = calendar.getAllSubcomponents('vtimezone').map((z) => z.getFirstPropertyValue('tzid'));
     expect(new Set(zones)).toEqual(new Set(cases.map(([zone]) => zone)));
   });

@@ -42,22 +42,48 @@ function observance(zone: IANAZone, at: number, from: number): Observance {
   };
 }
 
-/** The observances of one zone covering the given UTC years: each year's opening offset, then its changes. */
+/** A year's opening observance, then one per change of offset, from a day before the year to a day after it. */
+function scanYear(zone: IANAZone, year: number): Observance[] {
+  // A day either side, so that local dates at either end of the year are covered in any zone.
+  const start = Date.UTC(year, 0, 1) - DAY_MS;
+  const end = Date.UTC(year + 1, 0, 1) + DAY_MS;
+  const list = [observance(zone, start, offsetAt(zone, start - 1))];
+  for (let day = start; day < end; day += DAY_MS) {
+    const next = Math.min(day + DAY_MS, end);
+    if (offsetAt(zone, day) === offsetAt(zone, next)) continue;
+    const at = changeBetween(zone, day, next);
+    list.push(observance(zone, at, offsetAt(zone, at - MINUTE_MS)));
+  }
+  return list;
+}
+
+// The tz rules of a year do not change while the process runs, and a scan costs a few hundred offset lookups, so
+// scans are kept; the cache is emptied when it reaches its bound (about a thousand zone-years of a few rows each).
+const scans = new Map<string, Observance[]>();
+const MAX_SCANS = 1024;
+
+function yearObservances(zone: IANAZone, year: number): Observance[] {
+  const key = `${zone.name}|${year}`;
+  let found = scans.get(key);
+  if (!found) {
+    if (scans.size >= MAX_SCANS) scans.clear();
+    found = scanYear(zone, year);
+    scans.set(key, found);
+  }
+  return found;
+}
+
+/** The observances of one zone covering the given UTC years, in time order, each change once. */
 function observances(zone: IANAZone, years: Iterable<number>): Observance[] {
   const list: Observance[] = [];
+  let previous: number | undefined;
   for (const year of [...new Set(years)].sort((a, b) => a - b)) {
-    // From a day before the year to a day after it, so that local dates at either end are covered in any zone.
-    const start = Date.UTC(year, 0, 1) - DAY_MS;
-    const end = Date.UTC(year + 1, 0, 1) + DAY_MS;
-    if (list.length === 0 || (list.at(-1)?.at ?? 0) < start) {
-      list.push(observance(zone, start, offsetAt(zone, start - 1)));
-    }
-    for (let day = start; day < end; day += DAY_MS) {
-      const next = Math.min(day + DAY_MS, end);
-      if (offsetAt(zone, day) === offsetAt(zone, next)) continue;
-      const at = changeBetween(zone, day, next);
-      list.push(observance(zone, at, offsetAt(zone, at - MINUTE_MS)));
-    }
+    const [opening, ...changes] = yearObservances(zone, year);
+    // After the year before, the opening offset is already in force; after a gap, it has to be stated.
+    if (opening && previous !== year - 1) list.push(opening);
+    for (const change of changes)
+      if (change.at > (list.at(-1)?.at ?? Number.NEGATIVE_INFINITY)) list.push(change);
+    previous = year;
   }
   return list;
 }
