@@ -13,6 +13,7 @@ import swagger from './plugins/swagger.js';
 import activityRoutes from './routes/activity.js';
 import auditRoutes from './routes/audit.js';
 import changesRoutes from './routes/changes.js';
+import conflictsRoutes from './routes/conflicts.js';
 import countriesRoutes from './routes/countries.js';
 import importsRoutes from './routes/imports.js';
 import keysRoutes from './routes/keys.js';
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(searchRoutes);
   await app.register(importsRoutes);
   await app.register(mapsRoutes);
+  await app.register(conflictsRoutes);
 
   await app.ready();
   return app;
