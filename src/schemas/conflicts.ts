@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONFLICT_KINDS } from '../domain/conflicts.js';
-import { ProblemSchema } from './common.js';
+import { IdSchema, ProblemSchema } from './common.js';
 import { DateWindowShape, idFilter, PageQueryShape, repeatable, withDateWindow } from './queries.js';
 
 // Scheduling conflicts: what GET /conflicts lists, what a write's `warnings` carry, and what a write refused under
@@ -17,7 +17,7 @@ export const ConflictKindSchema = z.enum(CONFLICT_KINDS).meta({ description: KIN
 export const ConflictRecordSchema = z
   .object({
     type: z.enum(['trip', 'stop', 'meeting']),
-    id: z.number().int().meta({ example: 9 }),
+    id: IdSchema,
     label: z.string().meta({
       description: 'A meeting’s or trip’s title, or a stop’s city and country',
       example: 'Lima, PE',
@@ -35,7 +35,7 @@ export const ConflictSchema = z
     }),
     kind: ConflictKindSchema,
     participant: z
-      .object({ id: z.number().int(), name: z.string() })
+      .object({ id: IdSchema, name: z.string().meta({ example: 'Rex Tillerson' }) })
       .nullable()
       .meta({
         description:
@@ -58,7 +58,9 @@ export const ConflictSchema = z
       }),
     records: z
       .array(ConflictRecordSchema)
-      .meta({ description: 'The records involved, in the order of travel' }),
+      .meta({
+        description: 'The records involved: a trip first, then by date, and within a trip in visit order',
+      }),
     explanation: z.string().meta({
       description: 'What collides, in a sentence',
       example:
