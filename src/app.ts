@@ -14,6 +14,7 @@ import activityRoutes from './routes/activity.js';
 import auditRoutes from './routes/audit.js';
 import calendarsRoutes from './routes/calendars.js';
 import changesRoutes from './routes/changes.js';
+import conflictsRoutes from './routes/conflicts.js';
 import countriesRoutes from './routes/countries.js';
 import importsRoutes from './routes/imports.js';
 import keysRoutes from './routes/keys.js';
@@ -117,6 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(importsRoutes);
   await app.register(mapsRoutes);
   await app.register(calendarsRoutes);
+  await app.register(conflictsRoutes);
 
   await app.ready();
   return app;

@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly errors?: FieldError[],
+    /** Extension members of the problem (RFC 9457 §3.2), such as the conflicts a write would introduce. */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(message);
     this.name = new.target.name;
@@ -22,8 +24,8 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string) {
-    super(409, code, message);
+  constructor(code: string, message: string, extensions?: Record<string, unknown>) {
+    super(409, code, message, undefined, extensions);
   }
 }
 

@@ -31,7 +31,7 @@ describe('OpenAPI', () => {
         item as Record<string, { summary?: string; tags?: string[]; responses: Record<string, unknown> }>,
       ).map(([method, op]) => ({ path, method, op })),
     );
-    expect(operations.length).toBe(46);
+    expect(operations.length).toBe(47);
     for (const { path, method, op } of operations) {
       expect(op.summary, `${method} ${path}`).toBeTruthy();
       expect(op.tags?.length, `${method} ${path}`).toBeGreaterThan(0);

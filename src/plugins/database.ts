@@ -6,6 +6,7 @@ import { asActor } from '../domain/actor.js';
 import { createActivityRepository } from '../repositories/activity-repository.js';
 import { createAuditRepository } from '../repositories/audit-repository.js';
 import { createChangesRepository } from '../repositories/changes-repository.js';
+import { createConflictsRepository } from '../repositories/conflicts-repository.js';
 import { createCountriesRepository } from '../repositories/countries-repository.js';
 import {
   createIdempotencyRepository,
@@ -31,6 +32,7 @@ export type Repositories = {
   keys: ReturnType<typeof createKeysRepository>;
   audit: ReturnType<typeof createAuditRepository>;
   idempotency: ReturnType<typeof createIdempotencyRepository>;
+  conflicts: ReturnType<typeof createConflictsRepository>;
 };
 
 declare module 'fastify' {
@@ -78,6 +80,7 @@ export default fp<DatabasePluginOptions>(
       keys: createKeysRepository(database.db),
       audit: createAuditRepository(database.db),
       idempotency: createIdempotencyRepository(database.db),
+      conflicts: createConflictsRepository(database.db),
     });
     database.optimize();
     const prune = () => {

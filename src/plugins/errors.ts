@@ -26,8 +26,10 @@ export function sendProblem(
   code: string,
   detail: string,
   errors?: FieldError[],
+  extensions?: Record<string, unknown>,
 ): FastifyReply {
-  const problem: Problem = {
+  const problem: Problem & Record<string, unknown> = {
+    ...extensions,
     type: 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',
     status,
@@ -111,7 +113,15 @@ export default fp(
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof AppError) {
-        return sendProblem(request, reply, error.status, error.code, error.message, error.errors);
+        return sendProblem(
+          request,
+          reply,
+          error.status,
+          error.code,
+          error.message,
+          error.errors,
+          error.extensions,
+        );
       }
       if (hasZodFastifySchemaValidationErrors(error)) {
         const errors = fieldErrors(error);

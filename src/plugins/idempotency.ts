@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 const METHODS = new Set(['POST', 'PATCH']);
-const KEPT_HEADERS = ['content-type', 'location', 'etag'];
+const KEPT_HEADERS = ['content-type', 'location', 'etag', 'preference-applied'];
 
 /**
  * Safe retries for POST and PATCH (IETF httpapi Idempotency-Key draft). The first request with a key runs and its
@@ -32,8 +32,11 @@ export default fp(
         ]);
       }
       const holder = request.apiKey?.name ?? `ip:${request.ip}`;
+      // Prefer is part of the request when present: strict and lenient handling of one body are two requests.
+      const prefer = request.headers.prefer;
       const requestHash = createHash('sha256')
         .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+        .update(prefer === undefined ? '' : `\nprefer: ${String(prefer)}`)
         .digest('base64url');
       const claim = app.repos.idempotency.begin(holder, key, requestHash);
       if (claim.kind === 'mismatch') {

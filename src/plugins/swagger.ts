@@ -87,7 +87,16 @@ function withAccessRules(route: RouteDocument, transformed: { schema: JsonObject
       description:
         'Makes a retry safe: the same key with the same request replays the first answer for 24 hours',
     };
-    responses[409] = problem('A request with this Idempotency-Key is still in flight, or the data conflicts');
+    // A route that documents its own 409 (a problem with more members) keeps it; the key's case joins it.
+    const own = responses[409] as { description?: string; content?: unknown } | undefined;
+    const plain = problem('');
+    responses[409] =
+      own && JSON.stringify(own.content) !== JSON.stringify(plain.content)
+        ? {
+            ...own,
+            description: `${own.description}. Also: a request with this Idempotency-Key is still in flight`,
+          }
+        : problem('A request with this Idempotency-Key is still in flight, or the data conflicts');
     responses[422] = problem('This Idempotency-Key was used with a different request');
   }
   if (Object.keys(headers.properties).length > 0) transformed.schema.headers = headers;
@@ -137,6 +146,11 @@ export const TAGS = [
   { name: 'imports', description: 'Imports of the Office of the Historian’s travel records (admin)' },
   { name: 'audit', description: 'Who changed what, and each record’s versions' },
   { name: 'changes', description: 'A feed of every write, for clients that keep a copy in sync' },
+  {
+    name: 'conflicts',
+    description:
+      'Double-booked participants and contradictory dates; checked writes warn of the ones they introduce',
+  },
   { name: 'service', description: 'Health and API description' },
 ];
 

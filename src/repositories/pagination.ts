@@ -47,7 +47,8 @@ export function encodeCursor(sortName: string, filters: unknown, key: KeyValue[]
 
 const invalidCursor = (message: string) => new InvalidInputError([{ path: 'query.cursor', message }]);
 
-export function decodeCursor(cursor: string, sort: SortSpec<unknown>, filters: unknown): KeyValue[] {
+/** The key a cursor continues after; `width` is how many values the sort's key has. */
+export function decodeCursor(cursor: string, sortName: string, width: number, filters: unknown): KeyValue[] {
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -59,11 +60,11 @@ export function decodeCursor(cursor: string, sort: SortSpec<unknown>, filters: u
     typeof s === 'string' &&
     typeof f === 'string' &&
     Array.isArray(k) &&
-    k.length === sort.columns.length &&
+    k.length === width &&
     k.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
   if (!wellFormed)
     throw invalidCursor('is not a cursor this API issued; use the nextCursor of a previous page');
-  if (s !== sort.name || f !== fingerprint(filters)) {
+  if (s !== sortName || f !== fingerprint(filters)) {
     throw invalidCursor(
       'belongs to a query with other filters or another sort; start again without a cursor',
     );
@@ -106,7 +107,7 @@ export function paginate<Row>(
 ): Page<Row> {
   const genericSort = sort as SortSpec<unknown>;
   const after = request.cursor
-    ? afterKey(genericSort, decodeCursor(request.cursor, genericSort, filters))
+    ? afterKey(genericSort, decodeCursor(request.cursor, sort.name, sort.columns.length, filters))
     : undefined;
   const rows = fetch(after, orderBy(genericSort), request.limit + 1);
   const data = rows.slice(0, request.limit);
@@ -116,4 +117,37 @@ export function paginate<Row>(
       ? encodeCursor(sort.name, filters, sort.key(last))
       : null;
   return { data, nextCursor, ...(request.count ? { total: countAll() } : {}) };
+}
+
+const compareValues = (a: KeyValue, b: KeyValue): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Whether key `a` sorts after key `b`, value by value (strings by code unit, as SQLite's BINARY collation). */
+const keyAfter = (a: KeyValue[], b: KeyValue[]): boolean => {
+  for (let i = 0; i < a.length; i += 1) {
+    const order = compareValues(a[i] as KeyValue, b[i] as KeyValue);
+    if (order !== 0) return order > 0;
+  }
+  return false;
+};
+
+/**
+ * Pages rows computed in memory, already in ascending order of `key` (unique per row), with the same cursors and
+ * the same answers as `paginate`: for collections that are derived from the data rather than stored in it.
+ */
+export function paginateRows<Row>(
+  request: PageRequest,
+  sort: { name: string; width: number; key: (row: Row) => KeyValue[] },
+  filters: unknown,
+  rows: Row[],
+): Page<Row> {
+  const after = request.cursor ? decodeCursor(request.cursor, sort.name, sort.width, filters) : undefined;
+  const start = after ? rows.findIndex((row) => keyAfter(sort.key(row), after)) : 0;
+  const rest = start < 0 ? [] : rows.slice(start);
+  const data = rest.slice(0, request.limit);
+  const last = data.at(-1);
+  const nextCursor =
+    rest.length > request.limit && last !== undefined
+      ? encodeCursor(sort.name, filters, sort.key(last))
+      : null;
+  return { data, nextCursor, ...(request.count ? { total: rows.length } : {}) };
 }

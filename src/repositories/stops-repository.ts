@@ -52,6 +52,12 @@ export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined
   );
 }
 
+/** The most days any stop spans (read from the end of an index), for `stopConditions`. */
+export const longestStay = (db: Db): number =>
+  Math.ceil(
+    db.get<{ days: number | null }>(sql`select max(${stopSpanDays(stops)}) as days from ${stops}`)?.days ?? 0,
+  );
+
 /** Located stops inside a box; a box whose west edge is east of its east edge crosses the antimeridian. */
 function withinBox([minLon, minLat, maxLon, maxLat]: [number, number, number, number]): SQL | undefined {
   const longitude =
@@ -132,13 +138,7 @@ export function createStopsRepository(db: Db) {
     /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
     list(query: StopListQuery): Page<Stop> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
-      const longestStay = filters.from
-        ? Math.ceil(
-            db.get<{ days: number | null }>(sql`select max(${stopSpanDays(stops)}) as days from ${stops}`)
-              ?.days ?? 0,
-          )
-        : 0;
-      const where = stopConditions(filters, longestStay);
+      const where = stopConditions(filters, filters.from ? longestStay(db) : 0);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
       return paginate(
         { limit, cursor, count: withCount },

@@ -4,16 +4,18 @@ import { collectionOf, IdParamsSchema, idParam, NoQuerySchema } from '../schemas
 import {
   MeetingDetailSchema,
   MeetingListQuerySchema,
-  MeetingSchema,
+  MeetingWithWarningsSchema,
   UpdateMeetingSchema,
 } from '../schemas/meetings.js';
 import {
   MeetingParticipantListQuerySchema,
   MeetingParticipantSchema,
+  MeetingParticipantWithWarningsSchema,
   SetMeetingRoleSchema,
 } from '../schemas/participants.js';
 import { includeParam } from '../schemas/queries.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
+import { okChecked, PreferHeadersSchema, STRICT_CONFLICT, warned, writeHandling } from './conflict-checks.js';
 import { sendPage } from './pages.js';
 import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
@@ -21,7 +23,6 @@ import {
   ConditionalGetHeadersSchema,
   NoContentSchema,
   NotModifiedSchema,
-  ok,
   okPage,
   okResource,
   problems,
@@ -96,22 +97,30 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         operationId: 'updateMeeting',
         summary: 'Change some fields of a meeting, or move it to another stop',
-        description: 'Fields not given keep their values; the merged meeting must still be valid.',
+        description:
+          'Fields not given keep their values; the merged meeting must still be valid. A change that introduces ' +
+          'scheduling conflicts (see /conflicts) is made, and the answer lists them in `warnings`; under ' +
+          '`Prefer: handling=strict` it is a 409 instead, and nothing is written.',
         params: IdParamsSchema,
         body: UpdateMeetingSchema,
         querystring: NoQuerySchema,
-        response: { 200: ok(MeetingSchema, 'The meeting as changed'), ...problems(...BODY_PROBLEMS, 404) },
+        headers: PreferHeadersSchema,
+        response: {
+          200: okChecked(MeetingWithWarningsSchema, 'The meeting as changed, with `warnings` if any'),
+          ...problems(...BODY_PROBLEMS, 404),
+          ...STRICT_CONFLICT,
+        },
       },
     },
-    async (request, reply) =>
-      tagWithVersion(
-        reply,
-        repos.meetings.update(
-          request.params.id,
-          request.body,
-          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
-        ),
-      ),
+    async (request, reply) => {
+      const { id } = request.params;
+      const { result, warnings } = repos.conflicts.checked(
+        writeHandling(request, reply),
+        () => repos.meetings.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
+        { meetingIds: [id] },
+      );
+      return tagWithVersion(reply, warned(result, warnings));
+    },
   );
 
   app.delete(
@@ -160,28 +169,43 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         operationId: 'setMeetingParticipant',
         summary: 'Add a participant to a meeting, or change their role',
-        description: 'Answers 201 when the participant was added, 200 when they were already there.',
+        description:
+          'Answers 201 when the participant was added, 200 when they were already there. Adding someone who is ' +
+          'booked elsewhere at the time answers `warnings`; under `Prefer: handling=strict` it is a 409.',
         params: MeetingParticipantParamsSchema,
         body: SetMeetingRoleSchema,
         querystring: NoQuerySchema,
+        headers: PreferHeadersSchema,
         response: {
-          200: ok(MeetingParticipantSchema, 'The participant was there; their role is as given'),
-          201: ok(MeetingParticipantSchema, 'The participant was added'),
+          200: okChecked(
+            MeetingParticipantWithWarningsSchema,
+            'The participant was there; their role is as given',
+          ),
+          201: okChecked(
+            MeetingParticipantWithWarningsSchema,
+            'The participant was added, with `warnings` if any',
+          ),
           ...problems(...BODY_PROBLEMS, 404),
+          ...STRICT_CONFLICT,
         },
       },
     },
     async (request, reply) => {
       const { id, participantId } = request.params;
-      const { created } = repos.meetings.setParticipant(
-        id,
-        participantId,
-        request.body.role,
-        expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+      const { result, warnings } = repos.conflicts.checked(
+        writeHandling(request, reply),
+        () =>
+          repos.meetings.setParticipant(
+            id,
+            participantId,
+            request.body.role,
+            expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+          ),
+        { meetingIds: [id] },
       );
       const attendee = repos.meetings.listParticipants(id).find((p) => p.id === participantId);
-      if (created) reply.code(201).header('location', `/meetings/${id}/participants`);
-      return attendee;
+      if (result.created) reply.code(201).header('location', `/meetings/${id}/participants`);
+      return attendee && warned(attendee, warnings);
     },
   );
 

@@ -2,15 +2,21 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
-import { CreateMeetingSchema, MeetingDetailSchema, StopMeetingListQuerySchema } from '../schemas/meetings.js';
+import {
+  CreateMeetingSchema,
+  MeetingDetailSchema,
+  MeetingDetailWithWarningsSchema,
+  StopMeetingListQuerySchema,
+} from '../schemas/meetings.js';
 import { includeParam } from '../schemas/queries.js';
 import {
   StopListQuerySchema,
-  StopSchema,
   StopWithMeetingsSchema,
+  StopWithWarningsSchema,
   UpdateStopSchema,
 } from '../schemas/stops.js';
 import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
+import { okChecked, PreferHeadersSchema, STRICT_CONFLICT, warned, writeHandling } from './conflict-checks.js';
 import { sendPage } from './pages.js';
 import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
@@ -18,7 +24,6 @@ import {
   ConditionalGetHeadersSchema,
   NoContentSchema,
   NotModifiedSchema,
-  ok,
   okPage,
   okResource,
   problems,
@@ -90,22 +95,29 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Change some fields of a stop',
         description:
           'Fields not given keep their values; the merged stop must still be valid (arrivalDate <= departureDate, ' +
-          'latitude and longitude together). A position held by another stop of the trip is a 409.',
+          'latitude and longitude together). A position held by another stop of the trip is a 409. New dates ' +
+          'that introduce scheduling conflicts (stops that overlap, meetings outside the stop, a traveler in two ' +
+          'places) answer `warnings`; under `Prefer: handling=strict` they are a 409, and nothing is written.',
         params: IdParamsSchema,
         body: UpdateStopSchema,
         querystring: NoQuerySchema,
-        response: { 200: ok(StopSchema, 'The stop as changed'), ...problems(...BODY_PROBLEMS, 404, 409) },
+        headers: PreferHeadersSchema,
+        response: {
+          200: okChecked(StopWithWarningsSchema, 'The stop as changed, with `warnings` if any'),
+          ...problems(...BODY_PROBLEMS, 404),
+          ...STRICT_CONFLICT,
+        },
       },
     },
-    async (request, reply) =>
-      tagWithVersion(
-        reply,
-        repos.stops.update(
-          request.params.id,
-          request.body,
-          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
-        ),
-      ),
+    async (request, reply) => {
+      const { id } = request.params;
+      const { result, warnings } = repos.conflicts.checked(
+        writeHandling(request, reply),
+        () => repos.stops.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
+        { stopIds: [id] },
+      );
+      return tagWithVersion(reply, warned(result, warnings));
+    },
   );
 
   app.delete(
@@ -165,24 +177,35 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Add a meeting to a stop, with its participants',
         description:
           'The meeting and its participants are written in one transaction. A clock time needs a date; an end ' +
-          'time needs a start time. `startsAt`/`endsAt` are computed from the stop’s time zone.',
+          'time needs a start time. `startsAt`/`endsAt` are computed from the stop’s time zone. A meeting that ' +
+          'introduces scheduling conflicts (see /conflicts) is created, and the answer lists them in `warnings`; ' +
+          'under `Prefer: handling=strict` it is a 409 instead, and nothing is written.',
         params: IdParamsSchema,
         body: CreateMeetingSchema,
         querystring: NoQuerySchema,
+        headers: PreferHeadersSchema,
         response: {
-          201: ok(MeetingDetailSchema, 'Created, with its participants; `Location` names it'),
+          201: okChecked(
+            MeetingDetailWithWarningsSchema,
+            'Created, with its participants and `warnings` if any; `Location` names it',
+          ),
           ...problems(...BODY_PROBLEMS, 404),
+          ...STRICT_CONFLICT,
         },
       },
     },
     async (request, reply) => {
-      const created = repos.meetings.create(request.params.id, request.body);
+      const { result: created, warnings } = repos.conflicts.checked(
+        writeHandling(request, reply),
+        () => repos.meetings.create(request.params.id, request.body),
+        (meeting) => ({ meetingIds: [meeting.id] }),
+      );
       const meeting = meetingDetail(repos, created.id, new Set(['participants']));
       return reply
         .code(201)
         .header('location', `/meetings/${meeting.id}`)
         .header('etag', versionTag(meeting.version))
-        .send(meeting);
+        .send(warned(meeting, warnings));
     },
   );
 };

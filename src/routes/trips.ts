@@ -3,8 +3,8 @@ import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateStopSchema,
-  StopSchema,
   StopWithMeetingsSchema,
+  StopWithWarningsSchema,
   TripStopListQuerySchema,
 } from '../schemas/stops.js';
 import {
@@ -13,9 +13,11 @@ import {
   TripListQuerySchema,
   TripQuerySchema,
   TripSchema,
+  TripWithWarningsSchema,
   UpdateTripSchema,
 } from '../schemas/trips.js';
 import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
+import { okChecked, PreferHeadersSchema, STRICT_CONFLICT, warned, writeHandling } from './conflict-checks.js';
 import { sendPage } from './pages.js';
 import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
@@ -123,22 +125,29 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'updateTrip',
         summary: 'Change some fields of a trip',
         description:
-          'Fields not given keep their values; the merged trip must still be valid (startDate <= endDate).',
+          'Fields not given keep their values; the merged trip must still be valid (startDate <= endDate). ' +
+          'Another traveler, or a cancelled trip planned again, can introduce scheduling conflicts: the answer ' +
+          'lists them in `warnings`; under `Prefer: handling=strict` it is a 409, and nothing is written.',
         params: IdParamsSchema,
         body: UpdateTripSchema,
         querystring: NoQuerySchema,
-        response: { 200: ok(TripSchema, 'The trip as changed'), ...problems(...BODY_PROBLEMS, 404) },
+        headers: PreferHeadersSchema,
+        response: {
+          200: okChecked(TripWithWarningsSchema, 'The trip as changed, with `warnings` if any'),
+          ...problems(...BODY_PROBLEMS, 404),
+          ...STRICT_CONFLICT,
+        },
       },
     },
-    async (request, reply) =>
-      tagWithVersion(
-        reply,
-        repos.trips.update(
-          request.params.id,
-          request.body,
-          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
-        ),
-      ),
+    async (request, reply) => {
+      const { id } = request.params;
+      const { result, warnings } = repos.conflicts.checked(
+        writeHandling(request, reply),
+        () => repos.trips.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
+        { tripIds: [id] },
+      );
+      return tagWithVersion(reply, warned(result, warnings));
+    },
   );
 
   app.delete(
@@ -196,23 +205,36 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['stops'],
         operationId: 'createStop',
         summary: 'Add a stop to a trip',
-        description: 'Without `position` the stop goes after the last one; a position already held is a 409.',
+        description:
+          'Without `position` the stop goes after the last one; a position already held is a 409. A stop whose ' +
+          'dates introduce scheduling conflicts is created, and the answer lists them in `warnings`; under ' +
+          '`Prefer: handling=strict` it is a 409 instead, and nothing is written.',
         params: IdParamsSchema,
         body: CreateStopSchema,
         querystring: NoQuerySchema,
+        headers: PreferHeadersSchema,
         response: {
-          201: ok(StopSchema, 'Created; `Location` names the new stop'),
-          ...problems(...BODY_PROBLEMS, 404, 409),
+          201: okChecked(
+            StopWithWarningsSchema,
+            'Created, with `warnings` if any; `Location` names the new stop',
+          ),
+          ...problems(...BODY_PROBLEMS, 404),
+          ...STRICT_CONFLICT,
         },
       },
     },
     async (request, reply) => {
-      const stop = repos.stops.create(request.params.id, request.body);
+      const tripId = request.params.id;
+      const { result: stop, warnings } = repos.conflicts.checked(
+        writeHandling(request, reply),
+        () => repos.stops.create(tripId, request.body),
+        { tripIds: [tripId] },
+      );
       return reply
         .code(201)
         .header('location', `/stops/${stop.id}`)
         .header('etag', versionTag(stop.version))
-        .send(stop);
+        .send(warned(stop, warnings));
     },
   );
 };

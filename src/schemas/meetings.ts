@@ -8,6 +8,7 @@ import {
   TimestampsShape,
   TopicsSchema,
 } from './common.js';
+import { withWarnings } from './conflicts.js';
 import { createMeetingExample, meetingExample } from './examples.js';
 import { MeetingParticipantSchema, MeetingRoleSchema } from './participants.js';
 import {
@@ -109,6 +110,17 @@ export const MeetingDetailSchema = MeetingSchema.extend({
     .meta({ description: 'With include=participants' }),
 }).meta({ id: 'MeetingDetail' });
 export type MeetingDetail = z.infer<typeof MeetingDetailSchema>;
+
+export const MeetingWithWarningsSchema = withWarnings(
+  MeetingSchema,
+  'MeetingWithWarnings',
+  'A meeting as written, with the scheduling conflicts the write introduced',
+);
+export const MeetingDetailWithWarningsSchema = withWarnings(
+  MeetingDetailSchema,
+  'MeetingDetailWithWarnings',
+  'A meeting as created, with its participants and the scheduling conflicts it introduced',
+);
 
 export const MEETING_SORTS = ['date', '-date', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'] as const;
 

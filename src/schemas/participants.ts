@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MEETING_ROLES, PARTICIPANT_KINDS } from '../db/schema.js';
 import { CountryCodeSchema, IdSchema, TimestampsShape } from './common.js';
+import { withWarnings } from './conflicts.js';
 import { createParticipantExample, participantExample } from './examples.js';
 import { countriesParam, PageQueryShape, sortParam, TextQuerySchema } from './queries.js';
 
@@ -56,6 +57,12 @@ export const MeetingParticipantSchema = ParticipantSchema.extend({ role: Meeting
   description: 'A participant of a meeting, with the role they play in it',
 });
 export type MeetingParticipant = z.infer<typeof MeetingParticipantSchema>;
+
+export const MeetingParticipantWithWarningsSchema = withWarnings(
+  MeetingParticipantSchema,
+  'MeetingParticipantWithWarnings',
+  'A participant of a meeting, with their role and the scheduling conflicts adding them introduced',
+);
 
 export const SetMeetingRoleSchema = z
   .strictObject({ role: MeetingRoleSchema })

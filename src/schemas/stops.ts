@@ -7,6 +7,7 @@ import {
   TimestampsShape,
   TimeZoneSchema,
 } from './common.js';
+import { withWarnings } from './conflicts.js';
 import { createStopExample, stopExample } from './examples.js';
 import { BboxSchema } from './geo.js';
 import { MeetingDetailSchema } from './meetings.js';
@@ -92,6 +93,12 @@ export const StopSchema = z
   })
   .meta({ id: 'Stop', description: 'A place the trip visits, in order', examples: [stopExample] });
 export type Stop = z.infer<typeof StopSchema>;
+
+export const StopWithWarningsSchema = withWarnings(
+  StopSchema,
+  'StopWithWarnings',
+  'A stop as written, with the scheduling conflicts the write introduced',
+);
 
 export const StopWithMeetingsSchema = StopSchema.extend({
   meetings: z

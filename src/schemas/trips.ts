@@ -9,6 +9,7 @@ import {
   TimestampsShape,
   TopicsSchema,
 } from './common.js';
+import { withWarnings } from './conflicts.js';
 import { createTripExample, tripExample } from './examples.js';
 import { ParticipantSchema } from './participants.js';
 import {
@@ -90,6 +91,12 @@ export const TripSchema = z
     examples: [tripExample],
   });
 export type Trip = z.infer<typeof TripSchema>;
+
+export const TripWithWarningsSchema = withWarnings(
+  TripSchema,
+  'TripWithWarnings',
+  'A trip as written, with the scheduling conflicts the write introduced',
+);
 
 export const TripDetailSchema = TripSchema.extend({
   traveler: ParticipantSchema.optional().meta({

@@ -1,0 +1,420 @@
+import { and, asc, eq, inArray, isNotNull, max, min, ne, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import {
+  meetingParticipants,
+  meetings,
+  participants,
+  stopSpanEnd,
+  stopSpanStart,
+  stops,
+  trips,
+} from '../db/schema.js';
+import {
+  conflictSortKey,
+  describeConflict,
+  type Facts,
+  type FoundConflict,
+  findConflicts,
+  type MeetingFacts,
+  type Schedule,
+  stopSpan,
+} from '../domain/conflicts.js';
+import { addDays } from '../domain/time.js';
+import { ConflictError } from '../errors.js';
+import type { Conflict, ConflictListQuery } from '../schemas/conflicts.js';
+import { meetingConditions } from './meetings-repository.js';
+import { type Page, paginateRows } from './pagination.js';
+import { longestStay, stopConditions } from './stops-repository.js';
+
+// Scheduling conflicts (src/domain/conflicts.ts has the rules). This file loads the facts the rules need, for as
+// few participants and dates as the question allows, through indexes: the meetings each participant attends or
+// travels to (the schedule of /participants/{id}/schedule), the stops of the trips they travel on, and every stop
+// of those trips (travel days and overlapping stops are judged within a trip). Cancelled meetings, and cancelled
+// trips with their stops and meetings, place nobody and take no part.
+
+export type ConflictsRepository = ReturnType<typeof createConflictsRepository>;
+
+/**
+ * What a write touched: conflicts that involve any of these records. A trip covers its stops and meetings; a stop
+ * covers its whole trip, since a stop's dates decide travel days and overlaps with the trip's other stops.
+ */
+export type Focus = { tripIds?: number[]; stopIds?: number[]; meetingIds?: number[] };
+
+/** RFC 7240 `handling`: lenient writes and warns; strict refuses a write that introduces conflicts. */
+export type Handling = 'strict' | 'lenient';
+
+type Scope = {
+  /** Whose schedules to load; undefined: everyone's. */
+  participantIds?: number[];
+  /** Local dates the loaded schedules are cut to (inclusive). */
+  from?: string;
+  to?: string;
+};
+
+/** Days either side of a window that schedules are read for: a UTC overlap can join meetings two local dates apart. */
+const MARGIN_DAYS = 2;
+/** Values bound per statement for `in (…)` lists, well under SQLite's limit. */
+const CHUNK = 5_000;
+
+function chunks(ids: number[]): number[][] {
+  const unique = [...new Set(ids)];
+  const out: number[][] = [];
+  for (let i = 0; i < unique.length; i += CHUNK) out.push(unique.slice(i, i + CHUNK));
+  return out;
+}
+
+const later = (a: string | undefined, b: string | undefined) => (a && b ? (a > b ? a : b) : (a ?? b));
+const earlier = (a: string | undefined, b: string | undefined) => (a && b ? (a < b ? a : b) : (a ?? b));
+
+const meetingFields = {
+  id: meetings.id,
+  stopId: meetings.stopId,
+  tripId: stops.tripId,
+  title: meetings.title,
+  date: meetings.date,
+  startTime: meetings.startTime,
+  endTime: meetings.endTime,
+  partOfDay: meetings.partOfDay,
+  startsAt: meetings.startsAt,
+  endsAt: meetings.endsAt,
+};
+
+/** Meetings and trips that take part: not cancelled, and dated. */
+const live = and(ne(meetings.status, 'cancelled'), ne(trips.status, 'cancelled'), isNotNull(meetings.date));
+
+type Resolved = {
+  participantIds: number[];
+  from: string;
+  to: string;
+  tripIds: Set<number>;
+  meetingIds: Set<number>;
+};
+
+export function createConflictsRepository(db: Db) {
+  /** The facts for the scope, in a fixed number of queries (more only for very long `in` lists). */
+  const load = (scope: Scope): Facts => {
+    const ids = scope.participantIds;
+    const window = meetingConditions({ from: scope.from, to: scope.to });
+    const byParticipants = (column: SQLiteColumnLike, run: (where: SQL | undefined) => MeetingRow[]) =>
+      ids === undefined ? run(undefined) : chunks(ids).flatMap((chunk) => run(inArray(column, chunk)));
+
+    // The meetings they attend, and the meetings of the trips they travel on.
+    const attended = byParticipants(meetingParticipants.participantId, (who) =>
+      db
+        .select({ participantId: meetingParticipants.participantId, ...meetingFields })
+        .from(meetingParticipants)
+        .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .innerJoin(trips, eq(trips.id, stops.tripId))
+        .where(and(who, live, window))
+        .all(),
+    );
+    const travelled = byParticipants(trips.travelerId, (who) =>
+      db
+        .select({ participantId: trips.travelerId, ...meetingFields })
+        .from(meetings)
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .innerJoin(trips, eq(trips.id, stops.tripId))
+        .where(and(who, live, window))
+        .all(),
+    );
+
+    // The trips whose stops are needed: those of these meetings, and those the participants travel on.
+    let tripIds: number[] | undefined;
+    if (ids !== undefined) {
+      tripIds = chunks(ids).flatMap((chunk) =>
+        db
+          .select({ id: trips.id })
+          .from(trips)
+          .where(and(inArray(trips.travelerId, chunk), ne(trips.status, 'cancelled')))
+          .all()
+          .map((t) => t.id),
+      );
+    } else if (scope.from || scope.to) {
+      tripIds = db
+        .selectDistinct({ id: stops.tripId })
+        .from(stops)
+        .where(stopConditions({ from: scope.from, to: scope.to }, scope.from ? longestStay(db) : 0))
+        .all()
+        .map((s) => s.id);
+    }
+    if (tripIds !== undefined)
+      tripIds.push(...attended.map((m) => m.tripId), ...travelled.map((m) => m.tripId));
+    const stopColumns = {
+      id: stops.id,
+      tripId: stops.tripId,
+      position: stops.position,
+      city: stops.city,
+      country: stops.country,
+      arrivalDate: stops.arrivalDate,
+      departureDate: stops.departureDate,
+      tripTitle: trips.title,
+      travelerId: trips.travelerId,
+    };
+    const readStops = (where: SQL | undefined) =>
+      db
+        .select(stopColumns)
+        .from(stops)
+        .innerJoin(trips, eq(trips.id, stops.tripId))
+        .where(and(where, ne(trips.status, 'cancelled')))
+        .orderBy(asc(stops.tripId), asc(stops.position))
+        .all();
+    const stopRows =
+      tripIds === undefined
+        ? readStops(undefined)
+        : chunks(tripIds).flatMap((chunk) => readStops(inArray(stops.tripId, chunk)));
+
+    const facts: Facts = { trips: new Map(), stops: new Map(), meetings: new Map(), schedules: new Map() };
+    for (const { tripTitle, travelerId, ...stop } of stopRows) {
+      let trip = facts.trips.get(stop.tripId);
+      if (!trip) {
+        trip = { id: stop.tripId, title: tripTitle, travelerId, stops: [] };
+        facts.trips.set(trip.id, trip);
+      }
+      trip.stops.push(stop);
+      facts.stops.set(stop.id, stop);
+    }
+    const scheduleOf = (participantId: number): Schedule => {
+      let schedule = facts.schedules.get(participantId);
+      if (!schedule) {
+        schedule = { meetings: [], stops: [] };
+        facts.schedules.set(participantId, schedule);
+      }
+      return schedule;
+    };
+    const placed = new Set<string>();
+    for (const { participantId, ...row } of [...attended, ...travelled]) {
+      const key = `${participantId}:${row.id}`;
+      if (placed.has(key) || !facts.stops.has(row.stopId)) continue;
+      placed.add(key);
+      const meeting = facts.meetings.get(row.id) ?? ({ ...row, date: row.date as string } as MeetingFacts);
+      facts.meetings.set(meeting.id, meeting);
+      scheduleOf(participantId).meetings.push(meeting);
+    }
+    const wanted = ids === undefined ? undefined : new Set(ids);
+    for (const trip of facts.trips.values()) {
+      if (wanted && !wanted.has(trip.travelerId)) continue;
+      for (const stop of trip.stops) {
+        const span = stopSpan(stop);
+        if (!span || (scope.from && span.to < scope.from) || (scope.to && span.from > scope.to)) continue;
+        scheduleOf(trip.travelerId).stops.push(stop);
+      }
+    }
+    return facts;
+  };
+
+  /** The participants, dates and records a focus spans; null when it places nobody on any date. */
+  const resolve = (focus: Focus): Resolved | null => {
+    const tripIds = new Set(focus.tripIds ?? []);
+    for (const chunk of chunks(focus.stopIds ?? [])) {
+      for (const stop of db
+        .select({ tripId: stops.tripId })
+        .from(stops)
+        .where(inArray(stops.id, chunk))
+        .all()) {
+        tripIds.add(stop.tripId);
+      }
+    }
+    const meetingIds = new Set(focus.meetingIds ?? []);
+    const participantIds: number[] = [];
+    let first: string | undefined;
+    let last: string | undefined;
+    for (const chunk of chunks([...tripIds])) {
+      participantIds.push(
+        ...db
+          .select({ id: trips.travelerId })
+          .from(trips)
+          .where(and(inArray(trips.id, chunk), ne(trips.status, 'cancelled')))
+          .all()
+          .map((t) => t.id),
+        ...db
+          .selectDistinct({ id: meetingParticipants.participantId })
+          .from(stops)
+          .innerJoin(meetings, eq(meetings.stopId, stops.id))
+          .innerJoin(meetingParticipants, eq(meetingParticipants.meetingId, meetings.id))
+          .where(inArray(stops.tripId, chunk))
+          .all()
+          .map((p) => p.id),
+      );
+      const stopDates = db
+        .select({ first: min(stopSpanStart(stops)), last: max(stopSpanEnd(stops)) })
+        .from(stops)
+        .where(inArray(stops.tripId, chunk))
+        .get();
+      const meetingDates = db
+        .select({ first: min(meetings.date), last: max(meetings.date) })
+        .from(meetings)
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .where(inArray(stops.tripId, chunk))
+        .get();
+      first = earlier(first, earlier(asDate(stopDates?.first), meetingDates?.first ?? undefined));
+      last = later(last, later(asDate(stopDates?.last), meetingDates?.last ?? undefined));
+    }
+    for (const chunk of chunks([...meetingIds])) {
+      const rows = db
+        .select({ date: meetings.date, travelerId: trips.travelerId })
+        .from(meetings)
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .innerJoin(trips, eq(trips.id, stops.tripId))
+        .where(and(inArray(meetings.id, chunk), live))
+        .all();
+      for (const row of rows) {
+        participantIds.push(row.travelerId);
+        first = earlier(first, row.date ?? undefined);
+        last = later(last, row.date ?? undefined);
+      }
+      participantIds.push(
+        ...db
+          .select({ id: meetingParticipants.participantId })
+          .from(meetingParticipants)
+          .where(inArray(meetingParticipants.meetingId, chunk))
+          .all()
+          .map((p) => p.id),
+      );
+    }
+    if (!first || !last || participantIds.length === 0) return null;
+    return {
+      participantIds: [...new Set(participantIds)],
+      from: addDays(first, -MARGIN_DAYS) ?? first,
+      to: addDays(last, MARGIN_DAYS) ?? last,
+      tripIds,
+      meetingIds,
+    };
+  };
+
+  /** Whether a conflict involves a record of the focus. */
+  const involves = (c: FoundConflict, facts: Facts, focus: Resolved): boolean =>
+    c.records.some((r) => {
+      if (r.type === 'trip') return focus.tripIds.has(r.id);
+      if (r.type === 'stop') return focus.tripIds.has(facts.stops.get(r.id)?.tripId ?? 0);
+      const meeting = facts.meetings.get(r.id);
+      return focus.meetingIds.has(r.id) || (meeting !== undefined && focus.tripIds.has(meeting.tripId));
+    });
+
+  /** The conflicts as the API shows them, with participant names, record labels and explanations. */
+  const describe = (found: FoundConflict[], facts: Facts): Conflict[] => {
+    const ids = [...new Set(found.flatMap((c) => (c.participantId === null ? [] : [c.participantId])))];
+    const names = new Map<number, string>();
+    for (const chunk of chunks(ids)) {
+      for (const p of db
+        .select({ id: participants.id, name: participants.name })
+        .from(participants)
+        .where(inArray(participants.id, chunk))
+        .all()) {
+        names.set(p.id, p.name);
+      }
+    }
+    return found.map((c) => {
+      const { records, explanation } = describeConflict(c, facts, names);
+      return {
+        key: c.key,
+        kind: c.kind,
+        participant:
+          c.participantId === null
+            ? null
+            : { id: c.participantId, name: names.get(c.participantId) ?? `Participant ${c.participantId}` },
+        from: c.from,
+        to: c.to,
+        startsAt: c.startsAt,
+        endsAt: c.endsAt,
+        records,
+        explanation,
+      };
+    });
+  };
+
+  /** Conflicts that involve the focus, as they stand in the database now. */
+  const involving = (focus: Focus): { found: FoundConflict[]; facts: Facts } => {
+    const resolved = resolve(focus);
+    if (!resolved) return { found: [], facts: load({ participantIds: [] }) };
+    const facts = load(resolved);
+    return { found: findConflicts(facts).filter((c) => involves(c, facts, resolved)), facts };
+  };
+
+  const SORT = { name: 'conflicts', width: 5, key: conflictSortKey };
+
+  return {
+    /**
+     * The conflicts matching the filters, in order: first date, last date, kind, participant, key. Paged before
+     * they are described, so a page costs its own labels and names only.
+     */
+    list(query: ConflictListQuery): Page<Conflict> {
+      const { limit, cursor, count, format: _format, ...filters } = query;
+      const request = { limit, cursor, count };
+      // Nothing can match; the cursor is still checked, as on any page.
+      const none = (): Page<Conflict> => ({ ...paginateRows(request, SORT, filters, []), data: [] });
+      const scope: Scope = {
+        from: filters.from ? addDays(filters.from, -MARGIN_DAYS) : undefined,
+        to: filters.to ? addDays(filters.to, MARGIN_DAYS) : undefined,
+      };
+      let focus: Resolved | null = null;
+      if (filters.trip !== undefined) {
+        focus = resolve({ tripIds: [filters.trip] });
+        if (!focus) return none();
+        scope.participantIds = focus.participantIds;
+        scope.from = later(scope.from, focus.from);
+        scope.to = earlier(scope.to, focus.to);
+      }
+      if (filters.participant !== undefined) scope.participantIds = [filters.participant];
+      if (scope.from !== undefined && scope.to !== undefined && scope.from > scope.to) {
+        return none();
+      }
+      const facts = load(scope);
+      const found = findConflicts(facts).filter(
+        (c) =>
+          (filters.participant === undefined || c.concerns.includes(filters.participant)) &&
+          (focus === null || involves(c, facts, focus)) &&
+          (filters.kind === undefined || filters.kind.includes(c.kind)) &&
+          (filters.from === undefined || c.to >= filters.from) &&
+          (filters.to === undefined || c.from <= filters.to),
+      );
+      const page = paginateRows(request, SORT, filters, found);
+      return { ...page, data: describe(page.data, facts) };
+    },
+
+    /** The conflicts that involve these records now. */
+    involving(focus: Focus): Conflict[] {
+      const { found, facts } = involving(focus);
+      return describe(found, facts);
+    },
+
+    /**
+     * Runs a write, and checks in its transaction, after the change, for the conflicts it introduced: those that
+     * involve `focus` and were not there before (a function of the result when the write creates the record).
+     * Lenient handling answers them as warnings; strict handling refuses the write with a 409 that lists them,
+     * and rolls all of it back.
+     */
+    checked<T>(
+      handling: Handling,
+      write: () => T,
+      focus: Focus | ((result: T) => Focus),
+    ): { result: T; warnings: Conflict[] } {
+      return db.transaction(() => {
+        const before = new Set(typeof focus === 'function' ? [] : involving(focus).found.map((c) => c.key));
+        const result = write();
+        const after = involving(typeof focus === 'function' ? focus(result) : focus);
+        const introduced = after.found.filter((c) => !before.has(c.key));
+        const warnings = describe(introduced, after.facts);
+        if (handling === 'strict' && warnings.length > 0) throw refusal(warnings);
+        return { result, warnings };
+      });
+    },
+  };
+}
+
+type MeetingRow = { participantId: number } & Omit<MeetingFacts, 'date'> & { date: string | null };
+type SQLiteColumnLike = Parameters<typeof inArray>[0];
+
+const asDate = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function refusal(conflicts: Conflict[]): ConflictError {
+  const [first] = conflicts;
+  const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more, in \`conflicts\`)` : '';
+  return new ConflictError(
+    'schedule_conflict',
+    `The change would introduce ${conflicts.length} scheduling conflict${conflicts.length === 1 ? '' : 's'}, ` +
+      `and Prefer: handling=strict refuses it; nothing was written. ${first?.explanation ?? ''}${more} ` +
+      'Resolve the conflict, or send the change without handling=strict to write it with warnings.',
+    { conflicts },
+  );
+}
