@@ -83,7 +83,7 @@ const recordIds = (c: Conflict) => c.records.map((r) => `${r.type}-${r.id}`);
 describe('GET /conflicts', () => {
   it('finds nothing in the seed: its travel days (Buenos Aires → Lima, Lima → Bogotá) are not conflicts', async () => {
     const { conflicts } = await world();
-    expect(await conflicts()).toEqual([]);
+    expect(await conflicts('from=2018-01-01&to=2018-12-31')).toEqual([]);
     expect(await conflicts('participant=1')).toEqual([]);
     expect(await conflicts('trip=1')).toEqual([]);
   });
@@ -380,6 +380,11 @@ describe('GET /conflicts', () => {
       ['kind=double_booking', 'query.kind.0'],
       ['limit=0', 'query.limit'],
       ['stop=1', 'query.stop'],
+      // Everyone's conflicts are asked a year at a time.
+      ['', 'query.from'],
+      ['kind=overlapping_stops', 'query.from'],
+      ['from=2019-01-01', 'query.to'],
+      ['from=2019-01-01&to=2020-01-02', 'query.to'],
       [`participant=${aide}&cursor=${encodeURIComponent(first.body.nextCursor)}`, 'query.cursor'],
     ] as const) {
       const res = await api.get(`/conflicts?${query}`).expect(400).expect('content-type', PROBLEM);
@@ -388,6 +393,9 @@ describe('GET /conflicts', () => {
         query,
       ).toContain(path);
     }
+    // 366 days, both ends counted, is a year's window; a participant or a trip needs none.
+    await api.get('/conflicts?from=2019-01-01&to=2020-01-01').expect(200);
+    await api.get(`/conflicts?participant=${aide}`).expect(200);
   });
 });
 

@@ -31,8 +31,9 @@ const conflictsRoutes: FastifyPluginAsyncZod = async (app) => {
           '- `overlapping_stops`: two stops of a trip overlap beyond such a travel day.\n\n' +
           'Cancelled meetings and cancelled trips take no part; undated records never conflict. Conflicts are ' +
           'listed by first date, then last date, kind and participant, and page like any collection. `from`/`to` ' +
-          'keep conflicts whose dates overlap the window. Without `participant`, `trip` or a window, every ' +
-          'schedule is read: narrow the question on a large database.',
+          'keep conflicts whose dates overlap the window. Without `participant` or `trip`, both `from` and `to` are ' +
+          'required, at most 366 days apart (both ends counted): conflicts are worked out from the schedules ' +
+          'at request time, and everyone’s at once is too much for one request on a large database.',
         querystring: ConflictListQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {

@@ -96,6 +96,10 @@ export const ConflictProblemSchema = ProblemSchema.extend({
   description: 'An RFC 9457 problem detail for a 409; a write refused for its conflicts lists them',
 });
 
+/** The longest window, in days counting both ends, that `/conflicts` takes without a participant or a trip. */
+export const MAX_WINDOW_DAYS = 366;
+const DAY_MS = 86_400_000;
+
 export const ConflictListQuerySchema = withDateWindow(
   z.strictObject({
     ...PageQueryShape,
@@ -112,5 +116,27 @@ export const ConflictListQuerySchema = withDateWindow(
     trip: idFilter('Conflicts that involve this trip, its stops or its meetings'),
     kind: repeatable(z.enum(CONFLICT_KINDS), `Any of: ${CONFLICT_KINDS.join(', ')}`),
   }),
-);
+).superRefine((query, ctx) => {
+  // Conflicts are worked out from whole schedules at request time. One person's or one trip's are small; all of
+  // them are not (seconds at 100,000 meetings, with the server busy meanwhile), so a question about everyone is
+  // asked a year at a time.
+  if (query.participant !== undefined || query.trip !== undefined) return;
+  const missing = !query.from ? 'from' : !query.to ? 'to' : undefined;
+  if (missing) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: `is required without participant or trip (a window of at most ${MAX_WINDOW_DAYS} days)`,
+    });
+  } else if (
+    Date.parse(`${query.to}T00:00:00Z`) - Date.parse(`${query.from}T00:00:00Z`) >
+    (MAX_WINDOW_DAYS - 1) * DAY_MS
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `must be at most ${MAX_WINDOW_DAYS} days from from (${query.from}) without participant or trip`,
+    });
+  }
+});
 export type ConflictListQuery = z.infer<typeof ConflictListQuerySchema>;
