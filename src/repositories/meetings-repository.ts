@@ -20,6 +20,7 @@ import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '..
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
 import { type Page, type PageRequest, paginate, sortsFor } from './pagination.js';
+import { idList, inIdList, preparedBy } from './prepared.js';
 
 export type MeetingsRepository = ReturnType<typeof createMeetingsRepository>;
 /** Which meetings: those of some trips, some stops, or some meetings by id (any combination narrows). */
@@ -172,22 +173,57 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'm
   return changed;
 }
 
-const scopeWhere = (scope: MeetingScope): SQL | undefined =>
-  and(
-    scope.tripIds === undefined ? undefined : inArray(stops.tripId, scope.tripIds),
-    scope.stopIds === undefined ? undefined : inArray(meetings.stopId, scope.stopIds),
-    scope.meetingIds === undefined ? undefined : inArray(meetings.id, scope.meetingIds),
+/** Which lists a scope names: the shape of its prepared statements (e.g. `tripIds` or `stopIds,meetingIds`). */
+const scopeShape = (scope: MeetingScope): string =>
+  SCOPE_KEYS.filter((key) => scope[key] !== undefined).join(',');
+const SCOPE_KEYS = ['tripIds', 'stopIds', 'meetingIds'] as const;
+
+/** The condition of a scope's shape, each list bound as one JSON parameter of the same name. */
+const scopeWhere = (shape: string): SQL | undefined => {
+  const has = new Set(shape.split(','));
+  return and(
+    has.has('tripIds') ? inIdList(stops.tripId, 'tripIds') : undefined,
+    has.has('stopIds') ? inIdList(meetings.stopId, 'stopIds') : undefined,
+    has.has('meetingIds') ? inIdList(meetings.id, 'meetingIds') : undefined,
   );
+};
+
+const scopeParams = (scope: MeetingScope): Record<string, string> => {
+  const params: Record<string, string> = {};
+  for (const key of SCOPE_KEYS) {
+    const ids = scope[key];
+    if (ids !== undefined) params[key] = idList(ids);
+  }
+  return params;
+};
 
 export function createMeetingsRepository(db: Db) {
-  const select = (scope: MeetingScope) =>
+  const selectStatement = preparedBy((shape: string) =>
     db
       .select(meetingColumns)
       .from(meetings)
       .innerJoin(stops, eq(stops.id, meetings.stopId))
-      .where(scopeWhere(scope))
+      .where(scopeWhere(shape))
       .orderBy(...chronological)
-      .all();
+      .prepare(),
+  );
+  const select = (scope: MeetingScope) => selectStatement(scopeShape(scope)).all(scopeParams(scope));
+
+  const participantsStatement = preparedBy((shape: string) =>
+    db
+      .select({
+        meetingId: meetingParticipants.meetingId,
+        role: meetingParticipants.role,
+        participant: participants,
+      })
+      .from(meetingParticipants)
+      .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
+      .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
+      .innerJoin(stops, eq(stops.id, meetings.stopId))
+      .where(scopeWhere(shape))
+      .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId))
+      .prepare(),
+  );
 
   const get = (id: number): Meeting => {
     const [row] = select({ meetingIds: [id] });
@@ -258,19 +294,7 @@ export function createMeetingsRepository(db: Db) {
 
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */
     participantsByMeeting(scope: MeetingScope): Map<number, MeetingParticipant[]> {
-      const rows = db
-        .select({
-          meetingId: meetingParticipants.meetingId,
-          role: meetingParticipants.role,
-          participant: participants,
-        })
-        .from(meetingParticipants)
-        .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
-        .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
-        .innerJoin(stops, eq(stops.id, meetings.stopId))
-        .where(scopeWhere(scope))
-        .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId))
-        .all();
+      const rows = participantsStatement(scopeShape(scope)).all(scopeParams(scope));
       const byMeeting = new Map<number, MeetingParticipant[]>();
       for (const { meetingId, role, participant } of rows) {
         const list = byMeeting.get(meetingId) ?? [];

@@ -52,7 +52,12 @@ export function tripConditions(f: TripFilters, db: Db): SQL | undefined {
 }
 
 export function createTripsRepository(db: Db) {
-  const find = (id: number): Trip | undefined => db.select().from(trips).where(eq(trips.id, id)).get();
+  const byId = db
+    .select()
+    .from(trips)
+    .where(eq(trips.id, sql.placeholder('id')))
+    .prepare();
+  const find = (id: number): Trip | undefined => byId.get({ id });
 
   const get = (id: number): Trip => {
     const row = find(id);
