@@ -58,7 +58,8 @@ describe('compiled response serialization', () => {
       } catch {
         stripped = undefined;
       }
-      if (stripped !== undefined) expect(fast(withStrays(body)), `${url} with unknown properties`).toBe(stripped);
+      if (stripped !== undefined)
+        expect(fast(withStrays(body)), `${url} with unknown properties`).toBe(stripped);
     }
   });
 
