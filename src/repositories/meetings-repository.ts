@@ -231,12 +231,20 @@ export function createMeetingsRepository(db: Db) {
     return row;
   };
 
+  const zoneOfStop = db
+    .select({ timeZone: stops.timeZone })
+    .from(stops)
+    .where(eq(stops.id, sql.placeholder('id')))
+    .prepare();
   /** The stop's time zone, or undefined when there is no such stop. */
-  const stopZone = (stopId: number) =>
-    db.select({ timeZone: stops.timeZone }).from(stops).where(eq(stops.id, stopId)).get()?.timeZone;
+  const stopZone = (stopId: number) => zoneOfStop.get({ id: stopId })?.timeZone;
 
-  const participantExists = (id: number) =>
-    db.select({ id: participants.id }).from(participants).where(eq(participants.id, id)).get() !== undefined;
+  const participantById = db
+    .select({ id: participants.id })
+    .from(participants)
+    .where(eq(participants.id, sql.placeholder('id')))
+    .prepare();
+  const participantExists = (id: number) => participantById.get({ id }) !== undefined;
 
   const touch = (id: number) =>
     db
