@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,11 +109,26 @@ function apiEnv(databasePath: string, port: number): Record<string, string> {
   };
 }
 
-async function startApi(databasePath: string, extraArgs: string[] = []): Promise<Server> {
+/** The Node flags of the image's CMD (`CMD ["node", ...flags, "dist/src/server.js"]`), so the API runs as shipped. */
+function productionNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD (\[.*\])\s*$/gm)].at(-1)?.[1];
+  const args = cmd ? (JSON.parse(cmd) as string[]) : [];
+  const script = args.indexOf('dist/src/server.js');
+  if (args[0] !== 'node' || script === -1)
+    throw new Error(`the Dockerfile's CMD is not node … dist/src/server.js: ${cmd}`);
+  return args.slice(1, script);
+}
+
+async function startApi(
+  databasePath: string,
+  extraArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<Server> {
   const port = await freePort();
   return startServer(
-    [...extraArgs, join(ROOT, 'dist', 'src', 'server.js')],
-    apiEnv(databasePath, port),
+    [...productionNodeFlags(), ...extraArgs, join(ROOT, 'dist', 'src', 'server.js')],
+    { ...apiEnv(databasePath, port), ...extraEnv },
     '/health',
     port,
   );
@@ -430,6 +445,22 @@ async function main(): Promise<number> {
     if (status !== 0) failures.push(`the API ended with ${status} on SIGTERM:\n${api.spawned.output()}`);
   }
 
+  // Scenario 1 again with the itinerary cache off: what building every answer costs.
+  if (wanted('1')) {
+    const uncached = await startApi(databasePath, [], { ITINERARY_CACHE_MB: '0' });
+    try {
+      record(
+        '1*',
+        'the same, ITINERARY_CACHE_MB=0',
+        'api',
+        await measure(uncached.url, cycling(tripPaths), load),
+        'every answer built: 5 queries, serialization, hash',
+      );
+    } finally {
+      await stopProcess(uncached.spawned);
+    }
+  }
+
   // Reference 1: a bare Fastify route answering the same trip objects with JSON.stringify.
   const tripsFile = join(work, 'trips.json');
   writeFileSync(tripsFile, JSON.stringify(tripBodies));
@@ -495,6 +526,7 @@ async function main(): Promise<number> {
     a === undefined || b === undefined || b === 0 ? null : a / b;
   const ratios = {
     tripToBare: ratio(byId('1')?.requestsPerSecond, byId('R1')?.requestsPerSecond),
+    uncachedTripToBare: ratio(byId('1*')?.requestsPerSecond, byId('R1')?.requestsPerSecond),
     tripToJsonServer: ratio(byId('1')?.requestsPerSecond, byId('R2')?.requestsPerSecond),
     deepToFirstP99: ratio(byId('2b')?.p99, byId('2a')?.p99),
   };
@@ -553,6 +585,10 @@ async function main(): Promise<number> {
     target('peak RSS of the API', '< 250 MB', peakMB, `${peakMB?.toFixed(0)} MB`, (v) => v < 250),
     target('cold start', '< 1 s', coldMedian, `${coldMedian.toFixed(0)} ms`, (v) => v < 1000),
   ];
+  notes.push(
+    `API: node ${[...productionNodeFlags(), 'dist/src/server.js'].join(' ')} (the image's CMD), NODE_ENV=production, ` +
+      'LOG_LEVEL=warn, RATE_LIMIT_MAX raised out of the way, synchronous=FULL (as shipped).',
+  );
   if (quick) notes.push('A --quick run checks that the harness works; its numbers are not comparable.');
   if (scale !== 1 || values.db)
     notes.push(`Dataset ${values.db ? `copied from ${values.db}` : `at scale ${scale}`}.`);

@@ -43,6 +43,8 @@ export type Result = {
   rows: Row[];
   ratios: {
     tripToBare: number | null;
+    /** Scenario 1 with the itinerary cache off, to the bare route. */
+    uncachedTripToBare: number | null;
     tripToJsonServer: number | null;
     deepToFirstP99: number | null;
   };
@@ -87,7 +89,10 @@ export function markdown(result: Result): string {
   }
   lines.push('');
   const { ratios } = result;
-  lines.push(`- Scenario 1 / bare Fastify: **${fixed(ratios.tripToBare, 2)}×**`);
+  lines.push(
+    `- Scenario 1 / bare Fastify: **${fixed(ratios.tripToBare, 2)}×** ` +
+      `(with the itinerary cache off: ${fixed(ratios.uncachedTripToBare, 2)}×)`,
+  );
   lines.push(`- Scenario 1 / json-server: **${fixed(ratios.tripToJsonServer, 1)}×**`);
   lines.push(`- Deep page p99 / first page p99: **${fixed(ratios.deepToFirstP99, 2)}**`);
   for (const [system, memory] of Object.entries(result.memory)) {
