@@ -6,6 +6,7 @@ import cors from './plugins/cors.js';
 import csv from './plugins/csv.js';
 import database from './plugins/database.js';
 import errors, { sendProblem } from './plugins/errors.js';
+import groupCommit from './plugins/group-commit.js';
 import httpCaching from './plugins/http-caching.js';
 import idempotency from './plugins/idempotency.js';
 import security from './plugins/security.js';
@@ -103,6 +104,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(auth, { readAccess: config.READ_ACCESS });
   await app.register(idempotency);
+  await app.register(groupCommit, { enabled: config.GROUP_COMMIT });
 
   await app.register(serviceRoutes);
   await app.register(tripsRoutes);

@@ -65,6 +65,11 @@ export const ConfigSchema = z.object({
     .min(1, 'must be at least 1')
     .max(3650, 'must be at most 3650')
     .default(30),
+  /** true: writes arriving together share one commit (one fsync); each answer waits for it. See plugins/group-commit. */
+  GROUP_COMMIT: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Megabytes of serialized itineraries (GET /trips/{id}?include=…) kept in memory; 0 turns the cache off. */
   ITINERARY_CACHE_MB: z.coerce
     .number<string | number>({ error: 'must be a whole number of megabytes' })

@@ -66,6 +66,9 @@ export function createItineraryCache(
       // Called in the same synchronous turn as the get() that missed (building an itinerary never awaits), so
       // no write can have come in between.
       if (answer.body.length > options.maxBytes) return;
+      // Built while a group of writes is open (plugins/group-commit.ts): it may hold rows that are not committed
+      // yet, and would outlive them if the commit failed.
+      if (sqlite.inTransaction) return;
       const previous = entries.get(key);
       if (previous) {
         bytes -= previous.body.length;
