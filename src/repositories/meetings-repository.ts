@@ -246,6 +246,39 @@ export function createMeetingsRepository(db: Db) {
     .prepare();
   const participantExists = (id: number) => participantById.get({ id }) !== undefined;
 
+  // Writes prepared per shape (the set of columns given), each value bound by name; drizzle still encodes each
+  // value as its column does (JSON columns as JSON text).
+  const shapeOf = (values: object): string =>
+    Object.keys(values)
+      .filter((key) => (values as Record<string, unknown>)[key] !== undefined)
+      .sort()
+      .join(',');
+  const placeholders = (shape: string) =>
+    Object.fromEntries(shape.split(',').map((column) => [column, sql.placeholder(column)]));
+  const insertStatement = preparedBy((shape: string) =>
+    db
+      .insert(meetings)
+      .values(placeholders(shape) as unknown as typeof meetings.$inferInsert)
+      .returning({ id: meetings.id })
+      .prepare(),
+  );
+  const updateStatement = preparedBy((shape: string) =>
+    db
+      .update(meetings)
+      .set({ ...placeholders(shape), version: sql`${meetings.version} + 1` })
+      .where(eq(meetings.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const insertAttendee = db
+    .insert(meetingParticipants)
+    .values({
+      meetingId: sql.placeholder('meetingId'),
+      participantId: sql.placeholder('participantId'),
+      role: sql.placeholder('role'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare();
+
   const touch = (id: number) =>
     db
       .update(meetings)
@@ -360,22 +393,12 @@ export function createMeetingsRepository(db: Db) {
         });
         assertValid(errors);
         const now = nowIso();
-        const { id } = db
-          .insert(meetings)
-          .values({ ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now })
-          .returning({ id: meetings.id })
-          .get();
-        if (attendees.length > 0) {
-          db.insert(meetingParticipants)
-            .values(
-              attendees.map((a) => ({
-                meetingId: id,
-                participantId: a.participantId,
-                role: a.role,
-                createdAt: now,
-              })),
-            )
-            .run();
+        const row = { ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now };
+        const inserted = insertStatement(shapeOf(row)).get(row);
+        if (!inserted) throw new Error('the meeting was not inserted');
+        const { id } = inserted;
+        for (const a of attendees) {
+          insertAttendee.run({ meetingId: id, participantId: a.participantId, role: a.role, createdAt: now });
         }
         return get(id);
       });
@@ -393,15 +416,12 @@ export function createMeetingsRepository(db: Db) {
           errors.push({ path: 'body.stopId', message: `no stop has the id ${merged.stopId}` });
         }
         assertValid(errors);
-        db.update(meetings)
-          .set({
-            ...patch,
-            ...instantsOf(merged, timeZone ?? current.timeZone),
-            updatedAt: nowIso(),
-            version: sql`${meetings.version} + 1`,
-          })
-          .where(eq(meetings.id, id))
-          .run();
+        const changes = {
+          ...patch,
+          ...instantsOf(merged, timeZone ?? current.timeZone),
+          updatedAt: nowIso(),
+        };
+        updateStatement(shapeOf(changes)).run({ ...changes, id });
         return get(id);
       });
     },
