@@ -77,6 +77,18 @@ export const ConfigSchema = z.object({
       'must be a domain name such as itinerary.example.org',
     )
     .default('diplomatic-itinerary.invalid'),
+  /** true: writes arriving together share one commit (one fsync); each answer waits for it. See plugins/group-commit. */
+  GROUP_COMMIT: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Megabytes of serialized itineraries (GET /trips/{id}?include=…) kept in memory; 0 turns the cache off. */
+  ITINERARY_CACHE_MB: z.coerce
+    .number<string | number>({ error: 'must be a whole number of megabytes' })
+    .int('must be a whole number of megabytes')
+    .min(0, 'must be at least 0')
+    .max(4096, 'must be at most 4096')
+    .default(32),
   /** Seed the article's itinerary when the database has no trips. */
   SEED_ON_START: z
     .enum(['true', 'false'], { error: 'must be true or false' })

@@ -19,6 +19,8 @@ describe('configuration', () => {
       RATE_LIMIT_MAX: 1000,
       RATE_LIMIT_WINDOW: '1 minute',
       CHANGES_RETENTION_DAYS: 30,
+      GROUP_COMMIT: true,
+      ITINERARY_CACHE_MB: 32,
       SEED_ON_START: true,
     });
   });

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiKeys } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
@@ -20,6 +20,11 @@ const columns = {
 };
 
 export function createKeysRepository(db: Db) {
+  const byHash = db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.tokenHash, sql.placeholder('hash')))
+    .prepare();
   return {
     /** Creates a key and answers its token, which is stored only as a hash and cannot be shown again. */
     create(input: CreateKey): { key: Key; token: string } {
@@ -59,7 +64,7 @@ export function createKeysRepository(db: Db) {
     /** The key a bearer token belongs to, unless it is unknown or revoked. */
     authenticate(token: string): AuthenticatedKey | undefined {
       const hash = hashToken(token);
-      const row = db.select().from(apiKeys).where(eq(apiKeys.tokenHash, hash)).get();
+      const row = byHash.get({ hash });
       if (!row || row.revokedAt !== null || !sameHash(row.tokenHash, hash)) return undefined;
       const now = Date.now();
       if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {

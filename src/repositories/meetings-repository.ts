@@ -20,6 +20,7 @@ import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '..
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
 import { type Page, type PageRequest, paginate, sortsFor } from './pagination.js';
+import { idList, inIdList, preparedBy } from './prepared.js';
 
 export type MeetingsRepository = ReturnType<typeof createMeetingsRepository>;
 /** Which meetings: those of some trips, some stops, or some meetings by id (any combination narrows). */
@@ -100,11 +101,12 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
 }
 
 /** The ids of the meetings a participant attends. */
-const attendedBy = (participantId: number): SQL =>
+type IdValue = number | ReturnType<typeof sql.placeholder>;
+const attendedBy = (participantId: IdValue): SQL =>
   sql`select ${meetingParticipants.meetingId} from ${meetingParticipants} where ${meetingParticipants.participantId} = ${participantId}`;
 
 /** The meetings a participant attends, or that are on a trip they travel on. */
-const involvedIn = (participantId: number): SQL =>
+const involvedIn = (participantId: IdValue): SQL =>
   sql`${meetings.id} in (${attendedBy(participantId)} union all
     select im.id from ${trips} it join ${stops} ist on ist.trip_id = it.id join ${meetings} im on im.stop_id = ist.id
     where it.traveler_id = ${participantId})`;
@@ -179,23 +181,58 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'm
   return changed;
 }
 
-const scopeWhere = (scope: MeetingScope): SQL | undefined =>
-  and(
-    scope.tripIds === undefined ? undefined : inArray(stops.tripId, scope.tripIds),
-    scope.stopIds === undefined ? undefined : inArray(meetings.stopId, scope.stopIds),
-    scope.meetingIds === undefined ? undefined : inArray(meetings.id, scope.meetingIds),
-    scope.involving === undefined ? undefined : involvedIn(scope.involving),
+/** Which lists a scope names: the shape of its prepared statements (e.g. `tripIds` or `stopIds,meetingIds`). */
+const scopeShape = (scope: MeetingScope): string =>
+  SCOPE_KEYS.filter((key) => scope[key] !== undefined).join(',');
+const SCOPE_KEYS = ['tripIds', 'stopIds', 'meetingIds', 'involving'] as const;
+
+/** The condition of a scope's shape, each list bound as one JSON parameter of the same name. */
+const scopeWhere = (shape: string): SQL | undefined => {
+  const has = new Set(shape.split(','));
+  return and(
+    has.has('tripIds') ? inIdList(stops.tripId, 'tripIds') : undefined,
+    has.has('stopIds') ? inIdList(meetings.stopId, 'stopIds') : undefined,
+    has.has('meetingIds') ? inIdList(meetings.id, 'meetingIds') : undefined,
+    has.has('involving') ? involvedIn(sql.placeholder('involving')) : undefined,
   );
+};
+
+const scopeParams = (scope: MeetingScope): Record<string, string | number> => {
+  const params: Record<string, string | number> = {};
+  for (const key of SCOPE_KEYS) {
+    const value = scope[key];
+    if (value !== undefined) params[key] = typeof value === 'number' ? value : idList(value);
+  }
+  return params;
+};
 
 export function createMeetingsRepository(db: Db) {
-  const select = (scope: MeetingScope) =>
+  const selectStatement = preparedBy((shape: string) =>
     db
       .select(meetingColumns)
       .from(meetings)
       .innerJoin(stops, eq(stops.id, meetings.stopId))
-      .where(scopeWhere(scope))
+      .where(scopeWhere(shape))
       .orderBy(...chronological)
-      .all();
+      .prepare(),
+  );
+  const select = (scope: MeetingScope) => selectStatement(scopeShape(scope)).all(scopeParams(scope));
+
+  const participantsStatement = preparedBy((shape: string) =>
+    db
+      .select({
+        meetingId: meetingParticipants.meetingId,
+        role: meetingParticipants.role,
+        participant: participants,
+      })
+      .from(meetingParticipants)
+      .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
+      .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
+      .innerJoin(stops, eq(stops.id, meetings.stopId))
+      .where(scopeWhere(shape))
+      .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId))
+      .prepare(),
+  );
 
   const get = (id: number): Meeting => {
     const [row] = select({ meetingIds: [id] });
@@ -203,12 +240,53 @@ export function createMeetingsRepository(db: Db) {
     return row;
   };
 
+  const zoneOfStop = db
+    .select({ timeZone: stops.timeZone })
+    .from(stops)
+    .where(eq(stops.id, sql.placeholder('id')))
+    .prepare();
   /** The stop's time zone, or undefined when there is no such stop. */
-  const stopZone = (stopId: number) =>
-    db.select({ timeZone: stops.timeZone }).from(stops).where(eq(stops.id, stopId)).get()?.timeZone;
+  const stopZone = (stopId: number) => zoneOfStop.get({ id: stopId })?.timeZone;
 
-  const participantExists = (id: number) =>
-    db.select({ id: participants.id }).from(participants).where(eq(participants.id, id)).get() !== undefined;
+  const participantById = db
+    .select({ id: participants.id })
+    .from(participants)
+    .where(eq(participants.id, sql.placeholder('id')))
+    .prepare();
+  const participantExists = (id: number) => participantById.get({ id }) !== undefined;
+
+  // Writes prepared per shape (the set of columns given), each value bound by name; drizzle still encodes each
+  // value as its column does (JSON columns as JSON text).
+  const shapeOf = (values: object): string =>
+    Object.keys(values)
+      .filter((key) => (values as Record<string, unknown>)[key] !== undefined)
+      .sort()
+      .join(',');
+  const placeholders = (shape: string) =>
+    Object.fromEntries(shape.split(',').map((column) => [column, sql.placeholder(column)]));
+  const insertStatement = preparedBy((shape: string) =>
+    db
+      .insert(meetings)
+      .values(placeholders(shape) as unknown as typeof meetings.$inferInsert)
+      .returning({ id: meetings.id })
+      .prepare(),
+  );
+  const updateStatement = preparedBy((shape: string) =>
+    db
+      .update(meetings)
+      .set({ ...placeholders(shape), version: sql`${meetings.version} + 1` })
+      .where(eq(meetings.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const insertAttendee = db
+    .insert(meetingParticipants)
+    .values({
+      meetingId: sql.placeholder('meetingId'),
+      participantId: sql.placeholder('participantId'),
+      role: sql.placeholder('role'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare();
 
   const touch = (id: number) =>
     db
@@ -266,19 +344,7 @@ export function createMeetingsRepository(db: Db) {
 
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */
     participantsByMeeting(scope: MeetingScope): Map<number, MeetingParticipant[]> {
-      const rows = db
-        .select({
-          meetingId: meetingParticipants.meetingId,
-          role: meetingParticipants.role,
-          participant: participants,
-        })
-        .from(meetingParticipants)
-        .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
-        .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
-        .innerJoin(stops, eq(stops.id, meetings.stopId))
-        .where(scopeWhere(scope))
-        .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId))
-        .all();
+      const rows = participantsStatement(scopeShape(scope)).all(scopeParams(scope));
       const byMeeting = new Map<number, MeetingParticipant[]>();
       for (const { meetingId, role, participant } of rows) {
         const list = byMeeting.get(meetingId) ?? [];
@@ -336,22 +402,12 @@ export function createMeetingsRepository(db: Db) {
         });
         assertValid(errors);
         const now = nowIso();
-        const { id } = db
-          .insert(meetings)
-          .values({ ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now })
-          .returning({ id: meetings.id })
-          .get();
-        if (attendees.length > 0) {
-          db.insert(meetingParticipants)
-            .values(
-              attendees.map((a) => ({
-                meetingId: id,
-                participantId: a.participantId,
-                role: a.role,
-                createdAt: now,
-              })),
-            )
-            .run();
+        const row = { ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now };
+        const inserted = insertStatement(shapeOf(row)).get(row);
+        if (!inserted) throw new Error('the meeting was not inserted');
+        const { id } = inserted;
+        for (const a of attendees) {
+          insertAttendee.run({ meetingId: id, participantId: a.participantId, role: a.role, createdAt: now });
         }
         return get(id);
       });
@@ -369,15 +425,12 @@ export function createMeetingsRepository(db: Db) {
           errors.push({ path: 'body.stopId', message: `no stop has the id ${merged.stopId}` });
         }
         assertValid(errors);
-        db.update(meetings)
-          .set({
-            ...patch,
-            ...instantsOf(merged, timeZone ?? current.timeZone),
-            updatedAt: nowIso(),
-            version: sql`${meetings.version} + 1`,
-          })
-          .where(eq(meetings.id, id))
-          .run();
+        const changes = {
+          ...patch,
+          ...instantsOf(merged, timeZone ?? current.timeZone),
+          updatedAt: nowIso(),
+        };
+        updateStatement(shapeOf(changes)).run({ ...changes, id });
         return get(id);
       });
     },

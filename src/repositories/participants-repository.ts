@@ -12,6 +12,7 @@ import type {
 } from '../schemas/participants.js';
 import { containsText } from './conditions.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
+import { idList, inIdList } from './prepared.js';
 
 export type ParticipantsRepository = ReturnType<typeof createParticipantsRepository>;
 
@@ -32,8 +33,14 @@ export function participantConditions(f: ParticipantFilters): SQL | undefined {
 }
 
 export function createParticipantsRepository(db: Db) {
+  const byId = db
+    .select()
+    .from(participants)
+    .where(eq(participants.id, sql.placeholder('id')))
+    .prepare();
+  const byIds = db.select().from(participants).where(inIdList(participants.id, 'ids')).prepare();
   const get = (id: number): Participant => {
-    const row = db.select().from(participants).where(eq(participants.id, id)).get();
+    const row = byId.get({ id });
     if (!row) throw new NotFoundError('participant', id);
     return row;
   };
@@ -43,11 +50,7 @@ export function createParticipantsRepository(db: Db) {
 
     getMany(ids: number[]): Participant[] {
       if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(participants)
-        .where(inArray(participants.id, [...new Set(ids)]))
-        .all();
+      return byIds.all({ ids: idList([...new Set(ids)]) });
     },
 
     /** A page of participants matching the filters. */

@@ -16,6 +16,7 @@ import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
 import { refreshMeetingInstants } from './meetings-repository.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
+import { idList, inIdList } from './prepared.js';
 
 export type StopsRepository = ReturnType<typeof createStopsRepository>;
 
@@ -68,8 +69,19 @@ function withinBox([minLon, minLat, maxLon, maxLat]: [number, number, number, nu
 }
 
 export function createStopsRepository(db: Db) {
+  const byId = db
+    .select()
+    .from(stops)
+    .where(eq(stops.id, sql.placeholder('id')))
+    .prepare();
+  const byTrips = db
+    .select()
+    .from(stops)
+    .where(inIdList(stops.tripId, 'tripIds'))
+    .orderBy(asc(stops.tripId), asc(stops.position))
+    .prepare();
   const get = (id: number): Stop => {
-    const row = db.select().from(stops).where(eq(stops.id, id)).get();
+    const row = byId.get({ id });
     if (!row) throw new NotFoundError('stop', id);
     return row;
   };
@@ -106,12 +118,7 @@ export function createStopsRepository(db: Db) {
 
     /** The stops of these trips, each trip's in visit order (the caller has checked that the trips exist). */
     listByTrips(tripIds: number[]): Stop[] {
-      return db
-        .select()
-        .from(stops)
-        .where(inArray(stops.tripId, tripIds))
-        .orderBy(asc(stops.tripId), asc(stops.position))
-        .all();
+      return byTrips.all({ tripIds: idList(tripIds) });
     },
 
     /** These stops, in id order (unknown ids are left out). */

@@ -8,6 +8,7 @@ import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
 import { containsText, hasTopic } from './conditions.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
+import { inIdList } from './prepared.js';
 
 export type TripsRepository = ReturnType<typeof createTripsRepository>;
 
@@ -22,13 +23,28 @@ const TRIP_SORTS = sortsFor<Trip, 'startDate' | 'endDate' | 'title' | 'createdAt
 export type TripFilters = Omit<TripListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
 
 /**
+ * How a country filter reads stops. 'set' (the default): `id in (the trips of the countries' stops)`, which reads
+ * only those stops, but every one of them, and sorts their trips, whatever the page; right for a rare country.
+ * 'walk': the trips in the page's order, each kept when it has a stop there (`exists`, by the stops' trip index);
+ * the walk ends after a page, which is a few trips when the countries have many stops, and it needs an index in
+ * the sort's order. `list` chooses by counting, up to a bound, the countries' stops.
+ */
+export type CountryPlan = 'set' | 'walk';
+
+/** Stops in the countries from which walking trips in date order beats reading every stop there. */
+const WALK_FROM_STOPS = 1000;
+
+/**
  * The WHERE clause of a trip query. Topics are a JSON array: json_each is SQLite's way to look inside it. Stops
  * and meetings come in as `id in (…)` sets rather than correlated EXISTS, so that SQLite reads only the matching
- * stops or attendances (by their indexes) instead of testing every trip's itinerary.
+ * stops or attendances (by their indexes) instead of testing every trip's itinerary; countries may be walked
+ * instead (see CountryPlan).
  */
-export function tripConditions(f: TripFilters, db: Db): SQL | undefined {
+export function tripConditions(f: TripFilters, db: Db, countryPlan: CountryPlan = 'set'): SQL | undefined {
   const visitsCountry = (codes: string[]) =>
-    inArray(trips.id, db.select({ id: stops.tripId }).from(stops).where(inArray(stops.country, codes)));
+    countryPlan === 'walk'
+      ? sql`exists (select 1 from ${stops} where ${stops.tripId} = ${trips.id} and ${inArray(stops.country, codes)})`
+      : inArray(trips.id, db.select({ id: stops.tripId }).from(stops).where(inArray(stops.country, codes)));
   const attends = (participantId: number) =>
     inArray(
       trips.id,
@@ -52,7 +68,27 @@ export function tripConditions(f: TripFilters, db: Db): SQL | undefined {
 }
 
 export function createTripsRepository(db: Db) {
-  const find = (id: number): Trip | undefined => db.select().from(trips).where(eq(trips.id, id)).get();
+  const countryStopsStatement = db
+    .select({ n: count() })
+    .from(
+      db
+        .select({ one: sql`1` })
+        .from(stops)
+        .where(inIdList(stops.country, 'codes'))
+        .limit(WALK_FROM_STOPS)
+        .as('bounded'),
+    )
+    .prepare();
+  /** The countries' stops, counted up to WALK_FROM_STOPS (an index range, at most that long). */
+  const countryStops = (codes: string[]) =>
+    countryStopsStatement.get({ codes: JSON.stringify(codes) })?.n ?? 0;
+
+  const byId = db
+    .select()
+    .from(trips)
+    .where(eq(trips.id, sql.placeholder('id')))
+    .prepare();
+  const find = (id: number): Trip | undefined => byId.get({ id });
 
   const get = (id: number): Trip => {
     const row = find(id);
@@ -83,7 +119,11 @@ export function createTripsRepository(db: Db) {
     /** A page of trips matching the filters, in the requested order. */
     list(query: TripListQuery): Page<Trip> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
-      const where = tripConditions(filters, db);
+      // Only trips_dates_idx gives trips in a sort's order (start date, either way).
+      const walkable = (sort === 'startDate' || sort === '-startDate') && filters.country !== undefined;
+      const countryPlan: CountryPlan =
+        walkable && countryStops(filters.country ?? []) >= WALK_FROM_STOPS ? 'walk' : 'set';
+      const where = tripConditions(filters, db, countryPlan);
       return paginate(
         { limit, cursor, count: withCount },
         TRIP_SORTS[sort],

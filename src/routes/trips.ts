@@ -16,6 +16,7 @@ import {
   TripWithWarningsSchema,
   UpdateTripSchema,
 } from '../schemas/trips.js';
+import { createItineraryCache, etagOf } from '../services/itinerary-cache.js';
 import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
 import { okChecked, PreferHeadersSchema, STRICT_CONFLICT, warned, writeHandling } from './conflict-checks.js';
 import { sendPage } from './pages.js';
@@ -35,6 +36,9 @@ const tags = ['trips'];
 
 const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { repos } = app;
+  const itineraries = createItineraryCache(app.database.sqlite, {
+    maxBytes: app.config.ITINERARY_CACHE_MB * 1024 * 1024,
+  });
 
   app.get(
     '/trips',
@@ -111,9 +115,26 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const trip = tripDetail(repos, request.params.id, request.query.include);
+      const { id } = request.params;
+      const { include } = request.query;
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
-      return request.query.include ? trip : tagWithVersion(reply, trip);
+      if (!include) return tagWithVersion(reply, tripDetail(repos, id));
+      const key = `${id}?${[...include].sort().join(',')}`;
+      let answer = itineraries.get(key);
+      if (!answer) {
+        const trip = tripDetail(repos, id, include);
+        // The route's own compiled serializer for a 200 in JSON: the bytes it would have sent.
+        const serialize = reply.getSerializationFunction('200', 'application/json');
+        if (!serialize) throw new Error('GET /trips/:id has no JSON serializer for 200');
+        const body = Buffer.from(serialize(trip));
+        answer = { body, etag: etagOf(body), lastModified: new Date(trip.updatedAt).toUTCString() };
+        itineraries.set(key, answer);
+      }
+      // Sent as bytes with their type: no serialization and no second hash; http-caching answers If-None-Match.
+      reply.header('content-type', 'application/json; charset=utf-8').header('etag', answer.etag);
+      if (answer.lastModified) reply.header('last-modified', answer.lastModified);
+      // The type provider types the body as the schema's object; these are that object's bytes.
+      return reply.send(answer.body as never);
     },
   );
 

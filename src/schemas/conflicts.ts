@@ -80,11 +80,12 @@ export const WarningsSchema = z
   });
 
 /**
- * The answer of a write that checks for conflicts: the record as before, or, when the write introduced conflicts,
- * the record with `warnings`. Two named schemas, so that clients of the plain record keep its type.
+ * The answer of a write that checks for conflicts: the record as before, with `warnings` only when the write
+ * introduced conflicts. One object with an optional member rather than a union of two: clients of the plain
+ * record read it unchanged, and the compiled serializer writes it without trying each branch of a union.
  */
 export const withWarnings = <T extends z.ZodObject>(schema: T, id: string, description: string) =>
-  z.union([schema.extend({ warnings: WarningsSchema }).meta({ id, description }), schema]);
+  schema.extend({ warnings: WarningsSchema.optional() }).meta({ id, description });
 
 export const ConflictProblemSchema = ProblemSchema.extend({
   conflicts: z
