@@ -4,6 +4,7 @@ import { type CalendarContent, renderCalendar } from '../domain/calendar.js';
 import type { Repositories } from '../plugins/database.js';
 import { IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { meetingCalendar, participantCalendar, tripCalendar } from '../services/calendar-service.js';
+import { createItineraryCache, etagOf } from '../services/itinerary-cache.js';
 import { ConditionalGetHeadersSchema, NotModifiedSchema, okMedia, problems } from './responses.js';
 
 // Subscribable calendars (RFC 5545): a trip, a person's travels and meetings, or one meeting. Calendar apps poll
@@ -74,17 +75,33 @@ const calendarsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { repos } = app;
   const uidDomain = app.config.CALENDAR_UID_DOMAIN;
 
+  // Calendar apps poll: rendered calendars are kept like itineraries, and emptied by any write.
+  const rendered = createItineraryCache(app.database.sqlite, {
+    maxBytes: app.config.ITINERARY_CACHE_MB * 1024 * 1024,
+  });
+
   for (const calendar of CALENDARS) {
     app.get(
       `/${calendar.resource}s/:id/calendar.ics`,
       { schema: schemaFor(calendar.operationId, calendar.summary, calendar.description) },
       async (request, reply) => {
-        const content = calendar.content(repos, request.params.id);
-        if (content.updatedAt) reply.header('last-modified', new Date(content.updatedAt).toUTCString());
+        const { id } = request.params;
+        const key = `${calendar.resource}/${id}`;
+        let answer = rendered.get(key);
+        if (!answer) {
+          const content = calendar.content(repos, id);
+          const body = Buffer.from(renderCalendar(content, { uidDomain }));
+          const lastModified = content.updatedAt ? new Date(content.updatedAt).toUTCString() : undefined;
+          answer = { body, etag: etagOf(body), lastModified };
+          rendered.set(key, answer);
+        }
+        if (answer.lastModified) reply.header('last-modified', answer.lastModified);
+        // The ETag is the one http-caching would compute over the same bytes; it answers If-None-Match.
         return reply
           .type(CALENDAR)
-          .header('content-disposition', `inline; filename="${calendar.resource}-${request.params.id}.ics"`)
-          .send(renderCalendar(content, { uidDomain }));
+          .header('etag', answer.etag)
+          .header('content-disposition', `inline; filename="${calendar.resource}-${id}.ics"`)
+          .send(answer.body);
       },
     );
   }
