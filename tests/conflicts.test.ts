@@ -446,6 +446,19 @@ describe('GET /conflicts on a generated dataset', () => {
 });
 
 describe('writes that introduce conflicts', () => {
+  it('are only checked when they change where or when someone is', async () => {
+    const { api, queries } = await buildTestApp();
+    const selects = async (body: object) => {
+      queries.length = 0;
+      await api.patch('/meetings/8').set('prefer', 'handling=strict').send(body).expect(200);
+      return queries.filter((q) => /^\s*select/i.test(q)).length;
+    };
+    // A new title cannot double-book anyone: the write is made without reading schedules.
+    const title = await selects({ title: 'Meeting with President Macri' });
+    const date = await selects({ date: '2018-02-05', partOfDay: 'morning' });
+    expect(date).toBeGreaterThan(title + 4);
+  });
+
   it('succeed with warnings: a meeting moved, a participant added, a stop’s dates, another traveler', async () => {
     const { api, person, trip, stop, meeting, attending } = await world();
     const traveler = await person('Ana Traveler');

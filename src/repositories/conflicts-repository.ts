@@ -121,7 +121,20 @@ export function createConflictsRepository(db: Db) {
 
     // The trips whose stops are needed: those of these meetings, and those the participants travel on.
     let tripIds: number[] | undefined;
-    if (ids !== undefined) {
+    if (ids !== undefined && (scope.from || scope.to)) {
+      // Within a window, only the trips with a stop in it (a check on write reads a few days): a frequent
+      // traveler's other trips cannot place them there. Each such trip comes whole, for its travel days.
+      const inWindow = stopConditions({ from: scope.from, to: scope.to }, scope.from ? longestStay(db) : 0);
+      tripIds = chunks(ids).flatMap((chunk) =>
+        db
+          .selectDistinct({ id: stops.tripId })
+          .from(stops)
+          .innerJoin(trips, eq(trips.id, stops.tripId))
+          .where(and(inArray(trips.travelerId, chunk), ne(trips.status, 'cancelled'), inWindow))
+          .all()
+          .map((t) => t.id),
+      );
+    } else if (ids !== undefined) {
       tripIds = chunks(ids).flatMap((chunk) =>
         db
           .select({ id: trips.id })
@@ -388,7 +401,10 @@ export function createConflictsRepository(db: Db) {
       handling: Handling,
       write: () => T,
       focus: Focus | ((result: T) => Focus),
+      /** false when the write cannot change anyone's schedule (routes/conflict-checks.ts): it is just made. */
+      relevant = true,
     ): { result: T; warnings: Conflict[] } {
+      if (!relevant) return { result: write(), warnings: [] };
       return db.transaction(() => {
         const before = new Set(typeof focus === 'function' ? [] : involving(focus).found.map((c) => c.key));
         const result = write();

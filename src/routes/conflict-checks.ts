@@ -53,6 +53,19 @@ export function writeHandling(request: FastifyRequest, reply: FastifyReply): Han
   return value;
 }
 
+// The fields of each record that can place someone somewhere, or change when: a change that sets none of them
+// (a title, notes, sources, coordinates) cannot introduce a conflict, so it is not checked, which spares the write
+// two reads of the schedules concerned.
+export const SCHEDULE_FIELDS = {
+  meeting: ['date', 'startTime', 'endTime', 'partOfDay', 'stopId', 'status'],
+  stop: ['arrivalDate', 'departureDate', 'city', 'country', 'position', 'timeZone'],
+  trip: ['travelerId', 'status'],
+} as const;
+
+/** Whether a change sets any of these fields (to any value: an unchanged value is checked all the same). */
+export const touches = (body: object, fields: readonly string[]): boolean =>
+  fields.some((field) => field in body);
+
 /** The written record, with `warnings` when the write introduced conflicts (absent otherwise). */
 export const warned = <T extends object>(record: T, warnings: Conflict[]): T & { warnings?: Conflict[] } =>
   warnings.length > 0 ? { ...record, warnings } : record;

@@ -15,7 +15,15 @@ import {
 } from '../schemas/participants.js';
 import { includeParam } from '../schemas/queries.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
-import { okChecked, PreferHeadersSchema, STRICT_CONFLICT, warned, writeHandling } from './conflict-checks.js';
+import {
+  okChecked,
+  PreferHeadersSchema,
+  SCHEDULE_FIELDS,
+  STRICT_CONFLICT,
+  touches,
+  warned,
+  writeHandling,
+} from './conflict-checks.js';
 import { sendPage } from './pages.js';
 import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
@@ -118,6 +126,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         writeHandling(request, reply),
         () => repos.meetings.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
         { meetingIds: [id] },
+        touches(request.body, SCHEDULE_FIELDS.meeting),
       );
       return tagWithVersion(reply, warned(result, warnings));
     },

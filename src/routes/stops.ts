@@ -16,7 +16,15 @@ import {
   UpdateStopSchema,
 } from '../schemas/stops.js';
 import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
-import { okChecked, PreferHeadersSchema, STRICT_CONFLICT, warned, writeHandling } from './conflict-checks.js';
+import {
+  okChecked,
+  PreferHeadersSchema,
+  SCHEDULE_FIELDS,
+  STRICT_CONFLICT,
+  touches,
+  warned,
+  writeHandling,
+} from './conflict-checks.js';
 import { sendPage } from './pages.js';
 import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
@@ -115,6 +123,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         writeHandling(request, reply),
         () => repos.stops.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
         { stopIds: [id] },
+        touches(request.body, SCHEDULE_FIELDS.stop),
       );
       return tagWithVersion(reply, warned(result, warnings));
     },

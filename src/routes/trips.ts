@@ -18,7 +18,15 @@ import {
 } from '../schemas/trips.js';
 import { createItineraryCache, etagOf } from '../services/itinerary-cache.js';
 import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
-import { okChecked, PreferHeadersSchema, STRICT_CONFLICT, warned, writeHandling } from './conflict-checks.js';
+import {
+  okChecked,
+  PreferHeadersSchema,
+  SCHEDULE_FIELDS,
+  STRICT_CONFLICT,
+  touches,
+  warned,
+  writeHandling,
+} from './conflict-checks.js';
 import { sendPage } from './pages.js';
 import { expectedVersions, tagWithVersion } from './preconditions.js';
 import {
@@ -166,6 +174,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         writeHandling(request, reply),
         () => repos.trips.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
         { tripIds: [id] },
+        touches(request.body, SCHEDULE_FIELDS.trip),
       );
       return tagWithVersion(reply, warned(result, warnings));
     },
