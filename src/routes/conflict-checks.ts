@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Handling } from '../repositories/conflicts-repository.js';
+import type { ConflictsRepository, Focus, Handling } from '../repositories/conflicts-repository.js';
 import type { Conflict } from '../schemas/conflicts.js';
 import { ConflictProblemSchema } from '../schemas/conflicts.js';
 
@@ -65,6 +65,27 @@ export const SCHEDULE_FIELDS = {
 /** Whether a change sets any of these fields (to any value: an unchanged value is checked all the same). */
 export const touches = (body: object, fields: readonly string[]): boolean =>
   fields.some((field) => field in body);
+
+/**
+ * A PATCH of a record that can place someone: the update, checked for the conflicts it introduced when it sets
+ * one of the record's schedule fields, answered with `warnings` (or refused, under strict handling).
+ */
+export function checkedUpdate<T extends object>(
+  conflicts: ConflictsRepository,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  record: { kind: keyof typeof SCHEDULE_FIELDS; focus: Focus },
+  update: () => T,
+): T & { warnings?: Conflict[] } {
+  const body = (request.body ?? {}) as object;
+  const { result, warnings } = conflicts.checked(
+    writeHandling(request, reply),
+    update,
+    record.focus,
+    touches(body, SCHEDULE_FIELDS[record.kind]),
+  );
+  return warned(result, warnings);
+}
 
 /** The written record, with `warnings` when the write introduced conflicts (absent otherwise). */
 export const warned = <T extends object>(record: T, warnings: Conflict[]): T & { warnings?: Conflict[] } =>

@@ -16,11 +16,10 @@ import {
 import { includeParam } from '../schemas/queries.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
 import {
+  checkedUpdate,
   okChecked,
   PreferHeadersSchema,
-  SCHEDULE_FIELDS,
   STRICT_CONFLICT,
-  touches,
   warned,
   writeHandling,
 } from './conflict-checks.js';
@@ -122,13 +121,14 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const { result, warnings } = repos.conflicts.checked(
-        writeHandling(request, reply),
+      const changed = checkedUpdate(
+        repos.conflicts,
+        request,
+        reply,
+        { kind: 'meeting', focus: { meetingIds: [id] } },
         () => repos.meetings.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
-        { meetingIds: [id] },
-        touches(request.body, SCHEDULE_FIELDS.meeting),
       );
-      return tagWithVersion(reply, warned(result, warnings));
+      return tagWithVersion(reply, changed);
     },
   );
 

@@ -17,11 +17,10 @@ import {
 } from '../schemas/stops.js';
 import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
 import {
+  checkedUpdate,
   okChecked,
   PreferHeadersSchema,
-  SCHEDULE_FIELDS,
   STRICT_CONFLICT,
-  touches,
   warned,
   writeHandling,
 } from './conflict-checks.js';
@@ -119,13 +118,14 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const { result, warnings } = repos.conflicts.checked(
-        writeHandling(request, reply),
+      const changed = checkedUpdate(
+        repos.conflicts,
+        request,
+        reply,
+        { kind: 'stop', focus: { stopIds: [id] } },
         () => repos.stops.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
-        { stopIds: [id] },
-        touches(request.body, SCHEDULE_FIELDS.stop),
       );
-      return tagWithVersion(reply, warned(result, warnings));
+      return tagWithVersion(reply, changed);
     },
   );
 

@@ -19,11 +19,10 @@ import {
 import { createItineraryCache, etagOf } from '../services/itinerary-cache.js';
 import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
 import {
+  checkedUpdate,
   okChecked,
   PreferHeadersSchema,
-  SCHEDULE_FIELDS,
   STRICT_CONFLICT,
-  touches,
   warned,
   writeHandling,
 } from './conflict-checks.js';
@@ -170,13 +169,14 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const { result, warnings } = repos.conflicts.checked(
-        writeHandling(request, reply),
+      const changed = checkedUpdate(
+        repos.conflicts,
+        request,
+        reply,
+        { kind: 'trip', focus: { tripIds: [id] } },
         () => repos.trips.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
-        { tripIds: [id] },
-        touches(request.body, SCHEDULE_FIELDS.trip),
       );
-      return tagWithVersion(reply, warned(result, warnings));
+      return tagWithVersion(reply, changed);
     },
   );
 
