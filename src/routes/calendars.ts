@@ -4,7 +4,7 @@ import { type CalendarContent, renderCalendar } from '../domain/calendar.js';
 import type { Repositories } from '../plugins/database.js';
 import { IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { meetingCalendar, participantCalendar, tripCalendar } from '../services/calendar-service.js';
-import { createItineraryCache, etagOf } from '../services/itinerary-cache.js';
+import { createItineraryCache } from '../services/itinerary-cache.js';
 import { ConditionalGetHeadersSchema, NotModifiedSchema, okMedia, problems } from './responses.js';
 
 // Subscribable calendars (RFC 5545): a trip, a person's travels and meetings, or one meeting. Calendar apps poll
@@ -87,14 +87,13 @@ const calendarsRoutes: FastifyPluginAsyncZod = async (app) => {
       async (request, reply) => {
         const { id } = request.params;
         const key = `${calendar.resource}/${id}`;
-        let answer = rendered.get(key);
-        if (!answer) {
+        const answer = rendered.answer(key, () => {
           const content = calendar.content(repos, id);
-          const body = Buffer.from(renderCalendar(content, { uidDomain }));
-          const lastModified = content.updatedAt ? new Date(content.updatedAt).toUTCString() : undefined;
-          answer = { body, etag: etagOf(body), lastModified };
-          rendered.set(key, answer);
-        }
+          return {
+            body: Buffer.from(renderCalendar(content, { uidDomain })),
+            lastModified: content.updatedAt ? new Date(content.updatedAt).toUTCString() : undefined,
+          };
+        });
         if (answer.lastModified) reply.header('last-modified', answer.lastModified);
         // The ETag is the one http-caching would compute over the same bytes; it answers If-None-Match.
         return reply

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ConflictsRepository, Focus, Handling } from '../repositories/conflicts-repository.js';
 import type { Conflict } from '../schemas/conflicts.js';
 import { ConflictProblemSchema } from '../schemas/conflicts.js';
+import { BODY_PROBLEMS, problems } from './responses.js';
 
 // Writes that can introduce scheduling conflicts (a meeting's date, times, stop or participants; a stop's dates; a
 // trip's traveler or status) check for them in their transaction. By default they go ahead and answer the
@@ -118,7 +119,7 @@ export const okChecked = <T extends z.ZodType>(schema: T, description: string) =
 });
 
 /** The 409 of a checked write: a conflict with existing data, or conflicts refused under handling=strict. */
-export const STRICT_CONFLICT = {
+const STRICT_CONFLICT = {
   409: {
     description:
       'Conflicts with existing data (`detail` says why); or, under `Prefer: handling=strict`, the write would ' +
@@ -127,3 +128,6 @@ export const STRICT_CONFLICT = {
     headers: PREFERENCE_APPLIED,
   },
 };
+
+/** The problems a checked write can answer: those of any write with a body, 404, and the 409 above. */
+export const CHECKED_WRITE_PROBLEMS = { ...problems(...BODY_PROBLEMS, 404), ...STRICT_CONFLICT };

@@ -16,10 +16,10 @@ import {
 import { includeParam } from '../schemas/queries.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
 import {
+  CHECKED_WRITE_PROBLEMS,
   checkedUpdate,
   okChecked,
   PreferHeadersSchema,
-  STRICT_CONFLICT,
   warned,
   writeHandling,
 } from './conflict-checks.js';
@@ -114,8 +114,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         headers: PreferHeadersSchema,
         response: {
           200: okChecked(MeetingWithWarningsSchema, 'The meeting as changed, with `warnings` if any'),
-          ...problems(...BODY_PROBLEMS, 404),
-          ...STRICT_CONFLICT,
+          ...CHECKED_WRITE_PROBLEMS,
         },
       },
     },
@@ -194,8 +193,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
             MeetingParticipantWithWarningsSchema,
             'The participant was added, with `warnings` if any',
           ),
-          ...problems(...BODY_PROBLEMS, 404),
-          ...STRICT_CONFLICT,
+          ...CHECKED_WRITE_PROBLEMS,
         },
       },
     },

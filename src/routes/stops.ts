@@ -17,10 +17,10 @@ import {
 } from '../schemas/stops.js';
 import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
 import {
+  CHECKED_WRITE_PROBLEMS,
   checkedUpdate,
   okChecked,
   PreferHeadersSchema,
-  STRICT_CONFLICT,
   warned,
   writeHandling,
 } from './conflict-checks.js';
@@ -111,8 +111,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         headers: PreferHeadersSchema,
         response: {
           200: okChecked(StopWithWarningsSchema, 'The stop as changed, with `warnings` if any'),
-          ...problems(...BODY_PROBLEMS, 404),
-          ...STRICT_CONFLICT,
+          ...CHECKED_WRITE_PROBLEMS,
         },
       },
     },
@@ -198,8 +197,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
             MeetingDetailWithWarningsSchema,
             'Created, with its participants and `warnings` if any; `Location` names it',
           ),
-          ...problems(...BODY_PROBLEMS, 404),
-          ...STRICT_CONFLICT,
+          ...CHECKED_WRITE_PROBLEMS,
         },
       },
     },

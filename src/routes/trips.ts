@@ -16,13 +16,13 @@ import {
   TripWithWarningsSchema,
   UpdateTripSchema,
 } from '../schemas/trips.js';
-import { createItineraryCache, etagOf } from '../services/itinerary-cache.js';
+import { createItineraryCache } from '../services/itinerary-cache.js';
 import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
 import {
+  CHECKED_WRITE_PROBLEMS,
   checkedUpdate,
   okChecked,
   PreferHeadersSchema,
-  STRICT_CONFLICT,
   warned,
   writeHandling,
 } from './conflict-checks.js';
@@ -127,16 +127,13 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
       if (!include) return tagWithVersion(reply, tripDetail(repos, id));
       const key = `${id}?${[...include].sort().join(',')}`;
-      let answer = itineraries.get(key);
-      if (!answer) {
+      const answer = itineraries.answer(key, () => {
         const trip = tripDetail(repos, id, include);
         // The route's own compiled serializer for a 200 in JSON: the bytes it would have sent.
         const serialize = reply.getSerializationFunction('200', 'application/json');
         if (!serialize) throw new Error('GET /trips/:id has no JSON serializer for 200');
-        const body = Buffer.from(serialize(trip));
-        answer = { body, etag: etagOf(body), lastModified: new Date(trip.updatedAt).toUTCString() };
-        itineraries.set(key, answer);
-      }
+        return { body: Buffer.from(serialize(trip)), lastModified: new Date(trip.updatedAt).toUTCString() };
+      });
       // Sent as bytes with their type: no serialization and no second hash; http-caching answers If-None-Match.
       reply.header('content-type', 'application/json; charset=utf-8').header('etag', answer.etag);
       if (answer.lastModified) reply.header('last-modified', answer.lastModified);
@@ -162,8 +159,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         headers: PreferHeadersSchema,
         response: {
           200: okChecked(TripWithWarningsSchema, 'The trip as changed, with `warnings` if any'),
-          ...problems(...BODY_PROBLEMS, 404),
-          ...STRICT_CONFLICT,
+          ...CHECKED_WRITE_PROBLEMS,
         },
       },
     },
@@ -248,8 +244,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
             StopWithWarningsSchema,
             'Created, with `warnings` if any; `Location` names the new stop',
           ),
-          ...problems(...BODY_PROBLEMS, 404),
-          ...STRICT_CONFLICT,
+          ...CHECKED_WRITE_PROBLEMS,
         },
       },
     },

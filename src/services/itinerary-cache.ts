@@ -24,6 +24,8 @@ export const etagOf = (body: Buffer | string): string =>
 export type ItineraryCache = {
   get(key: string): CachedAnswer | undefined;
   set(key: string, answer: CachedAnswer): void;
+  /** The answer kept under `key`, or the one `build` makes (its ETag computed here), kept for next time. */
+  answer(key: string, build: () => { body: Buffer; lastModified: string | undefined }): CachedAnswer;
   /** Entries and bytes held now, for tests and logs. */
   size(): { entries: number; bytes: number };
 };
@@ -50,7 +52,16 @@ export function createItineraryCache(
     }
   };
 
-  return {
+  const cache: ItineraryCache = {
+    answer(key, build) {
+      let found = cache.get(key);
+      if (!found) {
+        const { body, lastModified } = build();
+        found = { body, etag: etagOf(body), lastModified };
+        cache.set(key, found);
+      }
+      return found;
+    },
     get(key) {
       if (options.maxBytes <= 0) return undefined;
       checkGeneration();
@@ -84,4 +95,5 @@ export function createItineraryCache(
     },
     size: () => ({ entries: entries.size, bytes }),
   };
+  return cache;
 }
