@@ -72,11 +72,12 @@ const mapsRoutes: FastifyPluginAsyncZod = async (app) => {
       const bbox = boundingBox([...parts, ...points.map((p) => [p.geometry.coordinates])]);
       const body: RouteCollection = {
         type: 'FeatureCollection',
-        ...(bbox ? { bbox } : {}),
         features: [...points, ...route],
         unlocatedStops: stops
           .filter((s) => s.latitude === null || s.longitude === null)
           .map((s) => ({ id: s.id, position: s.position, city: s.city, country: s.country })),
+        // Last, where the compiled serializer writes an optional member.
+        ...(bbox ? { bbox } : {}),
       };
       return reply.type(GEO_JSON).send(body);
     },

@@ -61,17 +61,17 @@ export const RouteFeatureSchema = z
 export const RouteCollectionSchema = z
   .object({
     type: z.literal('FeatureCollection'),
-    bbox: BoundingBoxSchema.optional().meta({
-      description:
-        'The box around every located stop and the route, [west, south, east, north]; west > east when it ' +
-        'crosses the antimeridian (RFC 7946 §5.2); absent when no stop is located',
-    }),
     features: z.array(z.union([StopFeatureSchema, RouteFeatureSchema])),
     unlocatedStops: z
       .array(
         z.object({ id: z.number().int(), position: z.number().int(), city: z.string(), country: z.string() }),
       )
       .meta({ description: 'Stops without coordinates: left out of the geometry, never placed at 0,0' }),
+    bbox: BoundingBoxSchema.optional().meta({
+      description:
+        'The box around every located stop and the route, [west, south, east, north]; west > east when it ' +
+        'crosses the antimeridian (RFC 7946 §5.2); absent when no stop is located',
+    }),
   })
   .meta({ id: 'RouteCollection', description: 'A trip’s route as a GeoJSON FeatureCollection (RFC 7946)' });
 export type RouteCollection = z.infer<typeof RouteCollectionSchema>;
