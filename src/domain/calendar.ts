@@ -4,6 +4,7 @@ import type { Source } from '../schemas/common.js';
 import type { MeetingDetail } from '../schemas/meetings.js';
 import type { Stop } from '../schemas/stops.js';
 import { countryName } from './countries.js';
+import { withoutControlCharacters } from './output-text.js';
 import { addDays } from './time.js';
 import { vtimezone } from './vtimezone.js';
 
@@ -24,6 +25,14 @@ import { vtimezone } from './vtimezone.js';
 // ical.js starts a continuation line with a space and then up to foldLength octets, so 74 keeps every line,
 // the space included, within RFC 5545's 75.
 ICAL.foldLength = 74;
+
+// ical.js escapes a value (RFC 5545 §3.3.11: backslash, semicolon, comma, line break) only when its design set
+// knows the property as TEXT; one it does not know is written raw. NAME and DESCRIPTION of a calendar are RFC
+// 7986's TEXT properties, and X-WR-CALNAME and X-WR-CALDESC are read as TEXT by the clients that read them, so
+// they are declared here: ical.js then escapes them like SUMMARY, with no VALUE parameter.
+for (const name of ['name', 'x-wr-calname', 'x-wr-caldesc']) {
+  ICAL.design.icalendar.property[name] = { defaultType: 'text' };
+}
 
 export const PRODUCT_ID = '-//Diplomatic Itinerary API//Itineraries 1.0//EN';
 
@@ -67,6 +76,15 @@ const paragraphs = (...blocks: (string | null | false | undefined)[]): string =>
 function sourcesBlock(sources: Source[]): string | null {
   // One line per work cited: a record often cites the same article for several sentences.
   return sources.length === 0 ? null : ['Sources:', ...new Set(sources.map(sourceLine))].join('\n');
+}
+
+/**
+ * Adds a TEXT property, which ical.js escapes (§3.3.11), with its line ends as `\n` and without the control
+ * characters no TEXT value may hold; and not at all when it has nothing to say (no empty `DESCRIPTION:`).
+ */
+function addText(component: ICAL.Component, name: string, value: string | null | undefined) {
+  const text = value === null || value === undefined ? '' : withoutControlCharacters(value);
+  if (text.trim().length > 0) component.addPropertyWithValue(name, text);
 }
 
 /** UID, DTSTAMP, CREATED, LAST-MODIFIED and SEQUENCE, from the record's id, timestamps and version. */
@@ -148,9 +166,10 @@ function meetingEvent(meeting: CalendarMeeting, uidDomain: string): ICAL.Compone
     event.addPropertyWithValue('dtend', dayAfter(meeting.date));
   }
   const partOfDay = meeting.startTime === null && meeting.partOfDay ? ` (${meeting.partOfDay})` : '';
-  event.addPropertyWithValue('summary', `${meeting.title}${partOfDay}`);
+  addText(event, 'summary', `${meeting.title}${partOfDay}`);
   const participants = meeting.participants ?? [];
-  event.addPropertyWithValue(
+  addText(
+    event,
     'description',
     paragraphs(
       meeting.description,
@@ -160,10 +179,10 @@ function meetingEvent(meeting: CalendarMeeting, uidDomain: string): ICAL.Compone
       sourcesBlock(meeting.sources),
     ),
   );
-  event.addPropertyWithValue('location', place(meeting.stop));
+  addText(event, 'location', place(meeting.stop));
   geo(event, meeting.stop);
   event.addPropertyWithValue('status', STATUS[meeting.status]);
-  event.addPropertyWithValue('categories', meeting.kind);
+  addText(event, 'categories', meeting.kind);
   return event;
 }
 
@@ -175,12 +194,13 @@ function stopEvent(stop: CalendarStop, uidDomain: string): ICAL.Component | null
   identify(event, `stop-${stop.id}@${uidDomain}`, stop);
   event.addPropertyWithValue('dtstart', day(first));
   event.addPropertyWithValue('dtend', dayAfter(last));
-  event.addPropertyWithValue('summary', `In ${place(stop)}`);
-  event.addPropertyWithValue(
+  addText(event, 'summary', `In ${place(stop)}`);
+  addText(
+    event,
     'description',
     paragraphs(`Stop ${stop.position} of “${stop.tripTitle}”.`, stop.notes, sourcesBlock(stop.sources)),
   );
-  event.addPropertyWithValue('location', place(stop));
+  addText(event, 'location', place(stop));
   geo(event, stop);
   // A stay does not make anyone busy: the meetings do.
   event.addPropertyWithValue('transp', 'TRANSPARENT');
@@ -211,10 +231,10 @@ export function renderCalendar(content: CalendarContent, options: { uidDomain: s
   calendar.addPropertyWithValue('version', '2.0');
   calendar.addPropertyWithValue('calscale', 'GREGORIAN');
   // NAME and REFRESH-INTERVAL are RFC 7986's; X-WR-CALNAME and X-PUBLISHED-TTL are what older clients read.
-  calendar.addPropertyWithValue('name', content.name);
-  calendar.addPropertyWithValue('x-wr-calname', content.name);
-  calendar.addPropertyWithValue('description', content.description);
-  calendar.addPropertyWithValue('x-wr-caldesc', content.description);
+  addText(calendar, 'name', content.name);
+  addText(calendar, 'x-wr-calname', content.name);
+  addText(calendar, 'description', content.description);
+  addText(calendar, 'x-wr-caldesc', content.description);
   calendar.addPropertyWithValue('refresh-interval', ICAL.Duration.fromString('PT1H'));
   calendar.addPropertyWithValue('x-published-ttl', 'PT1H');
 

@@ -59,13 +59,21 @@ export const longestStay = (db: Db): number =>
     db.get<{ days: number | null }>(sql`select max(${stopSpanDays(stops)}) as days from ${stops}`)?.days ?? 0,
   );
 
-/** Located stops inside a box; a box whose west edge is east of its east edge crosses the antimeridian. */
+/**
+ * Located stops inside a box; a box whose west edge is east of its east edge crosses the antimeridian. Longitudes
+ * 180 and -180 are one meridian: a box with an edge on it holds the stops stored with either spelling.
+ */
 function withinBox([minLon, minLat, maxLon, maxLat]: [number, number, number, number]): SQL | undefined {
   const longitude =
     minLon <= maxLon
       ? and(gte(stops.longitude, minLon), lte(stops.longitude, maxLon))
       : or(gte(stops.longitude, minLon), lte(stops.longitude, maxLon));
-  return and(gte(stops.latitude, minLat), lte(stops.latitude, maxLat), longitude);
+  const onAntimeridian = minLon <= maxLon && (minLon === -180 || maxLon === 180);
+  return and(
+    gte(stops.latitude, minLat),
+    lte(stops.latitude, maxLat),
+    onAntimeridian ? or(longitude, inArray(stops.longitude, [-180, 180])) : longitude,
+  );
 }
 
 export function createStopsRepository(db: Db) {

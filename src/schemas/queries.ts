@@ -3,6 +3,19 @@ import { CountryCodeSchema, IdSchema, LocalDateSchema } from './common.js';
 
 // Query parameters shared by the collections: pagination, repeatable filters, date windows, sorting.
 
+/** `format` and `bom`: every collection that has a CSV form takes them. */
+export const CsvQueryShape = {
+  format: z
+    .enum(['json', 'csv'], { error: 'must be json or csv' })
+    .optional()
+    .meta({ description: 'csv answers text/csv (as does `Accept: text/csv`)' }),
+  // Left as text: only the CSV writer reads it, and the filters that repositories take stay without it.
+  bom: z.enum(['true', 'false'], { error: 'must be true or false' }).optional().meta({
+    description:
+      'With true, CSV starts with a UTF-8 byte-order mark, so that Excel reads accents right (JSON ignores it)',
+  }),
+};
+
 export const PageQueryShape = {
   limit: z.coerce
     .number<string>({ error: 'must be a whole number from 1 to 200' })
@@ -22,10 +35,7 @@ export const PageQueryShape = {
     .optional()
     .transform((v) => v === 'true')
     .meta({ description: 'With true, the page also carries `total`, the exact number of matching items' }),
-  format: z
-    .enum(['json', 'csv'], { error: 'must be json or csv' })
-    .optional()
-    .meta({ description: 'csv answers text/csv (as does `Accept: text/csv`)' }),
+  ...CsvQueryShape,
 };
 
 /** A parameter that may repeat (`country=MX&country=AR`) or list values with commas (`country=MX,AR`). */
