@@ -19,9 +19,9 @@ const participantNames = async (api: TestApp['api'], query: string) =>
   ((await api.get(`/participants?${query}`).expect(200)).body.data as Named[]).map((p) => p.name);
 
 const searchTitles = async (api: TestApp['api'], q: string) =>
-  (
-    (await api.get('/search').query({ q }).expect(200)).body.data as { type: string; title: string }[]
-  ).map((r) => `${r.type}:${r.title}`);
+  ((await api.get('/search').query({ q }).expect(200)).body.data as { type: string; title: string }[]).map(
+    (r) => `${r.type}:${r.title}`,
+  );
 
 async function createParticipant(api: TestApp['api'], name: string): Promise<Named> {
   return (await api.post('/participants').send(newParticipant({ name })).expect(201)).body as Named;
@@ -77,7 +77,9 @@ describe('text filters match as search does', () => {
     expect(await participantNames(api, `q=${encodeURIComponent('Peña')}`)).toEqual(['Lucía Peña Ramos']);
     expect(await participantNames(api, 'q=pena')).toEqual(['Lucía Peña Ramos']);
     // The query may itself be decomposed.
-    expect(await participantNames(api, `q=${encodeURIComponent('Pen\u0303a')}`)).toEqual(['Lucía Peña Ramos']);
+    expect(await participantNames(api, `q=${encodeURIComponent('Pen\u0303a')}`)).toEqual([
+      'Lucía Peña Ramos',
+    ]);
   });
 
   it.each([
@@ -115,7 +117,9 @@ describe('text filters match as search does', () => {
     // Also inside the run, and by the q= filter; characters that are not in that order do not match.
     expect(await searchTitles(api, '外交部')).toEqual(['meeting:在北京会见外交部长']);
     expect(await searchTitles(api, '京北')).toEqual([]);
-    const listed = (await api.get('/meetings').query({ q: '北京' }).expect(200)).body.data as { id: number }[];
+    const listed = (await api.get('/meetings').query({ q: '北京' }).expect(200)).body.data as {
+      id: number;
+    }[];
     expect(listed.map((m) => m.id)).toEqual([meeting.id]);
   });
 
@@ -153,7 +157,8 @@ describe('text filters match as search does', () => {
 describe('sort=name', () => {
   it('is alphabetical as people expect, ignoring case and accents, on every page', async () => {
     const { api } = await buildTestApp({ seed: false });
-    for (const name of ['Andrew', 'Zed', 'adam', 'de la', 'Álvaro', 'Émile']) await createParticipant(api, name);
+    for (const name of ['Andrew', 'Zed', 'adam', 'de la', 'Álvaro', 'Émile'])
+      await createParticipant(api, name);
     const expected = ['adam', 'Álvaro', 'Andrew', 'de la', 'Émile', 'Zed'];
     expect(await participantNames(api, 'sort=name')).toEqual(expected);
     expect(await participantNames(api, 'sort=-name')).toEqual([...expected].reverse());
@@ -185,7 +190,9 @@ describe('matching follows writes', () => {
     );
     await api.patch(stop).send({ city: 'Łódź' }).expect(200);
     const cities = async (city: string) =>
-      ((await api.get('/stops').query({ city }).expect(200)).body.data as { city: string }[]).map((s) => s.city);
+      ((await api.get('/stops').query({ city }).expect(200)).body.data as { city: string }[]).map(
+        (s) => s.city,
+      );
     expect(await cities('krakow')).toEqual([]);
     expect(await cities('lodz')).toEqual(['Łódź']);
     expect(await cities('ŁÓDŹ')).toEqual(['Łódź']);
