@@ -138,7 +138,7 @@ export function snippetHtml(raw: string): string {
 
 /**
  * A snippet of a record's text, with markers around the words that match (for snippetHtml): from the title or
- * the body, whichever holds more of the query's words (the title on a tie), cut to the SNIPPET_WORDS words around
+ * the body, whichever holds more of the query's words (the body on a tie), cut to the SNIPPET_WORDS words around
  * the most of them, with `…` where text was cut. Words match as the query matched them: folded, whole, and the
  * last one also as a start; a run of Chinese, Japanese or Korean as its characters in a row.
  */
@@ -163,9 +163,10 @@ export function snippetOf(title: string, body: string | null, words: string[]): 
     const found = (from: number, to: number) => new Set(termsAt.slice(from, to).flat()).size;
     return { text, tokens, marked, termsAt, found };
   });
-  const best = candidates.reduce((a, b) =>
-    b.found(0, b.tokens.length) > a.found(0, a.tokens.length) ? b : a,
-  );
+  // The body on a tie: the result carries the title already.
+  const [inTitle, inBody] = candidates as [(typeof candidates)[0], (typeof candidates)[0]];
+  const bodyFound = inBody.found(0, inBody.tokens.length);
+  const best = bodyFound > 0 && bodyFound >= inTitle.found(0, inTitle.tokens.length) ? inBody : inTitle;
   const { text, tokens, marked, found } = best;
   if (tokens.length === 0) return text;
 
