@@ -1,4 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/client.js';
+import { migrationsFolder } from '../src/db/migrate.js';
+import { cityKey } from '../src/domain/conflicts.js';
 import { fold, searchText } from '../src/domain/text.js';
 import {
   buildTestApp,
@@ -41,6 +48,12 @@ describe('one folding rule', () => {
     expect(searchText('在北京会见外交部长')).toBe('在 北 京 会 见 外 交 部 长');
     // A base letter and a combining accent fold as the precomposed letter does.
     expect(fold('Pen\u0303a')).toBe(fold('Peña'));
+  });
+
+  it('is the rule by which conflicts tell one city from another', () => {
+    expect(cityKey({ city: 'Łódź', country: 'PL' })).toBe(cityKey({ city: 'LODZ ', country: 'PL' }));
+    expect(cityKey({ city: 'Bogotá', country: 'CO' })).toBe(cityKey({ city: 'BOGOTA', country: 'CO' }));
+    expect(cityKey({ city: 'Bogotá', country: 'CO' })).not.toBe(cityKey({ city: 'Bogotá', country: 'US' }));
   });
 });
 
@@ -94,6 +107,10 @@ describe('text filters match as search does', () => {
     await createParticipant(api, 'Someone Else');
     expect(await participantNames(api, `q=${query}`)).toEqual([name]);
     expect(await searchTitles(api, query)).toEqual([`participant:${name}`]);
+    // The snippet marks the word as written.
+    const word = name.split(' ').find((w) => fold(w) === query) ?? '';
+    const [hit] = (await api.get('/search').query({ q: query }).expect(200)).body.data;
+    expect(hit.snippet).toContain(`<mark>${word}</mark>`);
   });
 
   it('finds a Chinese word inside a longer run: 北京 finds 在北京会见外交部长, with the word marked', async () => {
@@ -196,5 +213,61 @@ describe('matching follows writes', () => {
     expect(await cities('krakow')).toEqual([]);
     expect(await cities('lodz')).toEqual(['Łódź']);
     expect(await cities('ŁÓDŹ')).toEqual(['Łódź']);
+  });
+});
+
+describe('migration 0010', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'itinerary-text-matching-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('indexes the rows that existed before it in the folded form, with its triggers in place', async () => {
+    // The migrations before 0010, in a folder of their own, give a database as it was before.
+    const real = migrationsFolder();
+    const journal = JSON.parse(readFileSync(join(real, 'meta', '_journal.json'), 'utf8')) as {
+      entries: { idx: number; tag: string }[];
+    };
+    const own = journal.entries.find((e) => e.tag.endsWith('_text_matching'));
+    expect(own, 'the text matching migration is in the journal').toBeDefined();
+    const before = join(dir, 'before');
+    mkdirSync(join(before, 'meta'), { recursive: true });
+    const earlier = journal.entries.filter((e) => e.idx < (own?.idx ?? 0));
+    for (const { tag } of earlier) copyFileSync(join(real, `${tag}.sql`), join(before, `${tag}.sql`));
+    writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: earlier }));
+
+    const path = join(dir, 'old.db');
+    const old = openDatabase(path);
+    migrate(old.db, { migrationsFolder: before });
+    const now = "'2020-01-01T00:00:00.000Z'";
+    old.sqlite.exec(`
+      insert into participants (id, kind, name, created_at, updated_at)
+        values (1, 'person', 'Paweł Jabłoński', ${now}, ${now});
+      insert into trips (id, title, traveler_id, start_date, end_date, status, topics, created_at, updated_at)
+        values (1, 'Old trip', 1, '2018-02-01', '2018-02-07', 'completed', '["Narcotráfico"]', ${now}, ${now});
+      insert into stops (id, trip_id, position, city, country, time_zone, created_at, updated_at)
+        values (1, 1, 1, 'Łódź', 'PL', 'Europe/Warsaw', ${now}, ${now});
+      insert into meetings (id, stop_id, kind, title, status, created_at, updated_at)
+        values (1, 1, 'bilateral', '在北京会见外交部长', 'confirmed', ${now}, ${now});
+    `);
+    old.close();
+
+    const { api, app } = await buildTestApp({ databasePath: path, seed: false });
+    expect(await searchTitles(api, 'pawel')).toEqual(['participant:Paweł Jabłoński']);
+    expect(await searchTitles(api, '北京')).toEqual(['meeting:在北京会见外交部长']);
+    expect(await participantNames(api, 'q=jablonski')).toEqual(['Paweł Jabłoński']);
+    const stops = (await api.get('/stops?city=lodz').expect(200)).body.data as { id: number }[];
+    expect(stops.map((s) => s.id)).toEqual([1]);
+    const trips = (await api.get('/trips?topic=narcotrafico').expect(200)).body.data as { id: number }[];
+    expect(trips.map((t) => t.id)).toEqual([1]);
+
+    const triggers = app.database.sqlite
+      .prepare(
+        "select name from sqlite_master where type = 'trigger' and name like '%\\_search\\_%' escape '\\'",
+      )
+      .pluck()
+      .all();
+    expect(triggers).toHaveLength(12);
+    // The triggers index a new row in the folded form too.
+    await createParticipant(api, 'Ørjan Sandred');
+    expect(await searchTitles(api, 'orjan')).toEqual(['participant:Ørjan Sandred']);
   });
 });
