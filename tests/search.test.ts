@@ -457,7 +457,7 @@ describe('building the search index', () => {
   });
 
   it('rebuildSearchIndex builds what the triggers built, with the statement the migration ends with', async () => {
-    // Migration 0010 made the index anew (folded words beside the text as written); it ends with the rebuild.
+    // Migration 0010 made the index anew (folded words beside the text as written) and holds the rebuild.
     const migration = readdirSync(migrationsFolder()).find((f) => f.endsWith('_text_matching.sql')) ?? '';
     const text = readFileSync(join(migrationsFolder(), migration), 'utf8');
     for (const statement of REBUILD_SEARCH_INDEX_SQL) expect(text).toContain(statement);
