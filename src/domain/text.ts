@@ -6,6 +6,8 @@ import asciiFolding from 'fold-to-ascii';
 //
 // Also the rule for text that comes in: line ends made `\n`, other control characters and half characters refused.
 
+const ASCII = /^\p{ASCII}*$/u;
+
 /** The Combining Diacritical Marks block: the accents of Latin, Greek and Cyrillic letters once decomposed. */
 const COMBINING_ACCENTS = /[\u0300-\u036f]/g;
 
@@ -17,6 +19,8 @@ const COMBINING_ACCENTS = /[\u0300-\u036f]/g;
  * case where they have one. Punctuation and spaces are kept, so substrings still mean what they meant.
  */
 export function fold(text: string): string {
+  // Most text is ASCII, for which every step but lower case changes nothing.
+  if (ASCII.test(text)) return text.toLowerCase();
   const unaccented = text.normalize('NFKD').replace(COMBINING_ACCENTS, '');
   return asciiFolding.foldMaintaining(unaccented).toLowerCase().normalize('NFC');
 }
@@ -45,7 +49,10 @@ export function searchTokens(text: string): string[] {
   return searchText(text).match(WORD) ?? [];
 }
 const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
-const WORD_OR_UNSPACED = new RegExp(`${UNSPACED.source}|[\\p{L}\\p{N}\\p{Co}\\p{M}]+`, 'gu');
+/** A run of word characters and the marks on them, as text holds it. */
+const RUN = /[\p{L}\p{N}\p{Co}\p{M}]+/gu;
+/** Within a run: one character of an unspaced script, or the characters up to the next one. */
+const UNSPACED_OR_OTHER = new RegExp(`${UNSPACED.source}|(?:(?!${UNSPACED.source}).)+`, 'gu');
 
 /**
  * The words of text with their places in it, for marking matches in the original: each word's start and end
@@ -53,11 +60,17 @@ const WORD_OR_UNSPACED = new RegExp(`${UNSPACED.source}|[\\p{L}\\p{N}\\p{Co}\\p{
  */
 export function wordsWithOffsets(text: string): { start: number; end: number; form: string }[] {
   const words: { start: number; end: number; form: string }[] = [];
-  // Each character of an unspaced script alone, else a run of word characters without them.
-  for (const match of text.matchAll(WORD_OR_UNSPACED)) {
-    const start = match.index;
-    const end = start + match[0].length;
-    for (const form of searchTokens(match[0])) words.push({ start, end, form });
+  const add = (run: string, start: number) => {
+    const end = start + run.length;
+    for (const form of searchTokens(run)) words.push({ start, end, form });
+  };
+  for (const match of text.matchAll(RUN)) {
+    const run = match[0];
+    // An ASCII run is one word, in lower case: the common case, kept cheap, as snippets cut long texts.
+    if (ASCII.test(run))
+      words.push({ start: match.index, end: match.index + run.length, form: run.toLowerCase() });
+    else if (!UNSPACED.test(run)) add(run, match.index);
+    else for (const part of run.matchAll(UNSPACED_OR_OTHER)) add(part[0], match.index + part.index);
   }
   return words;
 }

@@ -147,7 +147,8 @@ export function snippetOf(title: string, body: string | null, words: string[]): 
   const candidates = [title, body ?? ''].map((text) => {
     const tokens = wordsWithOffsets(text);
     const marked = new Array<boolean>(tokens.length).fill(false);
-    const termsAt: number[][] = tokens.map(() => []);
+    // The terms whose match starts at each word.
+    const starts: number[][] = tokens.map(() => []);
     terms.forEach((term, t) => {
       const n = term.tokens.length;
       for (let i = 0; n > 0 && i + n <= tokens.length; i += 1) {
@@ -157,23 +158,37 @@ export function snippetOf(title: string, body: string | null, words: string[]): 
         });
         if (!matches) continue;
         for (let k = 0; k < n; k += 1) marked[i + k] = true;
-        termsAt[i]?.push(t);
+        starts[i]?.push(t);
       }
     });
-    const found = (from: number, to: number) => new Set(termsAt.slice(from, to).flat()).size;
-    return { text, tokens, marked, termsAt, found };
+    const found = new Set(starts.flat()).size;
+    return { text, tokens, marked, starts, found };
   });
   // The body on a tie: the result carries the title already.
   const [inTitle, inBody] = candidates as [(typeof candidates)[0], (typeof candidates)[0]];
-  const bodyFound = inBody.found(0, inBody.tokens.length);
-  const best = bodyFound > 0 && bodyFound >= inTitle.found(0, inTitle.tokens.length) ? inBody : inTitle;
-  const { text, tokens, marked, found } = best;
+  const best = inBody.found > 0 && inBody.found >= inTitle.found ? inBody : inTitle;
+  const { text, tokens, marked, starts } = best;
   if (tokens.length === 0) return text;
 
-  // The window of SNIPPET_WORDS words that holds the most of the query's words, the earliest of equals.
+  // The window of SNIPPET_WORDS words that holds the most of the query's words, the earliest of equals: slid
+  // one word at a time, counting the matches of each term inside it.
+  const inWindow = new Array<number>(terms.length).fill(0);
+  let distinct = 0;
+  const enter = (i: number, step: 1 | -1) => {
+    for (const t of starts[i] ?? []) {
+      const before = inWindow[t] ?? 0;
+      inWindow[t] = before + step;
+      if (before === 0 && step === 1) distinct += 1;
+      if (before === 1 && step === -1) distinct -= 1;
+    }
+  };
+  for (let i = 0; i < Math.min(SNIPPET_WORDS, tokens.length); i += 1) enter(i, 1);
   let from = 0;
+  let most = distinct;
   for (let start = 1; start + SNIPPET_WORDS <= tokens.length; start += 1) {
-    if (found(start, start + SNIPPET_WORDS) > found(from, from + SNIPPET_WORDS)) from = start;
+    enter(start - 1, -1);
+    enter(start + SNIPPET_WORDS - 1, 1);
+    if (distinct > most) [from, most] = [start, distinct];
   }
   const to = Math.min(tokens.length, from + SNIPPET_WORDS) - 1;
   const cutStart = from > 0;
@@ -190,7 +205,7 @@ export function snippetOf(title: string, body: string | null, words: string[]): 
     raw += `${opens ? MARK_START : ''}${text.slice(token.start, token.end)}${closes ? MARK_END : ''}`;
     at = token.end;
   }
-  raw += cutEnd ? `${text.slice(at, tokens[to]?.end ?? at)}…` : text.slice(at);
+  raw += cutEnd ? '…' : text.slice(at);
   return raw;
 }
 
@@ -249,8 +264,8 @@ export function createSearchRepository(db: Db) {
 
       // Ranking reads only the index. The page's rows then meet the index again, by rowid, for the text of
       // their snippets, and their stops for the trip to link to; so snippets and joins cost a page, not every
-      // match. CROSS JOIN keeps the page as the outer loop (SQLite
-      // does not reorder it): otherwise the planner may scan every match and look each up in the page.
+      // match. CROSS JOIN keeps the page as the outer loop (SQLite does not reorder it): otherwise the planner
+      // may scan every match and look each up in the page.
       const fetch = (after: SQL | undefined, order: SQL[], max: number): Hit[] =>
         db.all<Hit>(sql`
           with ranked as (
