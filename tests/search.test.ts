@@ -20,6 +20,7 @@ import {
   rebuildSearchIndex,
   searchWords,
   snippetHtml,
+  snippetOf,
 } from '../src/repositories/search-repository.js';
 import { SearchQuerySchema } from '../src/schemas/search.js';
 import {
@@ -155,6 +156,27 @@ describe('GET /search', () => {
     expect(snippetHtml('a \u0002b\u0003 <c>')).toBe('a <mark>b</mark> &lt;c&gt;');
     // Stray markers from stored text: no unbalanced or nested tags.
     expect(snippetHtml('x\u0003y\u0002z\u0002w')).toBe('xy<mark>zw</mark>');
+  });
+
+  it('cuts a snippet from the text as written, around the most of the query words, marking them', () => {
+    const body = Array.from({ length: 40 }, (_, i) => `w${i}`);
+    body[20] = 'Straße';
+    body[24] = 'Paweł';
+    const html = snippetHtml(snippetOf('Title', body.join(' '), ['pawel', 'strasse']));
+    // Sixteen words, the first window holding both; cut text is marked with an ellipsis at either end.
+    expect(html).toBe(
+      '…w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 <mark>Straße</mark> w21 w22 w23 <mark>Paweł</mark>…',
+    );
+    // The body on a tie with the title; the title when only it matches.
+    expect(snippetHtml(snippetOf('Peña Nieto', 'Talks with Peña', ['pena']))).toBe(
+      'Talks with <mark>Peña</mark>',
+    );
+    expect(snippetHtml(snippetOf('Peña Nieto', 'President', ['pena']))).toBe('<mark>Peña</mark> Nieto');
+    // Characters of one Chinese word share a mark; the last word is also a prefix.
+    expect(snippetHtml(snippetOf('在北京会见外交部长', null, ['北京']))).toBe(
+      '在<mark>北京</mark>会见外交部长',
+    );
+    expect(snippetHtml(snippetOf('Luis Videgaray', null, ['vide']))).toBe('Luis <mark>Videgaray</mark>');
   });
 
   it('never passes user text to FTS5 as syntax', () => {
