@@ -170,7 +170,6 @@ export const stops = sqliteTable(
     index('stops_span_end_idx').on(stopSpanEnd(t)),
     // The longest stay, read from the index's end: it bounds how early a stop overlapping a window can start.
     index('stops_span_days_idx').on(stopSpanDays(t)),
-    index('stops_city_lower_idx').on(sql`lower(${t.city})`),
     check('stops_position_check', sql`${t.position} >= 1`),
     check('stops_country_check', sql`${t.country} glob '[A-Z][A-Z]'`),
     check(

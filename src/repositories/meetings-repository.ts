@@ -95,8 +95,8 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
     f.involving ? involvedIn(f.involving) : undefined,
     f.kind ? inArray(meetings.kind, f.kind) : undefined,
     f.status ? inArray(meetings.status, f.status) : undefined,
-    f.topic ? hasTopic(meetings.topics, f.topic) : undefined,
-    f.q ? containsText(f.q, meetings.title, meetings.description) : undefined,
+    f.topic ? hasTopic(meetings.topics, f.topic, 'meeting', meetings.id) : undefined,
+    f.q ? containsText(f.q, 'meeting', meetings.id) : undefined,
   );
 }
 

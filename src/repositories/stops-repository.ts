@@ -14,6 +14,7 @@ import { addDays, nowIso } from '../domain/time.js';
 import { assertExpected, type Expected } from '../domain/versions.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
+import { titleEquals } from './conditions.js';
 import { refreshMeetingInstants } from './meetings-repository.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 import { idList, inIdList } from './prepared.js';
@@ -46,7 +47,7 @@ export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined
   return and(
     f.trip ? eq(stops.tripId, f.trip) : undefined,
     f.country ? inArray(stops.country, f.country) : undefined,
-    f.city ? sql`lower(${stops.city}) = lower(${f.city})` : undefined,
+    f.city ? titleEquals(f.city, 'stop', stops.id) : undefined,
     f.from ? and(gte(spanEnd, f.from), startsOnOrAfter(addDays(f.from, -longestStay))) : undefined,
     f.to ? and(lte(spanStart, f.to), lte(dateKey, f.to)) : undefined,
     f.bbox ? withinBox(f.bbox) : undefined,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CountryCodeSchema, IdSchema, LocalDateSchema } from './common.js';
+import { CountryCodeSchema, IdSchema, LocalDateSchema, TextSchema } from './common.js';
 
 // Query parameters shared by the collections: pagination, repeatable filters, date windows, sorting.
 
@@ -66,13 +66,25 @@ export const idFilter = (description: string) =>
     .optional()
     .meta({ description });
 
-export const TextQuerySchema = z
-  .string()
-  .trim()
+export const TextQuerySchema = TextSchema.trim()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
   .optional()
-  .meta({ description: 'Text to look for (case-insensitive, anywhere in the text)' });
+  .meta({
+    description:
+      'Text to look for, anywhere in the text; case and accents do not matter (`pena` finds Peña, `strasse` ' +
+      'Straße), nor do letters such as ł, ø, ß, ı and þ, as in search',
+  });
+
+/** `topic=`: records with this topic, matched as search matches text (case and accents do not matter). */
+export const topicParam = (description: string) =>
+  TextSchema.trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({
+      description: `${description}; case and accents do not matter (\`narcotrafico\` is Narcotráfico)`,
+    });
 
 export const DateWindowShape = {
   from: LocalDateSchema.optional().meta({ description: 'Local date; items on or after it (inclusive)' }),
