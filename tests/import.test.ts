@@ -106,12 +106,35 @@ describe('countries, places and names', () => {
     ] as const) {
       expect(code(slug, label), slug).toBe(expected);
     }
+    // Only an entity with no code stays without one.
     expect(resolveCountry('kingdom-of-hawaii', 'Kingdom of Hawaii')).toEqual({
       code: 'ZZ',
       label: 'Kingdom of Hawaii',
       known: false,
+      inferred: null,
     });
-    expect(code('phillipines', 'Phillipines')).toBe('ZZ');
+    // Former and short names, and misspellings within a bounded distance, resolve, as inferences.
+    expect(resolveCountry('swaziland', 'Swaziland')).toEqual({
+      code: 'SZ',
+      label: 'Swaziland',
+      known: true,
+      inferred: '"Swaziland" is another name of Eswatini',
+    });
+    expect(resolveCountry('somoa', 'Somoa')).toEqual({
+      code: 'WS',
+      label: 'Somoa',
+      known: true,
+      inferred: '"Somoa" is read as a misspelling of Samoa',
+    });
+    expect(resolveCountry('phillipines', 'Phillipines')).toMatchObject({ code: 'PH', inferred: expect.any(String) });
+    expect(resolveCountry('zaire', 'Zaire')).toMatchObject({ code: 'CD', inferred: expect.any(String) });
+    expect(resolveCountry('holland', 'Holland')).toMatchObject({ code: 'NL', inferred: expect.any(String) });
+    // The Historian's own slugs and labels are not inferences.
+    expect(resolveCountry('sri-lanka', 'Ceylon')).toMatchObject({ code: 'LK', inferred: null });
+    expect(resolveCountry('samoa', 'Western Samoa')).toMatchObject({ code: 'WS', inferred: null });
+    // The bound: a word too short or too far from every name is not guessed.
+    expect(resolveCountry('atlantis', 'Atlantis').code).toBe('ZZ');
+    expect(resolveCountry('chda', 'Chda').code).toBe('ZZ');
     expect(displayCountry('China, People’s Republic of')).toBe('People’s Republic of China');
     expect(displayCountry('Mexico')).toBe('Mexico');
   });
