@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { asActor } from '../src/domain/actor.js';
 import { displayCountry, resolveCountry } from '../src/importers/historian/countries.js';
 import { groupLegs } from '../src/importers/historian/grouping.js';
@@ -734,6 +737,29 @@ describe.skipIf(!process.env.HISTORIAN_DATA)('importing the Secretaries’ trave
     const feb2018 = (await t.api.get('/trips?traveler=1&from=2018-02-01&to=2018-02-07').expect(200)).body
       .data;
     expect(feb2018.map((trip: Trip) => trip.id)).toEqual([1]);
+
+    // Zones of the place: the Danish West Indies, Greenland, and Windsor across the river from Detroit.
+    const danish = (await t.api.get('/countries/DK/stops?limit=200').expect(200)).body.data as Stop[];
+    const zoneOf = (city: string) => danish.filter((s) => s.city.startsWith(city)).map((s) => s.timeZone);
+    expect(zoneOf('St. Thomas')).toEqual(['America/St_Thomas', 'America/St_Thomas']);
+    for (const town of ['Nuuk', 'Kangerlussuaq', 'Ilulissat', 'Igaliku']) {
+      expect(zoneOf(town), town).toEqual(['America/Nuuk']);
+    }
+    expect(zoneOf('Copenhagen').every((z) => z === 'Europe/Copenhagen')).toBe(true);
+    const canada = (await t.api.get('/countries/CA/stops?limit=200').expect(200)).body.data as Stop[];
+    expect(canada.filter((s) => s.city === 'Windsor (Ontario)').map((s) => s.timeZone)).toEqual([
+      'America/Toronto',
+    ]);
+    expect(canada.some((s) => s.timeZone === 'America/Detroit')).toBe(false);
+
+    // Every country the Historian names resolves, none by a guess; imported again, nothing changes.
+    expect(report.inferred.countries).toBe(0);
+    expect(report.flagged.filter((f) => f.reason.startsWith('unknown country'))).toEqual([]);
+    const again = await importHistorian(t.app.database, files);
+    expect(again.outcome).toBe('unchanged');
+    expect(again.files.every((f) => f.status === 'unchanged')).toBe(true);
+    expect(again.edits).toEqual([]);
+    expect(again.missing).toEqual([]);
   });
 });
 
@@ -840,10 +866,27 @@ describe('re-importing over hand corrections', () => {
       },
     ]);
     expect((await paris(t)).city).toBe('Paris (Quai d’Orsay)');
+    // A participant too.
+    const person = trip.travelerId;
+    await t.api.patch(`/participants/${person}`).send({ name: 'Jane Quincy Example' }).expect(200);
+    const third = await run(t, 'travels.xml');
+    expect(third.participants).toMatchObject({ kept: 1, updated: 0 });
+    expect(third.edits.filter((e) => e.resource === 'participant')).toEqual([
+      {
+        file: fixture('travels.xml'),
+        resource: 'participant',
+        id: person,
+        recordIds: ['example-jane-q'],
+        fields: ['name'],
+        action: 'kept',
+      },
+    ]);
+    expect((await t.api.get(`/participants/${person}`).expect(200)).body.name).toBe('Jane Quincy Example');
 
     // A correction upstream of the edited stop still leaves the hand edit in place, and says so.
     const corrected = await run(t, 'travels-corrected.xml');
     expect(corrected.edits.map((e) => [e.resource, e.id, e.action])).toEqual([
+      ['participant', person, 'kept'],
       ['trip', trip.id, 'kept'],
       ['stop', stop.id, 'kept'],
     ]);
@@ -860,12 +903,44 @@ describe('re-importing over hand corrections', () => {
       }),
     );
     expect(overwritten.edits.map((e) => [e.resource, e.id, e.action])).toEqual([
+      ['participant', person, 'overwritten'],
       ['trip', trip.id, 'overwritten'],
       ['stop', stop.id, 'overwritten'],
     ]);
+    expect((await t.api.get(`/participants/${person}`).expect(200)).body.name).toBe('Jane Q. Example');
     expect(await paris(t)).toMatchObject({ city: 'Paris', notes: 'Opened the fixture talks, as corrected.' });
     const quiet = await run(t, 'travels-corrected.xml');
     expect(quiet).toMatchObject({ outcome: 'unchanged', edits: [] });
+  });
+
+  it('counts rows imported before import_writes existed as the importer’s (migration 0011 backfill)', async () => {
+    const t = await buildTestApp();
+    await run(t, 'travels.xml');
+    const { sqlite } = t.app.database;
+    // As a database imported before the migration: no writes noted. Then the migration's backfill runs.
+    sqlite.exec('delete from import_writes');
+    const migration = readFileSync(
+      new URL('../migrations/0011_import_provenance.sql', import.meta.url).pathname,
+      'utf8',
+    );
+    const backfill = migration.split('--> statement-breakpoint').filter((sql) => /INSERT INTO/.test(sql));
+    expect(backfill).toHaveLength(3);
+    for (const sql of backfill) sqlite.exec(sql);
+    const noted = sqlite
+      .prepare('select resource, count(*) as n from import_writes group by resource order by resource')
+      .all();
+    expect(noted).toEqual([
+      { resource: 'participant', n: 1 },
+      { resource: 'stop', n: 6 },
+      { resource: 'trip', n: 4 },
+    ]);
+    expect((await run(t, 'travels.xml')).outcome).toBe('unchanged');
+    const stop = (await allTrips(t)).flatMap((trip) => trip.stops).find((s) => s.city === 'Paris') as Stop;
+    await t.api.patch(`/stops/${stop.id}`).send({ notes: 'Corrected by hand.' }).expect(200);
+    const report = await run(t, 'travels.xml');
+    expect(report.edits.map((e) => [e.resource, e.id, e.fields, e.action])).toEqual([
+      ['stop', stop.id, ['notes'], 'kept'],
+    ]);
   });
 
   it('reports unchanged when nothing changed, and re-created for a trip deleted by hand', async () => {
@@ -1016,5 +1091,35 @@ describe('upstream corrections', () => {
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'query.overwriteEdits' })]);
     const folder = await post('travels.xml', '?file=../travels.xml').expect(400);
     expect(folder.body.errors).toEqual([expect.objectContaining({ path: 'query.file' })]);
+  });
+});
+
+describe('npm run import (the command)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'itinerary-import-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ['--import', 'tsx', new URL('../src/cli/import.ts', import.meta.url).pathname, 'historian', ...args],
+      { env: { ...process.env, DATABASE_PATH: join(dir, 'cli.db') }, encoding: 'utf8', timeout: 60_000 },
+    );
+
+  it('prints records removed upstream, removes them with --remove-missing, and says unchanged', () => {
+    expect(cli(fixture('travels.xml')).status).toBe(0);
+    const kept = cli(fixture('deduplicated/travels.xml'));
+    expect(kept.status).toBe(0);
+    expect(kept.stdout).toMatch(
+      /record 900002 is no longer in \S*deduplicated\/travels\.xml: its stop \d+ \(trip \d+\) is kept \(--remove-missing removes it\)/,
+    );
+    const removed = cli('--remove-missing', fixture('deduplicated/travels.xml'));
+    expect(removed.stdout).toMatch(
+      /record 900002 is no longer in \S*deduplicated\/travels\.xml: its stop \d+ \(trip \d+\) was removed/,
+    );
+    expect(removed.stdout).toMatch(/stops: .* 1 removed/);
+    const again = cli(fixture('deduplicated/travels.xml'));
+    expect(again.stdout).toMatch(/records read in [\d.]+ s: unchanged/);
+    const unknown = cli('--overwrite-everything', fixture('travels.xml'));
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown option: --overwrite-everything');
   });
 });
