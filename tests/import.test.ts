@@ -993,6 +993,25 @@ describe('upstream corrections', () => {
     expect((await run(t, 'travels-renamed.xml')).outcome).toBe('unchanged');
   });
 
+  it('keeps the seeded Rex Tillerson, re-keyed, when his file renames his id', async () => {
+    const t = await buildTestApp();
+    await run(t, 'tillerson-2018.xml');
+    const report = await run(t, 'tillerson-2018-renamed.xml');
+    expect(report.renamed).toEqual([
+      {
+        file: fixture('tillerson-2018-renamed.xml'),
+        participantId: 1,
+        from: 'tillerson-rex-w',
+        to: 'tillerson-rex-wayne',
+      },
+    ]);
+    expect(report.participants).toMatchObject({ created: 0, matched: 0, renamed: 1 });
+    expect(report.trips).toMatchObject({ created: 0, deleted: 0, matched: 1 });
+    expect((await t.api.get('/participants?q=tillerson').expect(200)).body.data).toHaveLength(1);
+    expect(byTitle(await allTrips(t), 'Rex W. Tillerson: Canada').travelerId).toBe(1);
+    expect((await run(t, 'tillerson-2018-renamed.xml')).renamed).toEqual([]);
+  });
+
   it('keeps both records when two files use one record id for different visits, and flags it', async () => {
     const t = await buildTestApp();
     const report = await run(t, 'visits-1960.xml', 'visits-2010.xml');
@@ -1121,5 +1140,6 @@ describe('npm run import (the command)', () => {
     const unknown = cli('--overwrite-everything', fixture('travels.xml'));
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown option: --overwrite-everything');
-  });
+    // Five processes, each compiling TypeScript on start: slow on a busy machine.
+  }, 180_000);
 });

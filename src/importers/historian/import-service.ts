@@ -650,17 +650,18 @@ function traveler(ctx: FileContext, record: TravelRecord, recordIds: string[]): 
 /** Re-keys the participant that the records' stops belong to, when it was imported under another slug. */
 function renamedTraveler(ctx: FileContext, source: string, record: TravelRecord, recordIds: string[]): void {
   const { store, tally } = ctx;
-  const owned = store
+  // The trips the records were imported into, or matched to (the seed's journey, whose traveler was adopted).
+  const known = store
     .mappings(`historian:${record.role}-travels`, recordIds)
-    .filter((r) => !r.adopted && r.tripId !== null);
+    .filter((r) => r.tripId !== null);
   const travelers = new Set(
-    store.trips([...new Set(owned.map((r) => r.tripId as number))]).map((t) => t.travelerId),
+    store.trips([...new Set(known.map((r) => r.tripId as number))]).map((t) => t.travelerId),
   );
   const [participantId] = travelers;
   if (travelers.size !== 1 || participantId === undefined) return;
   const previous = store
     .participantMappings(source)
-    .find((m) => m.participantId === participantId && !m.adopted && m.recordId !== record.who);
+    .find((m) => m.participantId === participantId && m.recordId !== record.who);
   if (!previous) return;
   store.renameMapping(previous.id, record.who);
   tally.participants.renamed += 1;
@@ -754,24 +755,7 @@ function resolvePerson(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Trips and stops
-
-/** A stop's span: arrival to departure, or the one day known; null when undated. */
-const spanOf = (s: StopRow): [string, string] | null => {
-  const start = s.arrivalDate ?? s.departureDate;
-  const end = s.departureDate ?? s.arrivalDate;
-  return start && end ? [start, end] : null;
-};
-
-const sameSource = (a: Source, b: Source) => a.recordId === b.recordId && a.url === b.url;
-
-/** The stop's sources with the record's: replaced where the stop cites it already (`replace`) or left. */
-function withSource(sources: Source[], source: Source, mode: 'replace' | 'keep'): Source[] {
-  const at = sources.findIndex((s) => sameSource(s, source));
-  if (at < 0) return [...sources, source];
-  if (mode === 'keep') return sources;
-  return sources.map((s, i) => (i === at ? source : s));
-}
+// Upstream corrections: one record id in two files, implausible spans, records removed upstream
 
 /**
  * Record ids that another file already holds for another person (an id used twice upstream, as once in the 1960
@@ -854,6 +838,64 @@ function flagLongSpans(ctx: FileContext, source: string, groups: GroupPlan[]): v
       );
     }
   }
+}
+
+/**
+ * The stops of records that the file held before and holds no longer (an editor deleted them upstream): listed,
+ * and deleted under `removeMissing` unless edited by hand since; their trips are noted so that an emptied one goes.
+ */
+function handleMissing(
+  ctx: FileContext,
+  source: string,
+  fileKey: string,
+  present: Set<string>,
+  trips: Set<number>,
+): void {
+  const { store, tally } = ctx;
+  const missing = store.missingRecords(source, fileKey, present);
+  if (missing.length === 0) return;
+  const stopRows = new Map(store.stops(missing.map((r) => r.stopId as number)).map((s) => [s.id, s]));
+  const written = store.writtenVersions('stop', [...stopRows.keys()]);
+  for (const r of missing) {
+    const stop = stopRows.get(r.stopId as number);
+    if (!stop) continue;
+    const edited = written.has(stop.id) && written.get(stop.id) !== stop.version;
+    const remove = ctx.options.removeMissing === true && (!edited || ctx.options.overwriteEdits === true);
+    if (remove) {
+      store.deleteStop(stop.id);
+      trips.add(stop.tripId);
+      tally.stops.removed += 1;
+    } else {
+      tally.stops.missing += 1;
+    }
+    tally.missing.push({
+      file: ctx.file,
+      recordId: r.recordId,
+      stopId: stop.id,
+      tripId: stop.tripId,
+      action: remove ? 'removed' : 'kept',
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Trips and stops
+
+/** A stop's span: arrival to departure, or the one day known; null when undated. */
+const spanOf = (s: StopRow): [string, string] | null => {
+  const start = s.arrivalDate ?? s.departureDate;
+  const end = s.departureDate ?? s.arrivalDate;
+  return start && end ? [start, end] : null;
+};
+
+const sameSource = (a: Source, b: Source) => a.recordId === b.recordId && a.url === b.url;
+
+/** The stop's sources with the record's: replaced where the stop cites it already (`replace`) or left. */
+function withSource(sources: Source[], source: Source, mode: 'replace' | 'keep'): Source[] {
+  const at = sources.findIndex((s) => sameSource(s, source));
+  if (at < 0) return [...sources, source];
+  if (mode === 'keep') return sources;
+  return sources.map((s, i) => (i === at ? source : s));
 }
 
 function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): void {
@@ -948,44 +990,6 @@ function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): voi
       store.deleteTrip(tripId);
       tally.trips.deleted += 1;
     }
-  }
-}
-
-/**
- * The stops of records that the file held before and holds no longer (an editor deleted them upstream): listed,
- * and deleted under `removeMissing` unless edited by hand since; their trips are noted so that an emptied one goes.
- */
-function handleMissing(
-  ctx: FileContext,
-  source: string,
-  fileKey: string,
-  present: Set<string>,
-  trips: Set<number>,
-): void {
-  const { store, tally } = ctx;
-  const missing = store.missingRecords(source, fileKey, present);
-  if (missing.length === 0) return;
-  const stopRows = new Map(store.stops(missing.map((r) => r.stopId as number)).map((s) => [s.id, s]));
-  const written = store.writtenVersions('stop', [...stopRows.keys()]);
-  for (const r of missing) {
-    const stop = stopRows.get(r.stopId as number);
-    if (!stop) continue;
-    const edited = written.has(stop.id) && written.get(stop.id) !== stop.version;
-    const remove = ctx.options.removeMissing === true && (!edited || ctx.options.overwriteEdits === true);
-    if (remove) {
-      store.deleteStop(stop.id);
-      trips.add(stop.tripId);
-      tally.stops.removed += 1;
-    } else {
-      tally.stops.missing += 1;
-    }
-    tally.missing.push({
-      file: ctx.file,
-      recordId: r.recordId,
-      stopId: stop.id,
-      tripId: stop.tripId,
-      action: remove ? 'removed' : 'kept',
-    });
   }
 }
 
