@@ -248,9 +248,11 @@ function territoriesByPlace(code: string, locale: string): string[] {
 const withoutQualifier = (text: string): string => text.replace(/\s*\([^)]*\)\s*/g, ' ').trim();
 
 /**
- * The countries whose places and zones a stop stands in: its own (a former state's successors), and territories
- * the label or the locale names, as colonial-era records do ("Hong Kong" or "Bridgetown (Barbados)" under the
- * United Kingdom, "Denmark (Greenland)"). Territories come first, as they are the more precise.
+ * The countries (ISO 3166-1 alpha-2 codes) whose places and zones a stop stands in. A territory the label names
+ * ("Denmark (Greenland)") is the only one: the place is there. Otherwise the country's own (a former state's
+ * successors), after the territories the locale names, as colonial-era records do ("Hong Kong" or "Bridgetown
+ * (Barbados)" under the United Kingdom, "St. Thomas" under Denmark), which come first as the more precise.
+ * Empty for ZZ.
  */
 export function placeCountries(code: string, label: string, locale = ''): string[] {
   if (code === UNKNOWN_COUNTRY) return [];
