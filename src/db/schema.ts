@@ -373,11 +373,35 @@ export const importRecords = sqliteTable(
     /** For a participant: the date of the record whose title they carry (the latest wins). */
     asOf: text('as_of'),
     createdAt: text('created_at').notNull(),
+    /** The file name (no folder) the record was last imported from; null when unnamed (an unnamed request body). */
+    file: text('file'),
   },
   (t) => [
     index('import_records_source_record_idx').on(t.source, t.recordId),
     index('import_records_trip_idx').on(t.tripId),
     index('import_records_stop_idx').on(t.stopId),
     index('import_records_participant_idx').on(t.participantId),
+  ],
+);
+
+/**
+ * What the importer last wrote to each row it owns: the row's version then, so that a row whose version has moved
+ * since was edited by someone else (through the API) and is not overwritten unasked. No foreign keys: the entry
+ * outlives a row deleted by hand, so that importing its record again is reported as re-creating it.
+ */
+export const importWrites = sqliteTable(
+  'import_writes',
+  {
+    resource: text('resource', { enum: ['trip', 'stop', 'participant'] }).notNull(),
+    resourceId: integer('resource_id').notNull(),
+    version: integer('version').notNull(),
+    /** For a stop: the record's collection and id (its key in import_records). */
+    source: text('source'),
+    recordId: text('record_id'),
+    writtenAt: text('written_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.resource, t.resourceId] }),
+    index('import_writes_record_idx').on(t.source, t.recordId),
   ],
 );
