@@ -14,6 +14,7 @@ import {
 } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
 import { nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
+import { canonicalZone } from '../domain/tzdb.js';
 import { assertExpected, type Expected } from '../domain/versions.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
@@ -144,10 +145,34 @@ const instantsOf = (
 
 /**
  * After a stop's zone changed: every meeting there shows another `timeZone` and, when timed, other instants, so
- * each gets them recomputed and a new version (its ETag must change). Or, after a migration added the columns:
- * every timed meeting that lacks its instants. Answers how many changed.
+ * each gets them recomputed and a new version (its ETag must change). Answers how many changed.
  */
-export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'missing'): number {
+export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] }): number {
+  return recompute(db, inArray(meetings.stopId, scope.stopIds), true);
+}
+
+/**
+ * Brings stored data in line with the tz database, at every start (SQL has no time-zone rules, so no migration
+ * can): a stop's zone stored under a link name (Europe/Kiev, UTC, from before names were made canonical) becomes
+ * its zone (Europe/Kyiv, Etc/UTC), and every timed meeting whose stored instants differ from those the database
+ * gives now (left empty by a migration, computed with older zone data or another reading of an ambiguous time)
+ * gets them, with a new version. A zone the database does not know is left as it is. Answers how many changed.
+ */
+export function reconcileTimeZones(db: Db): { stops: number; meetings: number } {
+  let renamed = 0;
+  for (const { timeZone } of db.selectDistinct({ timeZone: stops.timeZone }).from(stops).all()) {
+    const canonical = canonicalZone(timeZone);
+    if (canonical === undefined || canonical === timeZone) continue;
+    renamed += db
+      .update(stops)
+      .set({ timeZone: canonical, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
+      .where(eq(stops.timeZone, timeZone))
+      .run().changes;
+  }
+  return { stops: renamed, meetings: recompute(db, sql`${meetings.startTime} is not null`, false) };
+}
+
+function recompute(db: Db, where: SQL | undefined, always: boolean): number {
   const rows = db
     .select({
       id: meetings.id,
@@ -160,18 +185,13 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'm
     })
     .from(meetings)
     .innerJoin(stops, eq(stops.id, meetings.stopId))
-    .where(
-      and(
-        scope === 'missing'
-          ? and(sql`${meetings.startTime} is not null`, sql`${meetings.startsAt} is null`)
-          : inArray(meetings.stopId, scope.stopIds),
-      ),
-    )
+    .where(where)
     .all();
   let changed = 0;
   for (const row of rows) {
+    if (canonicalZone(row.timeZone) === undefined) continue;
     const instants = instantsOf(row, row.timeZone);
-    if (scope === 'missing' && instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
+    if (!always && instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
     db.update(meetings)
       .set({ ...instants, updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
       .where(eq(meetings.id, row.id))
@@ -387,7 +407,7 @@ export function createMeetingsRepository(db: Db) {
         const timeZone = stopZone(stopId);
         if (timeZone === undefined) throw new NotFoundError('stop', stopId);
         const { participants: attendees, ...fields } = input;
-        const errors: FieldError[] = [...meetingRules(fields)];
+        const errors: FieldError[] = [...meetingRules({ ...fields, timeZone })];
         const seen = new Set<number>();
         attendees.forEach(({ participantId }, i) => {
           if (seen.has(participantId)) {
@@ -419,8 +439,8 @@ export function createMeetingsRepository(db: Db) {
         assertExpected(expected, 'meeting', id, current.version);
         if (Object.keys(patch).length === 0) return current;
         const merged = { ...current, ...patch };
-        const errors = meetingRules(merged);
         const timeZone = stopZone(merged.stopId);
+        const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
         if (timeZone === undefined) {
           errors.push({ path: 'body.stopId', message: `no stop has the id ${merged.stopId}` });
         }
