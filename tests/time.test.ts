@@ -233,6 +233,26 @@ describe('one local time, one instant (issue 11)', () => {
     // Moving a meeting onto the skipped day is refused too.
     await t.api.patch(`/meetings/${m.body.id}`).send({ date: '2011-12-30' }).expect(400);
     await t.api.patch(`/stops/${stop.body.id}`).send({ departureDate: '2011-12-30' }).expect(400);
+    // So is a zone, or a stop, in which a meeting's day did not happen: American Samoa kept 30 December 2011.
+    const pagoPago = await t.api
+      .post(`/trips/${trip.body.id}/stops`)
+      .send(newStop({ city: 'Pago Pago', country: 'AS', timeZone: 'Pacific/Pago_Pago', arrivalDate: null }))
+      .expect(201);
+    const elsewhere = await t.api
+      .post(`/stops/${pagoPago.body.id}/meetings`)
+      .send({ kind: 'bilateral', title: 'Across the line', date: '2011-12-30' })
+      .expect(201);
+    const moved = await t.api
+      .patch(`/stops/${pagoPago.body.id}`)
+      .send({ timeZone: 'Pacific/Apia' })
+      .expect(400);
+    expect(moved.body.errors).toEqual([
+      {
+        path: 'body.timeZone',
+        message: `meeting ${elsewhere.body.id} is on 2011-12-30, a day Pacific/Apia skipped`,
+      },
+    ]);
+    await t.api.patch(`/meetings/${elsewhere.body.id}`).send({ stopId: stop.body.id }).expect(400);
     const listed = (await t.api.get(`/stops/${stop.body.id}/meetings`).expect(200)).body.data as Meeting[];
     expect(listed.map((x) => [x.date, x.startTime, x.startsAt])).toEqual([
       ['2011-12-31', '09:00', '2011-12-30T19:00:00Z'],
@@ -266,6 +286,7 @@ describe('one local time, one instant (issue 11)', () => {
     const sqlite = first.app.database.sqlite;
     sqlite.prepare("update stops set time_zone = 'Europe/Kiev' where id = ?").run(kyiv.body.id);
     sqlite.prepare("update meetings set starts_at = '2019-03-01T10:00:00Z' where id = ?").run(inOslo.body.id);
+    sqlite.prepare('delete from time_zone_data').run();
     await first.app.close();
 
     const second = await buildTestApp({ databasePath: path, seed: false });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { localTimeTypeAt, offsetAt, transitionsBetween } from './tzdb.js';
+import { localTimeTypeAt, offsetAt, steadyTypeBetween, transitionsBetween } from './tzdb.js';
 
 /** Seconds since the epoch of a local date and time read as if it were UTC: the "local seconds" below. */
 export const localSeconds = (date: string, time: string): number => Date.parse(`${date}T${time}:00Z`) / 1000;
@@ -16,6 +16,8 @@ const WINDOW_S = 2 * 86_400;
  * local seconds: one as a rule, two in the hour repeated when clocks go back, none in a gap when they go forward.
  */
 export function occurrencesOf(local: number, timeZone: string): number[] {
+  const steady = steadyTypeBetween(timeZone, local - WINDOW_S, local + WINDOW_S);
+  if (steady) return [local - steady.offset];
   const offsets = new Set([
     offsetAt(timeZone, local - WINDOW_S),
     ...transitionsBetween(timeZone, local - WINDOW_S, local + WINDOW_S).map((t) => t.after.offset),

@@ -218,6 +218,8 @@ const utcYear = (seconds: number) => new Date(seconds * 1000).getUTCFullYear();
 const zones = new Map<string, Zone>();
 
 function zoneOf(name: string): Zone {
+  const known = zones.get(name);
+  if (known) return known;
   const canonical = canonicalZone(name);
   if (canonical === undefined) throw new Error(`${name} is not a name of the time zone database`);
   let zone = zones.get(canonical);
@@ -253,6 +255,18 @@ export function localTimeTypeAt(name: string, at: number): LocalTimeType {
     return changes.filter((t) => t.at <= at).at(-1)?.after ?? rule.std;
   }
   return zone.typeOf[i] as LocalTimeType;
+}
+
+/**
+ * The zone's local time type throughout `[from, to]` (seconds since the epoch, UTC) when it does not change then
+ * and the zone file lists it (before the TZ string takes over); undefined otherwise. A shortcut for the usual case.
+ */
+export function steadyTypeBetween(name: string, from: number, to: number): LocalTimeType | undefined {
+  const zone = zoneOf(name);
+  const i = lastIndexAtOrBefore(zone.times, from);
+  if (i !== lastIndexAtOrBefore(zone.times, to)) return undefined;
+  if (i < 0) return zone.first;
+  return i < zone.times.length - 1 || !zone.rule?.dst ? zone.typeOf[i] : undefined;
 }
 
 /** The zone's offset from UTC in seconds (east positive) at `at` (seconds since the epoch, UTC). */
