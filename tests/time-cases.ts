@@ -24,6 +24,9 @@ export type TimeCaseResults = {
 
 // biome-ignore lint/suspicious/noExplicitAny: the answers are JSON that each step reads as it expects.
 type Answer = { status: number; body: any };
+/** The results, with the trip's calendar as sent and each case's meeting id, for other readers of it. */
+export type TimeCaseRun = { results: TimeCaseResults; ics: string; meetingIds: Record<string, number> };
+
 type Inject = (method: 'GET' | 'POST', url: string, body?: unknown) => Promise<Answer>;
 
 /** The meetings: stop, date, start and end time. Pairs that overlap share a participant, so they conflict. */
@@ -72,7 +75,7 @@ function calendarInstants(text: string): Map<string, [string | null, string | nu
 }
 
 /** Writes the cases through the API and reads back what JSON, /conflicts and the calendar say of them. */
-export async function runTimeCases(inject: Inject): Promise<TimeCaseResults> {
+export async function runTimeCases(inject: Inject): Promise<TimeCaseRun> {
   const person = async (name: string) =>
     ok(await inject('POST', '/participants', { kind: 'person', name, country: 'US' }), name).id as number;
   const traveler = await person('Time Traveler');
@@ -168,11 +171,15 @@ export async function runTimeCases(inject: Inject): Promise<TimeCaseResults> {
   for (const [name, s] of Object.entries(stops)) {
     zones[name] = ok(await inject('GET', `/stops/${s.id}`), name).timeZone;
   }
-  return { json, calendar, conflicts, zones, vtimezones, refused };
+  return {
+    results: { json, calendar, conflicts, zones, vtimezones, refused },
+    ics: ics.body,
+    meetingIds: Object.fromEntries([...ids].map(([id, name]) => [name, id])),
+  };
 }
 
 /** Builds the app on a fresh in-memory database, runs the cases with an admin key, and closes it. */
-export async function runTimeCasesOnNewApp(): Promise<TimeCaseResults> {
+export async function runTimeCasesOnNewApp(): Promise<TimeCaseRun> {
   const config = loadConfig(
     {},
     { DATABASE_PATH: ':memory:', SEED_ON_START: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' },

@@ -170,9 +170,30 @@ const EXPECTED: TimeCaseResults = {
 // Calendars give each meeting the instants the JSON gives it.
 EXPECTED.calendar = EXPECTED.json;
 
+/** Reads each event's DTSTART and DTEND as UTC instants with python3-vobject (Debian's), by UID without domain. */
+const VOBJECT_INSTANTS = `
+import sys, json, datetime, vobject
+def utc(prop):
+    value = prop.value
+    if not isinstance(value, datetime.datetime): return None
+    return value.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+calendar = vobject.readOne(sys.stdin.read())
+print(json.dumps({e.uid.value.split('@')[0]: [utc(e.dtstart), utc(e.dtend) if hasattr(e, 'dtend') else None]
+                  for e in calendar.vevent_list}))
+`;
+
 describe('one local time, one instant (issue 11)', () => {
   it('gives each case its instant in the JSON, in conflicts and in the calendar', async () => {
-    expect(await runTimeCasesOnNewApp()).toEqual(EXPECTED);
+    const { results, ics, meetingIds } = await runTimeCasesOnNewApp();
+    expect(results).toEqual(EXPECTED);
+    // A second, independent reader of the calendar (python3-vobject, with dateutil's VTIMEZONE rules) agrees.
+    const read = spawnSync('/usr/bin/python3', ['-c', VOBJECT_INSTANTS], { input: ics, encoding: 'utf8' });
+    expect(read.status, read.stderr).toBe(0);
+    const byUid = JSON.parse(read.stdout) as Record<string, [string | null, string | null]>;
+    const byName = Object.fromEntries(
+      Object.entries(meetingIds).map(([name, id]) => [name, byUid[`meeting-${id}`]]),
+    );
+    expect(byName).toEqual(EXPECTED.calendar);
   });
 
   // The fault this guards against took the offset of the day the server ran on, so the cases run again in
