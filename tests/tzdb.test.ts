@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toUtcInstant } from '../src/domain/time.js';
+import { dateExistsIn, toUtcInstant } from '../src/domain/time.js';
 import { canonicalZone, localTimeTypeAt, tzdbRelease } from '../src/domain/tzdb.js';
 import { TimeZoneSchema } from '../src/schemas/common.js';
 
@@ -100,6 +100,18 @@ describe('the tz database as tzdb.ts reads it', () => {
       const expected = new Date(Number(seconds[i]) * 1000).toISOString().replace('.000Z', 'Z');
       expect(toUtcInstant(date, time, zone), `${time} on ${date} in ${zone}`).toBe(expected);
     });
+  });
+
+  it('knows the days clocks skipped, and takes the first of a day that happened twice', () => {
+    expect(dateExistsIn('2011-12-30', 'Pacific/Apia')).toBe(false);
+    expect(dateExistsIn('1993-08-21', 'Pacific/Kwajalein')).toBe(false);
+    for (const date of ['2011-12-29', '2011-12-31', '2021-03-14', '2021-11-07']) {
+      expect(dateExistsIn(date, 'Pacific/Apia'), date).toBe(true);
+    }
+    // Sitka lived 18 October 1867 twice, when Alaska passed from Russian to American time (LMT +14:58:47, then
+    // -9:01:13): noon is the first of the two.
+    expect(dateExistsIn('1867-10-18', 'America/Sitka')).toBe(true);
+    expect(toUtcInstant('1867-10-18', '12:00', 'America/Sitka')).toBe('1867-10-17T21:01:13Z');
   });
 
   it('accepts every name of the database, links included, as the zone it names', () => {

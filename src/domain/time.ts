@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { localTimeTypeAt, offsetAt, steadyTypeBetween, transitionsBetween } from './tzdb.js';
+import { offsetAt, steadyTypeBetween, transitionsBetween } from './tzdb.js';
 
 /** Seconds since the epoch of a local date and time read as if it were UTC: the "local seconds" below. */
 export const localSeconds = (date: string, time: string): number => Date.parse(`${date}T${time}:00Z`) / 1000;
@@ -67,9 +67,6 @@ export function dateExistsIn(date: string, timeZone: string): boolean {
   // Midnight of a skipped day moves into the next day; of any other day it stays on it.
   return localDateTimeAt(midnight, timeZone).slice(0, 10) === date;
 }
-
-/** The local time type (offset in seconds, daylight time or not, abbreviation) of a zone at an instant. */
-export const localTimeTypeOf = (seconds: number, timeZone: string) => localTimeTypeAt(timeZone, seconds);
 
 export const nowIso = (): string => new Date().toISOString();
 
