@@ -1,7 +1,6 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import countries from 'i18n-iso-countries';
-import { IANAZone } from 'luxon';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import {
@@ -17,6 +16,7 @@ import {
   trips,
 } from '../src/db/schema.js';
 import { toUtcInstant } from '../src/domain/time.js';
+import { canonicalZone } from '../src/domain/tzdb.js';
 import { rebuildSearchIndex } from '../src/repositories/search-repository.js';
 
 // A synthetic dataset of any size for query plans and benchmarks: trips of 1–10 stops in real cities (ISO
@@ -484,7 +484,8 @@ function prose(items: readonly string[]): string {
 function assertPlacesValid(): void {
   for (const c of CITIES) {
     if (!countries.isValid(c.country)) throw new Error(`${c.city}: ${c.country} is not an ISO country code`);
-    if (!IANAZone.isValidZone(c.timeZone)) throw new Error(`${c.city}: ${c.timeZone} is not an IANA zone`);
+    if (canonicalZone(c.timeZone) === undefined)
+      throw new Error(`${c.city}: ${c.timeZone} is not an IANA zone`);
   }
 }
 
@@ -878,7 +879,8 @@ function writeRows(sqlite: DatabaseHandle['sqlite'], o: DatasetOptions): void {
         s.place.country,
         hasCoordinates ? s.place.latitude : null,
         hasCoordinates ? s.place.longitude : null,
-        s.place.timeZone,
+        // As the API stores it: a link (Europe/Vatican) as its zone (Europe/Rome).
+        canonicalZone(s.place.timeZone) ?? s.place.timeZone,
         arrival === null ? null : dayText(arrival),
         departure === null ? null : dayText(departure),
         r.chance(0.15)

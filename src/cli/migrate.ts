@@ -1,7 +1,7 @@
 import { loadConfigOrExit } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { migrationsFolder, runMigrations } from '../db/migrate.js';
-import { refreshMeetingInstants } from '../repositories/meetings-repository.js';
+import { reconcileTimeZones } from '../repositories/meetings-repository.js';
 
 // npm run db:migrate: applies pending migrations to the database at DATABASE_PATH (the server also does at start).
 
@@ -9,7 +9,7 @@ const config = loadConfigOrExit();
 const database = openDatabase(config.DATABASE_PATH);
 try {
   runMigrations(database.db);
-  refreshMeetingInstants(database.db, 'missing');
+  reconcileTimeZones(database.db);
   console.log(`migrated ${config.DATABASE_PATH} with ${migrationsFolder()}`);
 } finally {
   database.close();

@@ -405,3 +405,14 @@ export const importWrites = sqliteTable(
     index('import_writes_record_idx').on(t.source, t.recordId),
   ],
 );
+
+/**
+ * Which tz database release (and way of reading it) the stored instants and zone names were last reconciled with
+ * (src/domain/tzdb.ts): one row. At start the server recomputes every timed meeting only when this differs.
+ */
+export const timeZoneData = sqliteTable('time_zone_data', {
+  id: integer('id').primaryKey(),
+  /** Such as `2025b+backzone/1`: the release, whether it had backzone, and the app's rules version. */
+  release: text('release').notNull(),
+  reconciledAt: text('reconciled_at').notNull(),
+});

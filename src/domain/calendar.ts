@@ -1,11 +1,11 @@
 import ICAL from 'ical.js';
-import { DateTime } from 'luxon';
 import type { Source } from '../schemas/common.js';
 import type { MeetingDetail } from '../schemas/meetings.js';
 import type { Stop } from '../schemas/stops.js';
 import { countryName } from './countries.js';
 import { withoutControlCharacters } from './output-text.js';
-import { addDays } from './time.js';
+import { addDays, instantOfLocal, localDateTimeAt, localSeconds, occurrencesOf } from './time.js';
+import { offsetAt } from './tzdb.js';
 import { vtimezone } from './vtimezone.js';
 
 // iCalendar (RFC 5545) for trips, people and meetings, written with ical.js, which folds lines at 75 octets,
@@ -107,12 +107,17 @@ function geo(event: ICAL.Component, stop: Pick<Stop, 'latitude' | 'longitude'>) 
   }
 }
 
+/** A meeting's time: its instant (epoch seconds), the wall-clock time then (YYYY-MM-DDTHH:MM:SS) and its offset. */
+type LocalDateTime = { at: number; wall: string; offset: number; zone: string };
+
 /**
  * The local time of a meeting as the JSON reads it (`toUtcInstant`): a time skipped by a change of offset moves
  * forward as the clocks did, and a time that occurs twice is the first of the two.
  */
-const localDateTime = (date: string, time: string, zone: string): DateTime =>
-  DateTime.fromISO(`${date}T${time}`, { zone });
+function localDateTime(date: string, time: string, zone: string): LocalDateTime {
+  const at = instantOfLocal(localSeconds(date, time), zone);
+  return { at, wall: localDateTimeAt(at, zone), offset: offsetAt(zone, at), zone };
+}
 
 /**
  * Whether a local time can be written with its zone's TZID and read back as the same instant everywhere. Not when
@@ -120,8 +125,8 @@ const localDateTime = (date: string, time: string, zone: string): DateTime =>
  * does, but readers differ (ical.js takes the second in some zones). Nor when the zone's offset then was not a
  * whole number of minutes (local mean time, before standard zones): ical.js drops the seconds of offsets.
  */
-const writableInZone = (local: DateTime): boolean =>
-  Number.isInteger(local.offset) && local.getPossibleOffsets().length === 1;
+const writableInZone = (local: LocalDateTime): boolean =>
+  local.offset % 60 === 0 && occurrencesOf(Date.parse(`${local.wall}Z`) / 1000, local.zone).length === 1;
 
 /**
  * DTSTART or DTEND of a timed meeting: its local time with its zone's TZID, so that calendar apps show and edit it
@@ -129,21 +134,12 @@ const writableInZone = (local: DateTime): boolean =>
  * morning clocks go forward an hour), the instant RFC 5545 also gives it, but which readers treat differently.
  * A time that cannot be written in its zone exactly (above) is written in UTC, which every reader reads the same.
  */
-function zoned(event: ICAL.Component, name: 'dtstart' | 'dtend', local: DateTime, zone: string) {
+function zoned(event: ICAL.Component, name: 'dtstart' | 'dtend', local: LocalDateTime, zone: string) {
   if (!writableInZone(local)) {
-    event.addPropertyWithValue(name, ICAL.Time.fromJSDate(local.toJSDate(), true));
+    event.addPropertyWithValue(name, ICAL.Time.fromJSDate(new Date(local.at * 1000), true));
     return;
   }
-  const value = ICAL.Time.fromData({
-    year: local.year,
-    month: local.month,
-    day: local.day,
-    hour: local.hour,
-    minute: local.minute,
-    second: local.second,
-    isDate: false,
-  });
-  event.addPropertyWithValue(name, value).setParameter('tzid', zone);
+  event.addPropertyWithValue(name, ICAL.Time.fromDateTimeString(local.wall)).setParameter('tzid', zone);
 }
 
 function meetingEvent(meeting: CalendarMeeting, uidDomain: string): ICAL.Component | null {
@@ -219,7 +215,7 @@ function zonesOf(meetings: CalendarMeeting[]): Map<string, Set<number>> {
     const inZone = times.filter(writableInZone);
     if (inZone.length === 0) continue;
     const years = zones.get(m.timeZone) ?? new Set<number>();
-    for (const local of inZone) years.add(local.year);
+    for (const local of inZone) years.add(Number(local.wall.slice(0, 4)));
     zones.set(m.timeZone, years);
   }
   return zones;

@@ -3,6 +3,7 @@ import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
 import { asActor } from '../domain/actor.js';
+import { tzdbRelease } from '../domain/tzdb.js';
 import { createActivityRepository } from '../repositories/activity-repository.js';
 import { createAuditRepository } from '../repositories/audit-repository.js';
 import { createChangesRepository } from '../repositories/changes-repository.js';
@@ -13,7 +14,7 @@ import {
   RETENTION_MS as IDEMPOTENCY_RETENTION_MS,
 } from '../repositories/idempotency-repository.js';
 import { createKeysRepository } from '../repositories/keys-repository.js';
-import { createMeetingsRepository, refreshMeetingInstants } from '../repositories/meetings-repository.js';
+import { createMeetingsRepository, reconcileTimeZones } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
 import { createSearchRepository } from '../repositories/search-repository.js';
 import { createStopsRepository } from '../repositories/stops-repository.js';
@@ -57,8 +58,15 @@ export default fp<DatabasePluginOptions>(
     const database = openDatabase(opts.path, { onQuery: opts.onQuery });
     try {
       runMigrations(database.db);
-      // Stored instants that a migration could not compute (SQL has no time-zone rules).
-      refreshMeetingInstants(database.db, 'missing');
+      // Zone names and instants as the tz database gives them (SQL has no time-zone rules).
+      reconcileTimeZones(database.db);
+      const tz = tzdbRelease();
+      if (!tz.backzone) {
+        app.log.warn(
+          { tzdb: tz },
+          'the system tz database lacks backzone: offsets before 1970 are wrong in some zones (Europe/Oslo, …)',
+        );
+      }
       if (opts.seed && !hasTrips(database.db)) {
         const report = asActor('command:seed', () => applySeed(database.db, tillersonSeed));
         app.log.info({ seed: report }, 'seeded the article itinerary into an empty database');

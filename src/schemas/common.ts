@@ -1,7 +1,7 @@
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { isCountryCode } from '../domain/countries.js';
 import { normalizeText, textFault } from '../domain/text.js';
+import { canonicalZone } from '../domain/tzdb.js';
 
 // Field schemas shared by every resource. Input schemas validate; output schemas only describe.
 
@@ -48,11 +48,22 @@ export const CountryCodeSchema = z
     example: 'AR',
   });
 
+/**
+ * A name of the IANA tz database, a zone or a link, in any case (`UTC`, `Europe/Kiev`), stored as the zone it
+ * names (`Etc/UTC`, `Europe/Kyiv`) so that each place has one zone to every filter and calendar.
+ */
 export const TimeZoneSchema = z
   .string()
   .min(1)
-  .refine((zone) => zone.includes('/') && IANAZone.isValidZone(zone), 'is not an IANA time zone name')
-  .meta({ description: 'IANA time zone of the place', example: 'America/Argentina/Buenos_Aires' });
+  .refine((zone) => canonicalZone(zone) !== undefined, {
+    error: 'is not an IANA time zone name',
+    abort: true,
+  })
+  .overwrite((zone) => canonicalZone(zone) ?? zone)
+  .meta({
+    description: 'IANA time zone of the place; a link name (Europe/Kiev, UTC) is stored as its zone',
+    example: 'America/Argentina/Buenos_Aires',
+  });
 
 /**
  * Free text, as every resource takes it (names, titles, descriptions, notes, topics, sources, query text): line

@@ -2,6 +2,7 @@ import { and, asc, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'dri
 import type { DatabaseHandle } from '../../db/client.js';
 import { importRecords, importWrites, participants, stops, trips } from '../../db/schema.js';
 import { nowIso } from '../../domain/time.js';
+import { canonicalZone } from '../../domain/tzdb.js';
 import type { Stop } from '../../schemas/stops.js';
 
 // The importer's SQL, in one place as the repositories keep theirs. It writes rows directly rather than through
@@ -339,7 +340,8 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         v.countryName,
         v.latitude,
         v.longitude,
-        v.timeZone,
+        // One name per zone, as the API stores it (tzdb.ts).
+        canonicalZone(v.timeZone) ?? v.timeZone,
         v.arrivalDate,
         v.departureDate,
         v.notes,
