@@ -1,6 +1,6 @@
 import cityTimezones from 'city-timezones';
 import ct from 'countries-and-timezones';
-import { IANAZone } from 'luxon';
+import { canonicalZone as tzdbZone } from '../../domain/tzdb.js';
 import { byIso, HISTORICAL_CODES, territoriesIn, UNKNOWN_COUNTRY } from './countries.js';
 
 // Where a stop is: its IANA zone and, when the place is known, its coordinates. All offline:
@@ -72,16 +72,8 @@ const LOCALE_ALIASES: Record<string, string> = {
  */
 const canonicalCache = new Map<string, string>();
 
-/** Whether the runtime's time-zone database knows the name (memoized: Intl is slow to ask). */
-const validZones = new Map<string, boolean>();
-function isValidZone(zone: string): boolean {
-  let valid = validZones.get(zone);
-  if (valid === undefined) {
-    valid = IANAZone.isValidZone(zone);
-    validZones.set(zone, valid);
-  }
-  return valid;
-}
+/** Whether the tz database the app reads (domain/tzdb.ts, the same one as every instant) knows the name. */
+const isValidZone = (zone: string): boolean => tzdbZone(zone) !== undefined;
 
 function canonicalZone(zone: string): string {
   let canonical = canonicalCache.get(zone);
