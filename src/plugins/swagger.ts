@@ -185,6 +185,14 @@ export default fp(
       // validatorUrl null: Swagger UI would otherwise send the document to an online validator.
       uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null },
       staticCSP: true,
+      // swagger-ui's policy asks browsers to upgrade-insecure-requests, which turns every asset of a page served
+      // over plain HTTP (any host but localhost) into an https fetch that fails, and the page stays blank.
+      transformStaticCSP: (header) =>
+        header
+          .split(';')
+          .map((directive) => directive.trim())
+          .filter((directive) => directive !== '' && directive !== 'upgrade-insecure-requests')
+          .join('; '),
     });
   },
   { name: 'swagger' },

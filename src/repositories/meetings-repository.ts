@@ -14,7 +14,7 @@ import {
 } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
 import { nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
-import { assertExpected, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
@@ -417,8 +417,10 @@ export function createMeetingsRepository(db: Db) {
       return db.transaction(() => {
         const current = get(id);
         assertExpected(expected, 'meeting', id, current.version);
-        if (Object.keys(patch).length === 0) return current;
-        const merged = { ...current, ...patch };
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changed = changedFields(current, patch);
+        if (Object.keys(changed).length === 0) return current;
+        const merged = { ...current, ...changed };
         const errors = meetingRules(merged);
         const timeZone = stopZone(merged.stopId);
         if (timeZone === undefined) {
@@ -426,7 +428,7 @@ export function createMeetingsRepository(db: Db) {
         }
         assertValid(errors);
         const changes = {
-          ...patch,
+          ...changed,
           ...instantsOf(merged, timeZone ?? current.timeZone),
           updatedAt: nowIso(),
         };
