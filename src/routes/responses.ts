@@ -12,8 +12,6 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than the limit',
   414: 'The URL is longer than 8,192 characters',
   415: 'The body is not JSON',
-  408: 'The request (REQUEST_TIMEOUT_MS) or its headers (HEADERS_TIMEOUT_MS) took too long to arrive; the connection is closed',
-  431: 'The request line and headers are larger than Node’s limit (16 kB), as with a very long URL',
   429: 'Too many requests from this client; see Retry-After and the RateLimit headers',
   500: 'A fault of the server, logged under `requestId`',
   503: 'The database does not answer',
@@ -84,24 +82,16 @@ export const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-/**
- * Problem responses (application/problem+json) for the given statuses, plus those any request can meet: 400 (a
- * request HTTP cannot parse, such as a malformed Content-Length), 408, 414, 429, 431 and 500.
- */
+/** Problem responses (application/problem+json) for the given statuses, plus 429 and 500, which any can answer. */
 export function problems(...statuses: number[]) {
   const out: Record<
     number,
     { description: string; content: { 'application/problem+json': { schema: z.ZodType } } }
   > = {};
-  // Any operation can meet Node's parser (400, 408, 431), the URL length limit, the rate limit or a fault.
-  for (const status of [...statuses, 400, 408, 414, 429, 431, 500]) {
+  // Any operation can meet the URL length limit, the rate limit or a fault of the server.
+  for (const status of [...statuses, 414, 429, 500]) {
     out[status] = {
-      description:
-        status !== 400
-          ? (PROBLEM_DESCRIPTIONS[status] ?? 'Problem')
-          : statuses.includes(400)
-            ? `${PROBLEM_DESCRIPTIONS[400]}; or a request HTTP cannot parse (a malformed Content-Length)`
-            : 'A request HTTP cannot parse, such as one with a malformed Content-Length',
+      description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
       content: { 'application/problem+json': { schema: ProblemSchema } },
     };
   }
