@@ -100,6 +100,24 @@ describe('slow clients', () => {
     expect(after).toBeLessThan(3000);
   });
 
+  it('an idle socket closes at CONNECTION_TIMEOUT_MS, an idle keep-alive one at KEEP_ALIVE_TIMEOUT_MS', async () => {
+    // With the request timeout off, only the idle timeout ends a connection that stopped sending.
+    const idle = await listening({ REQUEST_TIMEOUT_MS: 0, CONNECTION_TIMEOUT_MS: 500 });
+    const silent = rawConnection(idle.port);
+    silent.socket.write('GET /trips HTTP/1.1\r\nHost: itinerary.test\r\n');
+    const silentAfter = await silent.closed;
+    expect(silentAfter).toBeGreaterThanOrEqual(450);
+    expect(silentAfter).toBeLessThan(3000);
+
+    const kept = await listening({ KEEP_ALIVE_TIMEOUT_MS: 300 });
+    const client = rawConnection(kept.port);
+    client.socket.write('GET /health HTTP/1.1\r\nHost: itinerary.test\r\n\r\n');
+    const keptAfter = await client.closed;
+    expect(statuses(client.received())).toEqual([200]);
+    expect(client.received()).toContain('Keep-Alive: timeout=0');
+    expect(keptAfter).toBeLessThan(3000);
+  });
+
   it('refuses timeouts Node would refuse, by name', () => {
     expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '5000' })).toThrow(
       'HEADERS_TIMEOUT_MS="5000" must be between 1 and REQUEST_TIMEOUT_MS (1000)',
