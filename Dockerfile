@@ -6,8 +6,10 @@
 #   runtime : slim Node image with only production node_modules, dist/, migrations/ and package.json,
 #             running as the non-root `node` user with the SQLite database on the /data volume.
 # Both stages use the same base image so the native better-sqlite3 addon matches the runtime (glibc, Node ABI).
+# Node 24 is the active LTS line (package.json engines: 20.19+, 22 and 24; CI tests 20 and 24). Another line builds
+# with --build-arg NODE_IMAGE=node:22-bookworm-slim.
 
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+ARG NODE_IMAGE=node:24.21-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -39,10 +41,12 @@ RUN npm run build \
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 
+# The demo trip is for trying the API locally, not for a real deployment: run with -e SEED_ON_START=true to get it.
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \
   PORT=3000 \
-  DATABASE_PATH=/data/itinerary.db
+  DATABASE_PATH=/data/itinerary.db \
+  SEED_ON_START=false
 
 # The SQLite database lives on a volume owned by the unprivileged `node` user (uid 1000) of the base image.
 RUN mkdir -p /data && chown node:node /data
