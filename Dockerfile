@@ -29,14 +29,18 @@ COPY src ./src
 COPY seeds ./seeds
 COPY migrations ./migrations
 # Compile, then drop the dev dependencies and better-sqlite3's build leftovers (SQLite sources, object files: ~27 MB);
-# only build/Release/better_sqlite3.node is loaded at run time.
+# only build/Release/better_sqlite3.node is loaded at run time. better-sqlite3-napi (v13, loaded on Node 24 and later:
+# see src/db/driver.ts) ships prebuilt addons: keep the glibc Linux ones (~20 MB less).
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund \
   && npm cache clean --force \
   && cd node_modules/better-sqlite3 \
   && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
     build/Release/sqlite3.a build/Release/test_extension.node \
-  && test -f build/Release/better_sqlite3.node
+  && test -f build/Release/better_sqlite3.node \
+  && cd ../better-sqlite3-napi \
+  && rm -rf deps src prebuilds/darwin-* prebuilds/win32-* prebuilds/linuxmusl-* \
+  && ls prebuilds/linux-*.node
 
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app

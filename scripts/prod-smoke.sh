@@ -82,11 +82,14 @@ step_done
 step "npm ci --omit=dev (compiles better-sqlite3)"
 (cd "${APP_DIR}" && npm ci --omit=dev --ignore-scripts=false --no-audit --no-fund) \
   || fail "npm ci --omit=dev failed"
-# Same trim as the Dockerfile: only build/Release/better_sqlite3.node is needed at run time.
+# Same trim as the Dockerfile: only build/Release/better_sqlite3.node is needed at run time, and v13's prebuilt
+# addons for glibc Linux.
 (
   cd "${APP_DIR}/node_modules/better-sqlite3" \
     && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
-      build/Release/sqlite3.a build/Release/test_extension.node
+      build/Release/sqlite3.a build/Release/test_extension.node \
+    && cd ../better-sqlite3-napi \
+    && rm -rf deps src prebuilds/darwin-* prebuilds/win32-* prebuilds/linuxmusl-*
 ) || fail "could not trim better-sqlite3 build leftovers"
 step_done
 
@@ -97,6 +100,8 @@ done
 [[ -d "${APP_DIR}/node_modules/better-sqlite3" ]] || fail "better-sqlite3 is missing from production node_modules"
 [[ -f "${APP_DIR}/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ]] \
   || fail "better-sqlite3 native addon (better_sqlite3.node) was not built"
+[[ -f "${APP_DIR}/node_modules/better-sqlite3-napi/prebuilds/linux-x64.node" ]] \
+  || fail "better-sqlite3-napi has no prebuilt addon for linux-x64"
 log "production node_modules: no dev dependencies, better-sqlite3 addon built"
 
 # A loopback port: SMOKE_PORT (default 3917) if free, else one chosen by the OS.
