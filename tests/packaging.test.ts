@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configWarnings, loadConfig } from '../src/config.js';
@@ -101,5 +101,23 @@ describe('the production image', () => {
       .engines.node;
     // Each supported line is spelled `^<major>.<minor>` or `>=<major>` in engines.
     expect(engines.split('||').map((range) => /(\d+)/.exec(range)?.[1])).toContain(image?.[1]);
+  });
+});
+
+describe('the SQLite driver', () => {
+  it('is loaded only through src/db/driver.ts, which picks the version that works on this Node', () => {
+    // A direct import would load better-sqlite3 12 on Node 24, where its statements abort the process at teardown.
+    const files = ['src', 'tests', 'scripts', 'bench', 'seeds'].flatMap((dir) =>
+      readdirSync(`${root}${dir}`, { recursive: true, encoding: 'utf8' })
+        .filter((file) => /\.[cm]?[jt]s$/.test(file))
+        .map((file) => `${dir}/${file}`),
+    );
+    const direct = files.filter(
+      (file) =>
+        file !== 'src/db/driver.ts' &&
+        /^import (?!type )[^;]*from 'better-sqlite3(-napi)?';/m.test(readFileSync(`${root}${file}`, 'utf8')),
+    );
+    expect(files.length).toBeGreaterThan(50);
+    expect(direct).toEqual([]);
   });
 });
