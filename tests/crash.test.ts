@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Database } from '../src/db/driver.js';
 import { checkIntegrity } from '../src/db/maintenance.js';
 
 // Durability under a crash: the real server runs as a child process, takes a stream of concurrent writes and is
