@@ -78,7 +78,9 @@ const isValidZone = (zone: string): boolean => tzdbZone(zone) !== undefined;
 function canonicalZone(zone: string): string {
   let canonical = canonicalCache.get(zone);
   if (canonical === undefined) {
-    canonical = renamedTo(zone);
+    // Then the tz database's own name for it, as the API stores every zone: a re-import compares like with like.
+    const renamed = renamedTo(zone);
+    canonical = tzdbZone(renamed) ?? renamed;
     canonicalCache.set(zone, canonical);
   }
   return canonical;
