@@ -5,7 +5,6 @@ import {
   meetingParticipants,
   meetings,
   meetingTimeKey,
-  PART_OF_DAY_ANCHORS,
   participants,
   stops,
   trips,
@@ -15,6 +14,7 @@ import {
 import { meetingRules } from '../domain/rules.js';
 import { nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { assertExpected, type Expected } from '../domain/versions.js';
+import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldError, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
