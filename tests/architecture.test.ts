@@ -1,5 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DependencyTree, parseCircular, parseDependencyTree } from 'dpdm';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 // The shape of src/, checked on its source: imports flow one way (no file imports, even for a type, a file that
@@ -52,5 +56,59 @@ describe('the import graph of src/', () => {
     const tree = await importGraph('src/db/schema.ts');
     expect(Object.keys(tree)).toContain('src/domain/vocabulary.ts');
     expect(Object.keys(tree).filter((file) => file.startsWith('src/schemas/'))).toEqual([]);
+  });
+});
+
+// Storage and the domain rules know nothing of HTTP: they name fields (`travelerId`), and the error mapper says where
+// in a request each one is (`body.travelerId`); the HTTP status of each domain error is given in src/errors.ts only.
+// Read from the syntax tree, so comments, which may explain what a client sees, are not code that speaks HTTP.
+
+/** A field path into a request, in a string or a piece of a template literal (`body.${name}` included). */
+const REQUEST_PATH = /\b(body|query|path|params|header|headers)\.([\w$]|$)/;
+
+/** Where a TypeScript source writes a request's field path or an HTTP status code, as `line: text`. */
+function httpMentions(source: string): string[] {
+  const file = ts.createSourceFile('checked.ts', source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const at = (node: ts.Node) =>
+    `${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.getText()}`;
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) {
+      // Only the head and middle of a template continue with an expression: there `body.` ends the piece.
+      const open = ts.isTemplateHead(node) || ts.isTemplateMiddle(node);
+      const match = REQUEST_PATH.exec(node.text);
+      if (match && (match[2] !== '' || open)) found.push(at(node));
+    } else if (ts.isNumericLiteral(node) && Number(node.text) >= 100 && STATUS_CODES[Number(node.text)]) {
+      found.push(at(node));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe('storage and the domain rules know nothing of HTTP', () => {
+  it('no file under src/repositories or src/domain writes a request field path or an HTTP status', () => {
+    const files = ['src/repositories', 'src/domain'].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => join(dir, name)),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const mentions = files.flatMap((file) =>
+      httpMentions(readFileSync(join(root, file), 'utf8')).map((line) => `${file}:${line}`),
+    );
+    expect(mentions).toEqual([]);
+  });
+
+  it('the check finds field paths in strings and templates, and status codes, but not comments or prose', () => {
+    // A sample with one of each (lines 1, 2, 3, 5) and the look-alikes the check must pass over (lines 4, 6, 7).
+    const source = readFileSync(join(root, 'tests/fixtures/http-mentions.ts.txt'), 'utf8');
+    expect(httpMentions(source)).toEqual([
+      "1: 'body.travelerId'",
+      '2: `query.${',
+      '3: }.x and path.id`',
+      '5: 410',
+    ]);
   });
 });

@@ -1,12 +1,12 @@
-import type { FieldError } from '../errors.js';
+import type { FieldIssue } from '../errors.js';
 
 // Rules that span fields of one record. They run on the merged record, so a PATCH that changes only one of two
 // related fields is checked against the other's stored value.
 
-export function tripRules(trip: { startDate: string; endDate: string }): FieldError[] {
+export function tripRules(trip: { startDate: string; endDate: string }): FieldIssue[] {
   return trip.startDate <= trip.endDate
     ? []
-    : [{ path: 'body.endDate', message: `must be on or after startDate (${trip.startDate})` }];
+    : [{ field: 'endDate', message: `must be on or after startDate (${trip.startDate})` }];
 }
 
 export function stopRules(stop: {
@@ -14,18 +14,18 @@ export function stopRules(stop: {
   departureDate: string | null;
   latitude: number | null;
   longitude: number | null;
-}): FieldError[] {
-  const errors: FieldError[] = [];
+}): FieldIssue[] {
+  const errors: FieldIssue[] = [];
   if (stop.arrivalDate && stop.departureDate && stop.arrivalDate > stop.departureDate) {
     errors.push({
-      path: 'body.departureDate',
+      field: 'departureDate',
       message: `must be on or after arrivalDate (${stop.arrivalDate})`,
     });
   }
   if ((stop.latitude === null) !== (stop.longitude === null)) {
     const missing = stop.latitude === null ? 'latitude' : 'longitude';
     errors.push({
-      path: `body.${missing}`,
+      field: missing,
       message: 'latitude and longitude go together: give both or neither',
     });
   }
@@ -36,16 +36,16 @@ export function meetingRules(meeting: {
   date: string | null;
   startTime: string | null;
   endTime: string | null;
-}): FieldError[] {
-  const errors: FieldError[] = [];
+}): FieldIssue[] {
+  const errors: FieldIssue[] = [];
   if (meeting.startTime && !meeting.date) {
-    errors.push({ path: 'body.date', message: 'is required when startTime is set' });
+    errors.push({ field: 'date', message: 'is required when startTime is set' });
   }
   if (meeting.endTime && !meeting.startTime) {
-    errors.push({ path: 'body.startTime', message: 'is required when endTime is set' });
+    errors.push({ field: 'startTime', message: 'is required when endTime is set' });
   }
   if (meeting.startTime && meeting.endTime && meeting.endTime < meeting.startTime) {
-    errors.push({ path: 'body.endTime', message: `must not be before startTime (${meeting.startTime})` });
+    errors.push({ field: 'endTime', message: `must not be before startTime (${meeting.startTime})` });
   }
   return errors;
 }

@@ -15,7 +15,7 @@ import { meetingRules } from '../domain/rules.js';
 import { nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { assertExpected, type Expected } from '../domain/versions.js';
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
-import { assertValid, type FieldError, NotFoundError } from '../errors.js';
+import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
@@ -387,14 +387,14 @@ export function createMeetingsRepository(db: Db) {
         const timeZone = stopZone(stopId);
         if (timeZone === undefined) throw new NotFoundError('stop', stopId);
         const { participants: attendees, ...fields } = input;
-        const errors: FieldError[] = [...meetingRules(fields)];
+        const errors: FieldIssue[] = [...meetingRules(fields)];
         const seen = new Set<number>();
         attendees.forEach(({ participantId }, i) => {
           if (seen.has(participantId)) {
-            errors.push({ path: `body.participants.${i}.participantId`, message: 'is listed twice' });
+            errors.push({ field: `participants.${i}.participantId`, message: 'is listed twice' });
           } else if (!participantExists(participantId)) {
             errors.push({
-              path: `body.participants.${i}.participantId`,
+              field: `participants.${i}.participantId`,
               message: `no participant has the id ${participantId}`,
             });
           }
@@ -422,7 +422,7 @@ export function createMeetingsRepository(db: Db) {
         const errors = meetingRules(merged);
         const timeZone = stopZone(merged.stopId);
         if (timeZone === undefined) {
-          errors.push({ path: 'body.stopId', message: `no stop has the id ${merged.stopId}` });
+          errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
         }
         assertValid(errors);
         const changes = {
