@@ -1,8 +1,6 @@
 import fp from 'fastify-plugin';
-import { tillersonSeed } from '../../seeds/tillerson-2018.js';
-import { type DatabaseHandle, openDatabase } from '../db/client.js';
-import { runMigrations } from '../db/migrate.js';
-import { asActor } from '../domain/actor.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { prepareDatabase } from '../db/prepare.js';
 import { createActivityRepository } from '../repositories/activity-repository.js';
 import { createAuditRepository } from '../repositories/audit-repository.js';
 import { createChangesRepository } from '../repositories/changes-repository.js';
@@ -13,12 +11,11 @@ import {
   RETENTION_MS as IDEMPOTENCY_RETENTION_MS,
 } from '../repositories/idempotency-repository.js';
 import { createKeysRepository } from '../repositories/keys-repository.js';
-import { createMeetingsRepository, refreshMeetingInstants } from '../repositories/meetings-repository.js';
+import { createMeetingsRepository } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
 import { createSearchRepository } from '../repositories/search-repository.js';
 import { createStopsRepository } from '../repositories/stops-repository.js';
 import { createTripsRepository } from '../repositories/trips-repository.js';
-import { applySeed, hasTrips } from '../services/seed-service.js';
 
 export type Repositories = {
   trips: ReturnType<typeof createTripsRepository>;
@@ -54,19 +51,12 @@ export type DatabasePluginOptions = {
 /** Opens the database, applies pending migrations, seeds an empty database, and closes it with the app. */
 export default fp<DatabasePluginOptions>(
   async (app, opts) => {
-    const database = openDatabase(opts.path, { onQuery: opts.onQuery });
-    try {
-      runMigrations(database.db);
-      // Stored instants that a migration could not compute (SQL has no time-zone rules).
-      refreshMeetingInstants(database.db, 'missing');
-      if (opts.seed && !hasTrips(database.db)) {
-        const report = asActor('command:seed', () => applySeed(database.db, tillersonSeed));
-        app.log.info({ seed: report }, 'seeded the article itinerary into an empty database');
-      }
-    } catch (error) {
-      database.close();
-      throw error;
-    }
+    const { database, seeded } = prepareDatabase({
+      path: opts.path,
+      seed: opts.seed ? 'if-empty' : 'never',
+      onQuery: opts.onQuery,
+    });
+    if (seeded) app.log.info({ seed: seeded }, 'seeded the article itinerary into an empty database');
     app.decorate('database', database);
     app.decorate('repos', {
       trips: createTripsRepository(database.db),
