@@ -47,6 +47,13 @@ ENV NODE_ENV=production \
 # The SQLite database lives on a volume owned by the unprivileged `node` user (uid 1000) of the base image.
 RUN mkdir -p /data && chown node:node /data
 
+# The IANA tz database with its pre-1970 history (backzone): every instant, conflict and VTIMEZONE is computed from
+# /usr/share/zoneinfo (src/domain/tzdb.ts), not from Node's own zone data, which lacks that history.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tzdata \
+  && rm -rf /var/lib/apt/lists/* \
+  && grep -q '^# ddeps.*backzone' /usr/share/zoneinfo/tzdata.zi
+
 COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist

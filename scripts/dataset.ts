@@ -1,11 +1,11 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import countries from 'i18n-iso-countries';
-import { IANAZone } from 'luxon';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
 import { toUtcInstant } from '../src/domain/time.js';
+import { canonicalZone } from '../src/domain/tzdb.js';
 import {
   type MEETING_KINDS,
   type MEETING_ROLES,
@@ -480,7 +480,8 @@ function prose(items: readonly string[]): string {
 function assertPlacesValid(): void {
   for (const c of CITIES) {
     if (!countries.isValid(c.country)) throw new Error(`${c.city}: ${c.country} is not an ISO country code`);
-    if (!IANAZone.isValidZone(c.timeZone)) throw new Error(`${c.city}: ${c.timeZone} is not an IANA zone`);
+    if (canonicalZone(c.timeZone) === undefined)
+      throw new Error(`${c.city}: ${c.timeZone} is not an IANA zone`);
   }
 }
 
@@ -874,7 +875,8 @@ function writeRows(sqlite: DatabaseHandle['sqlite'], o: DatasetOptions): void {
         s.place.country,
         hasCoordinates ? s.place.latitude : null,
         hasCoordinates ? s.place.longitude : null,
-        s.place.timeZone,
+        // As the API stores it: a link (Europe/Vatican) as its zone (Europe/Rome).
+        canonicalZone(s.place.timeZone) ?? s.place.timeZone,
         arrival === null ? null : dayText(arrival),
         departure === null ? null : dayText(departure),
         r.chance(0.15)

@@ -385,7 +385,7 @@ describe('crash safety', () => {
       // A write the server refused (a 4xx or 5xx before the kill) would be a bug of its own, not a crash effect.
       expect(stream.writes.filter((w) => w.outcome?.state === 'rejected')).toEqual([]);
       expect(counts.acked).toBeGreaterThan(0);
-      expect(report.integrity).toEqual({ ok: true, integrity: ['ok'], foreignKeys: [] });
+      expect(report.integrity).toEqual({ ok: true, integrity: ['ok'], foreignKeys: [], text: [] });
       expect(report.missing).toEqual([]);
       expect(report.brokenParticipants).toEqual([]);
       expect(report.brokenMeetings).toEqual([]);

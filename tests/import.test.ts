@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { asActor } from '../src/domain/actor.js';
 import { displayCountry, resolveCountry } from '../src/importers/historian/countries.js';
 import { groupLegs } from '../src/importers/historian/grouping.js';
@@ -106,12 +109,38 @@ describe('countries, places and names', () => {
     ] as const) {
       expect(code(slug, label), slug).toBe(expected);
     }
+    // Only an entity with no code stays without one.
     expect(resolveCountry('kingdom-of-hawaii', 'Kingdom of Hawaii')).toEqual({
       code: 'ZZ',
       label: 'Kingdom of Hawaii',
       known: false,
+      inferred: null,
     });
-    expect(code('phillipines', 'Phillipines')).toBe('ZZ');
+    // Former and short names, and misspellings within a bounded distance, resolve, as inferences.
+    expect(resolveCountry('swaziland', 'Swaziland')).toEqual({
+      code: 'SZ',
+      label: 'Swaziland',
+      known: true,
+      inferred: '"Swaziland" is another name of Eswatini',
+    });
+    expect(resolveCountry('somoa', 'Somoa')).toEqual({
+      code: 'WS',
+      label: 'Somoa',
+      known: true,
+      inferred: '"Somoa" is read as a misspelling of Samoa',
+    });
+    expect(resolveCountry('phillipines', 'Phillipines')).toMatchObject({
+      code: 'PH',
+      inferred: expect.any(String),
+    });
+    expect(resolveCountry('zaire', 'Zaire')).toMatchObject({ code: 'CD', inferred: expect.any(String) });
+    expect(resolveCountry('holland', 'Holland')).toMatchObject({ code: 'NL', inferred: expect.any(String) });
+    // The Historian's own slugs and labels are not inferences.
+    expect(resolveCountry('sri-lanka', 'Ceylon')).toMatchObject({ code: 'LK', inferred: null });
+    expect(resolveCountry('samoa', 'Western Samoa')).toMatchObject({ code: 'WS', inferred: null });
+    // The bound: a word too short or too far from every name is not guessed.
+    expect(resolveCountry('atlantis', 'Atlantis').code).toBe('ZZ');
+    expect(resolveCountry('chda', 'Chda').code).toBe('ZZ');
     expect(displayCountry('China, People’s Republic of')).toBe('People’s Republic of China');
     expect(displayCountry('Mexico')).toBe('Mexico');
   });
@@ -708,5 +737,409 @@ describe.skipIf(!process.env.HISTORIAN_DATA)('importing the Secretaries’ trave
     const feb2018 = (await t.api.get('/trips?traveler=1&from=2018-02-01&to=2018-02-07').expect(200)).body
       .data;
     expect(feb2018.map((trip: Trip) => trip.id)).toEqual([1]);
+
+    // Zones of the place: the Danish West Indies, Greenland, and Windsor across the river from Detroit.
+    const danish = (await t.api.get('/countries/DK/stops?limit=200').expect(200)).body.data as Stop[];
+    const zoneOf = (city: string) => danish.filter((s) => s.city.startsWith(city)).map((s) => s.timeZone);
+    expect(zoneOf('St. Thomas')).toEqual(['America/St_Thomas', 'America/St_Thomas']);
+    for (const town of ['Nuuk', 'Kangerlussuaq', 'Ilulissat', 'Igaliku']) {
+      expect(zoneOf(town), town).toEqual(['America/Nuuk']);
+    }
+    expect(zoneOf('Copenhagen').every((z) => z === 'Europe/Copenhagen')).toBe(true);
+    const canada = (await t.api.get('/countries/CA/stops?limit=200').expect(200)).body.data as Stop[];
+    expect(canada.filter((s) => s.city === 'Windsor (Ontario)').map((s) => s.timeZone)).toEqual([
+      'America/Toronto',
+    ]);
+    expect(canada.some((s) => s.timeZone === 'America/Detroit')).toBe(false);
+
+    // Every country the Historian names resolves, none by a guess; imported again, nothing changes.
+    expect(report.inferred.countries).toBe(0);
+    expect(report.flagged.filter((f) => f.reason.startsWith('unknown country'))).toEqual([]);
+    const again = await importHistorian(t.app.database, files);
+    expect(again.outcome).toBe('unchanged');
+    expect(again.files.every((f) => f.status === 'unchanged')).toBe(true);
+    expect(again.edits).toEqual([]);
+    expect(again.missing).toEqual([]);
   });
+});
+
+describe('countries and zones of the place', () => {
+  it('resolves former and misspelt country names as inferred, and gives each stop a zone of its place', async () => {
+    const t = await buildTestApp();
+    const report = await run(t, 'places.xml');
+    expect(errors(report)).toEqual([]);
+    const warnings = report.flagged.map((f) => [f.recordId, f.reason]);
+    // In grouping order: the 1881 Hawaii leg first.
+    expect(warnings).toEqual([
+      ['950007', 'unknown country "kingdom-of-hawaii" ("Kingdom of Hawaii"): imported with country ZZ'],
+      ['950005', 'country "swaziland" ("Swaziland") inferred as SZ: "Swaziland" is another name of Eswatini'],
+      ['950006', 'country "somoa" ("Somoa") inferred as WS: "Somoa" is read as a misspelling of Samoa'],
+    ]);
+    expect(report.inferred).toEqual({ countries: 2, timeZones: 2 });
+
+    const stops = (await allTrips(t)).filter((trip) => trip.id !== 1).flatMap((trip) => trip.stops);
+    const at = (city: string) => {
+      const stop = stops.find((s) => s.city === city);
+      if (!stop) throw new Error(`no stop in ${city}`);
+      return stop;
+    };
+    expect(at('Mbabane')).toMatchObject({
+      country: 'SZ',
+      countryName: 'Swaziland',
+      timeZone: 'Africa/Mbabane',
+    });
+    expect(at('Mbabane').notes).toContain(
+      'Country inferred: "Swaziland" is another name of Eswatini, so the code is SZ.',
+    );
+    expect(at('Apia')).toMatchObject({ country: 'WS', countryName: 'Somoa', timeZone: 'Pacific/Apia' });
+    expect(at('Honolulu')).toMatchObject({ country: 'ZZ', timeZone: 'Etc/UTC' });
+    // Windsor, Ontario: the gazetteer files it under Detroit's zone, another country's.
+    expect(at('Windsor (Ontario)')).toMatchObject({
+      country: 'CA',
+      timeZone: 'America/Toronto',
+      notes: expect.not.stringContaining('Time zone inferred'),
+    });
+    // St. Thomas in 1866 was Danish: a place of the Danish West Indies, not of Copenhagen.
+    expect(at('St. Thomas')).toMatchObject({ country: 'DK', timeZone: 'America/St_Thomas' });
+    expect(at('St. Thomas').notes).toBe('Met Danish colonial officials.');
+    // Greenland: Nuuk's zone, for a known town and, inferred (Greenland has several zones), for an unknown one.
+    expect(at('Nuuk')).toMatchObject({ timeZone: 'America/Nuuk', notes: 'Attended the Arctic Council.' });
+    expect(at('Igaliku').timeZone).toBe('America/Nuuk');
+    expect(at('Igaliku').notes).toMatch(/Time zone inferred: .*most populous city \(Nuuk\)/);
+  });
+
+  it('corrects a gazetteer zone of another country by the nearest city of the province, and keeps single-zone countries plain', () => {
+    expect(resolvePlace('CA', 'Canada', 'Windsor (Ontario)')).toMatchObject({
+      timeZone: 'America/Toronto',
+      inferred: null,
+    });
+    expect(resolvePlace('CA', 'Canada', 'Windsor').timeZone).toBe('America/Toronto');
+    expect(resolvePlace('DK', 'Denmark', 'St. Thomas, St. Croix (Virgin Islands)').timeZone).toBe(
+      'America/St_Thomas',
+    );
+    expect(resolvePlace('DK', 'Denmark', 'Copenhagen')).toMatchObject({
+      timeZone: 'Europe/Copenhagen',
+      inferred: null,
+    });
+    expect(resolvePlace('DK', 'Denmark (Greenland)', 'Kangerlussuaq')).toMatchObject({
+      timeZone: 'America/Nuuk',
+      inferred: null,
+    });
+  });
+});
+
+describe('re-importing over hand corrections', () => {
+  const paris = async (t: TestApp) =>
+    (await allTrips(t))
+      .flatMap((trip) => trip.stops)
+      .find((s) => s.sources[0]?.recordId === '900001') as Stop;
+
+  it('keeps a stop and a trip edited through the API, lists them, and overwrites only when asked', async () => {
+    const t = await buildTestApp();
+    await run(t, 'travels.xml');
+    const stop = await paris(t);
+    await t.api.patch(`/stops/${stop.id}`).send({ city: 'Paris (Quai d’Orsay)' }).expect(200);
+    const trip = byTitle(await allTrips(t), 'Jane Q. Example: France');
+    await t.api.patch(`/trips/${trip.id}`).send({ title: 'Jane Q. Example in Paris and Rio' }).expect(200);
+
+    // The same file again: the edits stay, and the report lists them; nothing else changed.
+    const again = await run(t, 'travels.xml');
+    expect(again.outcome).toBe('unchanged');
+    expect(again.stops).toMatchObject({ kept: 1, updated: 0, unchanged: 5 });
+    expect(again.trips).toMatchObject({ kept: 1, updated: 0, unchanged: 3 });
+    expect(again.edits).toEqual([
+      {
+        file: fixture('travels.xml'),
+        resource: 'trip',
+        id: trip.id,
+        recordIds: ['900001', '900002'],
+        fields: ['title'],
+        action: 'kept',
+      },
+      {
+        file: fixture('travels.xml'),
+        resource: 'stop',
+        id: stop.id,
+        recordIds: ['900001'],
+        fields: ['city'],
+        action: 'kept',
+      },
+    ]);
+    expect((await paris(t)).city).toBe('Paris (Quai d’Orsay)');
+    // A participant too.
+    const person = trip.travelerId;
+    await t.api.patch(`/participants/${person}`).send({ name: 'Jane Quincy Example' }).expect(200);
+    const third = await run(t, 'travels.xml');
+    expect(third.participants).toMatchObject({ kept: 1, updated: 0 });
+    expect(third.edits.filter((e) => e.resource === 'participant')).toEqual([
+      {
+        file: fixture('travels.xml'),
+        resource: 'participant',
+        id: person,
+        recordIds: ['example-jane-q'],
+        fields: ['name'],
+        action: 'kept',
+      },
+    ]);
+    expect((await t.api.get(`/participants/${person}`).expect(200)).body.name).toBe('Jane Quincy Example');
+
+    // A correction upstream of the edited stop still leaves the hand edit in place, and says so.
+    const corrected = await run(t, 'travels-corrected.xml');
+    expect(corrected.edits.map((e) => [e.resource, e.id, e.action])).toEqual([
+      ['participant', person, 'kept'],
+      ['trip', trip.id, 'kept'],
+      ['stop', stop.id, 'kept'],
+    ]);
+    const kept = await paris(t);
+    expect(kept).toMatchObject({ city: 'Paris (Quai d’Orsay)', notes: 'Opened the fixture talks.' });
+    expect((await t.api.get(`/trips/${trip.id}`).expect(200)).body.title).toBe(
+      'Jane Q. Example in Paris and Rio',
+    );
+
+    // Asked to, the import overwrites them, and lists them as overwritten; then they are the importer's again.
+    const overwritten = await asActor('command:import', () =>
+      importHistorian(t.app.database, [fileInput(fixture('travels-corrected.xml'))], {
+        overwriteEdits: true,
+      }),
+    );
+    expect(overwritten.edits.map((e) => [e.resource, e.id, e.action])).toEqual([
+      ['participant', person, 'overwritten'],
+      ['trip', trip.id, 'overwritten'],
+      ['stop', stop.id, 'overwritten'],
+    ]);
+    expect((await t.api.get(`/participants/${person}`).expect(200)).body.name).toBe('Jane Q. Example');
+    expect(await paris(t)).toMatchObject({ city: 'Paris', notes: 'Opened the fixture talks, as corrected.' });
+    const quiet = await run(t, 'travels-corrected.xml');
+    expect(quiet).toMatchObject({ outcome: 'unchanged', edits: [] });
+  });
+
+  it('counts rows imported before import_writes existed as the importer’s (migration 0011 backfill)', async () => {
+    const t = await buildTestApp();
+    await run(t, 'travels.xml');
+    const { sqlite } = t.app.database;
+    // As a database imported before the migration: no writes noted. Then the migration's backfill runs.
+    sqlite.exec('delete from import_writes');
+    const migration = readFileSync(
+      new URL('../migrations/0011_import_provenance.sql', import.meta.url).pathname,
+      'utf8',
+    );
+    const backfill = migration.split('--> statement-breakpoint').filter((sql) => /INSERT INTO/.test(sql));
+    expect(backfill).toHaveLength(3);
+    for (const sql of backfill) sqlite.exec(sql);
+    const noted = sqlite
+      .prepare('select resource, count(*) as n from import_writes group by resource order by resource')
+      .all();
+    expect(noted).toEqual([
+      { resource: 'participant', n: 1 },
+      { resource: 'stop', n: 6 },
+      { resource: 'trip', n: 4 },
+    ]);
+    expect((await run(t, 'travels.xml')).outcome).toBe('unchanged');
+    const stop = (await allTrips(t)).flatMap((trip) => trip.stops).find((s) => s.city === 'Paris') as Stop;
+    await t.api.patch(`/stops/${stop.id}`).send({ notes: 'Corrected by hand.' }).expect(200);
+    const report = await run(t, 'travels.xml');
+    expect(report.edits.map((e) => [e.resource, e.id, e.fields, e.action])).toEqual([
+      ['stop', stop.id, ['notes'], 'kept'],
+    ]);
+  });
+
+  it('reports unchanged when nothing changed, and re-created for a trip deleted by hand', async () => {
+    const t = await buildTestApp();
+    const first = await run(t, 'travels.xml');
+    expect(first.outcome).toBe('changed');
+    expect(first.files.map((f) => f.status)).toEqual(['imported']);
+    const again = await run(t, 'travels.xml');
+    expect(again.outcome).toBe('unchanged');
+    expect(again.files.map((f) => f.status)).toEqual(['unchanged']);
+
+    const israel = byTitle(await allTrips(t), 'Jane Q. Example: Israel');
+    await t.api.delete(`/trips/${israel.id}`).expect(204);
+    const back = await run(t, 'travels.xml');
+    expect(back).toMatchObject({
+      outcome: 'changed',
+      trips: { created: 0, recreated: 1, unchanged: 3 },
+      stops: { created: 0, recreated: 1, unchanged: 5 },
+    });
+    expect(byTitle(await allTrips(t), 'Jane Q. Example: Israel').stops.map((s) => s.city)).toEqual([
+      'Tel Aviv, Jerusalem',
+    ]);
+    expect((await run(t, 'travels.xml')).outcome).toBe('unchanged');
+  });
+});
+
+describe('upstream corrections', () => {
+  it('keeps and renames the traveler when the upstream data renames their id but keeps the record ids', async () => {
+    const t = await buildTestApp();
+    await run(t, 'travels.xml');
+    const before = (await t.api.get('/participants?q=example').expect(200)).body.data as Participant[];
+    expect(before).toHaveLength(1);
+    const report = await run(t, 'travels-renamed.xml');
+    expect(report.participants).toMatchObject({ created: 0, renamed: 1, updated: 1 });
+    expect(report.renamed).toEqual([
+      {
+        file: fixture('travels-renamed.xml'),
+        participantId: before[0]?.id,
+        from: 'example-jane-q',
+        to: 'example-jane-quincy',
+      },
+    ]);
+    expect(report.trips).toMatchObject({ created: 0, deleted: 0 });
+    const after = (await t.api.get('/participants?q=example').expect(200)).body.data as Participant[];
+    expect(after.map((p) => [p.id, p.name])).toEqual([[before[0]?.id, 'Jane Quincy Example']]);
+    const trips = (await allTrips(t)).filter((trip) => trip.id !== 1);
+    expect(trips).toHaveLength(4);
+    expect(new Set(trips.map((trip) => trip.travelerId))).toEqual(new Set([before[0]?.id]));
+    // Imported again, the renamed file changes nothing.
+    expect((await run(t, 'travels-renamed.xml')).outcome).toBe('unchanged');
+  });
+
+  it('keeps the seeded Rex Tillerson, re-keyed, when his file renames his id', async () => {
+    const t = await buildTestApp();
+    await run(t, 'tillerson-2018.xml');
+    const report = await run(t, 'tillerson-2018-renamed.xml');
+    expect(report.renamed).toEqual([
+      {
+        file: fixture('tillerson-2018-renamed.xml'),
+        participantId: 1,
+        from: 'tillerson-rex-w',
+        to: 'tillerson-rex-wayne',
+      },
+    ]);
+    expect(report.participants).toMatchObject({ created: 0, matched: 0, renamed: 1 });
+    expect(report.trips).toMatchObject({ created: 0, deleted: 0, matched: 1 });
+    expect((await t.api.get('/participants?q=tillerson').expect(200)).body.data).toHaveLength(1);
+    expect(byTitle(await allTrips(t), 'Rex W. Tillerson: Canada').travelerId).toBe(1);
+    expect((await run(t, 'tillerson-2018-renamed.xml')).renamed).toEqual([]);
+  });
+
+  it('keeps both records when two files use one record id for different visits, and flags it', async () => {
+    const t = await buildTestApp();
+    const report = await run(t, 'visits-1960.xml', 'visits-2010.xml');
+    expect(errors(report)).toEqual([]);
+    const sixty = byTitle(await allTrips(t), 'Otto Sixty');
+    expect(report.flagged).toEqual([
+      {
+        file: fixture('visits-2010.xml'),
+        recordId: '990001',
+        line: 4,
+        severity: 'warning',
+        reason: `record id 990001 is also the id of a record of visits-1960.xml about another person (trip ${sixty.id}, "${sixty.title}"): both are kept, this one under the key 990001@visits-2010.xml`,
+      },
+    ]);
+    const trips = await allTrips(t);
+    const twenty = byTitle(trips, 'Jens Twenty');
+    // The 1960 visit is as its own record says; the 2010 visit has its own stop, citing its own record.
+    expect(
+      byTitle(trips, 'Otto Sixty').stops.map((s) => [
+        s.arrivalDate,
+        s.sources[0]?.quote,
+        s.sources[0]?.recordId,
+      ]),
+    ).toEqual([['1960-04-05', 'State visit.', '990001']]);
+    expect(twenty.stops.map((s) => [s.arrivalDate, s.sources[0]?.quote, s.sources[0]?.recordId])).toEqual([
+      ['2010-06-14', 'Official working visit.', '990001'],
+    ]);
+    // Imported again in either order, nothing changes and nothing is overwritten; the collision is still flagged.
+    const again = await run(t, 'visits-2010.xml', 'visits-1960.xml');
+    expect(again).toMatchObject({ outcome: 'unchanged', trips: { created: 0, updated: 0 } });
+    expect(again.flagged.map((f) => [f.file, f.recordId])).toEqual([[fixture('visits-2010.xml'), '990001']]);
+  });
+
+  it('reports the stops of records removed upstream, and removes them only when asked', async () => {
+    const t = await buildTestApp();
+    await run(t, 'travels.xml');
+    const rio = (await allTrips(t))
+      .flatMap((trip) => trip.stops)
+      .find((s) => s.city === 'Rio de Janeiro') as Stop;
+    const report = await run(t, 'deduplicated/travels.xml');
+    expect(report.stops).toMatchObject({ missing: 1, removed: 0 });
+    expect(report.missing).toEqual([
+      {
+        file: fixture('deduplicated/travels.xml'),
+        recordId: '900002',
+        stopId: rio.id,
+        tripId: rio.tripId,
+        action: 'kept',
+      },
+    ]);
+    await t.api.get(`/stops/${rio.id}`).expect(200);
+
+    const removed = await asActor('command:import', () =>
+      importHistorian(t.app.database, [fileInput(fixture('deduplicated/travels.xml'))], {
+        removeMissing: true,
+      }),
+    );
+    expect(removed.stops).toMatchObject({ missing: 0, removed: 1 });
+    expect(removed.missing.map((m) => [m.recordId, m.action])).toEqual([['900002', 'removed']]);
+    await t.api.get(`/stops/${rio.id}`).expect(404);
+    expect(byTitle(await allTrips(t), 'Jane Q. Example: France').stops.map((s) => s.city)).toEqual(['Paris']);
+    expect((await run(t, 'deduplicated/travels.xml')).missing).toEqual([]);
+  });
+
+  it('flags a span far beyond the collection’s norm as suspicious', async () => {
+    const t = await buildTestApp();
+    const report = await run(t, 'long-span.xml');
+    expect(report.flagged.map((f) => [f.recordId, f.severity, f.reason])).toEqual([
+      [
+        '960001',
+        'warning',
+        "suspicious span: 366 days (2001-05-01 to 2002-05-01), far beyond the collection's norm (median 2 days, flagged above 90); check the dates; its trip holds 3 records",
+      ],
+    ]);
+    // The other legs are within the norm; the long one still merged three journeys, as the record says.
+    expect(byTitle(await allTrips(t), 'Sam Span: France').stops.map((s) => s.city)).toEqual([
+      'Paris',
+      'Rome',
+      'Madrid',
+    ]);
+  });
+
+  it('takes the file name and the options as POST /imports query parameters, and refuses bad ones', async () => {
+    const t = await buildTestApp();
+    const post = (name: string, query: string) =>
+      t.api.post(`/imports${query}`).set('content-type', 'application/xml').send(xml(name));
+    await post('travels.xml', '?file=travels.xml').expect(200);
+    const kept = await post('deduplicated/travels.xml', '?file=travels.xml').expect(200);
+    expect(kept.body.missing).toMatchObject([{ file: 'travels.xml', recordId: '900002', action: 'kept' }]);
+    const removed = await post('deduplicated/travels.xml', '?file=travels.xml&removeMissing=true').expect(
+      200,
+    );
+    expect(removed.body.missing).toMatchObject([{ recordId: '900002', action: 'removed' }]);
+    expect(removed.body.outcome).toBe('changed');
+    const bad = await post('travels.xml', '?overwriteEdits=yes').expect(400).expect('content-type', PROBLEM);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'query.overwriteEdits' })]);
+    const folder = await post('travels.xml', '?file=../travels.xml').expect(400);
+    expect(folder.body.errors).toEqual([expect.objectContaining({ path: 'query.file' })]);
+  });
+});
+
+describe('npm run import (the command)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'itinerary-import-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ['--import', 'tsx', new URL('../src/cli/import.ts', import.meta.url).pathname, 'historian', ...args],
+      { env: { ...process.env, DATABASE_PATH: join(dir, 'cli.db') }, encoding: 'utf8', timeout: 60_000 },
+    );
+
+  it('prints records removed upstream, removes them with --remove-missing, and says unchanged', () => {
+    expect(cli(fixture('travels.xml')).status).toBe(0);
+    const kept = cli(fixture('deduplicated/travels.xml'));
+    expect(kept.status).toBe(0);
+    expect(kept.stdout).toMatch(
+      /record 900002 is no longer in \S*deduplicated\/travels\.xml: its stop \d+ \(trip \d+\) is kept \(--remove-missing removes it\)/,
+    );
+    const removed = cli('--remove-missing', fixture('deduplicated/travels.xml'));
+    expect(removed.stdout).toMatch(
+      /record 900002 is no longer in \S*deduplicated\/travels\.xml: its stop \d+ \(trip \d+\) was removed/,
+    );
+    expect(removed.stdout).toMatch(/stops: .* 1 removed/);
+    const again = cli(fixture('deduplicated/travels.xml'));
+    expect(again.stdout).toMatch(/records read in [\d.]+ s: unchanged/);
+    const unknown = cli('--overwrite-everything', fixture('travels.xml'));
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown option: --overwrite-everything');
+    // Five processes, each compiling TypeScript on start: slow on a busy machine.
+  }, 180_000);
 });

@@ -52,6 +52,7 @@ describe('backup and integrity', () => {
       ok: true,
       integrity: ['ok'],
       foreignKeys: [],
+      text: [],
     });
     const names = (await restored.api.get('/participants?limit=200&q=before').expect(200)).body.data.map(
       (p: { name: string }) => p.name,
@@ -88,7 +89,7 @@ describe('backup and integrity', () => {
     expect(again.stderr).toContain('already exists');
     const check = cli('check.ts', [], { DATABASE_PATH: target });
     expect(check.status, check.stderr).toBe(0);
-    expect(check.stdout).toContain('integrity check ok, foreign keys ok');
+    expect(check.stdout).toContain('integrity check ok, foreign keys ok, text ok');
     expect(cli('backup.ts', [], { DATABASE_PATH: source }).status).toBe(2);
   });
 });

@@ -76,6 +76,31 @@ describe('prepareDatabase', () => {
     });
   });
 
+  it('brings zone names and instants in line with the tz database, as the server does at start', () => {
+    const path = join(dir, 'zones.db');
+    prepareDatabase({ path, seed: 'if-empty' }).database.close();
+    // As a version before canonical names stored it: the seed's Buenos Aires stop under the zone's link name, its
+    // meeting 5 timed with an instant from other zone data, and no record of the release last reconciled with.
+    const database = openDatabase(path);
+    database.sqlite
+      .prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
+      .run('America/Argentina/Buenos_Aires');
+    database.sqlite
+      .prepare("update meetings set start_time = '09:30', starts_at = '2018-02-04T09:30:00Z' where id = 5")
+      .run();
+    database.sqlite.prepare('delete from time_zone_data').run();
+    database.close();
+
+    prepareDatabase({ path, seed: 'never' }).database.close();
+    expect(
+      read<{ n: number }>(path, "select count(*) as n from stops where time_zone = 'America/Buenos_Aires'").n,
+    ).toBe(0);
+    expect(
+      read<{ startsAt: string }>(path, 'select starts_at as startsAt from meetings where id = 5'),
+    ).toEqual({ startsAt: '2018-02-04T12:30:00Z' });
+    expect(read<{ n: number }>(path, 'select count(*) as n from time_zone_data').n).toBe(1);
+  });
+
   it('closes the database and rethrows when a step fails', () => {
     // A table the first migration creates is already there, so migrating fails after the file was opened.
     const path = join(dir, 'failing.db');
@@ -99,6 +124,7 @@ describe('the commands prepare the database the same way', () => {
       journal.entries.length,
     );
     expect(read<{ n: number }>(path, 'select count(*) as n from trips').n).toBe(0);
+    expect(read<{ n: number }>(path, 'select count(*) as n from time_zone_data').n).toBe(1);
 
     const seed = cli('seed.ts', [], { DATABASE_PATH: path });
     expect(seed.status, seed.stderr).toBe(0);
@@ -106,6 +132,20 @@ describe('the commands prepare the database the same way', () => {
     expect(Number(created)).toBeGreaterThan(0);
     const reseed = cli('seed.ts', [], { DATABASE_PATH: path });
     expect(reseed.stdout).toContain(`seeded ${path}: 0 created, 0 updated, ${created} unchanged`);
+
+    // A zone stored under its link name is made canonical by the command, as by the server.
+    const database = openDatabase(path);
+    database.sqlite
+      .prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
+      .run('America/Argentina/Buenos_Aires');
+    database.close();
+    expect(cli('migrate.ts', [], { DATABASE_PATH: path }).status).toBe(0);
+    expect(
+      read<{ n: number }>(
+        path,
+        "select count(*) as n from stops where time_zone = 'America/Argentina/Buenos_Aires'",
+      ).n,
+    ).toBe(1);
   });
 
   it('import seeds an empty database first when SEED_ON_START is true, and not when it is false', () => {

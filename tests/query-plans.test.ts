@@ -52,11 +52,6 @@ const KNOWN_SCANS: { request: string; table: string; reason: string }[] = [
       'q matches text anywhere in titles and descriptions (LIKE), which no B-tree index serves; /search does',
   },
   {
-    request: '/meetings?topic={topic}',
-    table: 'meetings',
-    reason: 'topics are a JSON array, and no index looks inside one',
-  },
-  {
     request: '/countries',
     table: 'stops',
     reason:

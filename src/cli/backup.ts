@@ -21,7 +21,11 @@ try {
   copy.close();
   if (!report.ok) {
     console.error(
-      `backup written to ${target}, but its integrity check failed: ${report.integrity.join('; ')}`,
+      `backup written to ${target}, but its integrity check failed: ${[
+        ...report.integrity.filter((line) => line !== 'ok'),
+        ...report.foreignKeys,
+        ...report.text,
+      ].join('; ')}`,
     );
     process.exit(1);
   }

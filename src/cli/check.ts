@@ -2,16 +2,17 @@ import { loadConfigOrExit } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { checkIntegrity } from '../db/maintenance.js';
 
-// npm run db:check: PRAGMA integrity_check and foreign_key_check on DATABASE_PATH; exit code 1 on any problem.
+// npm run db:check: PRAGMA integrity_check and foreign_key_check on DATABASE_PATH, and text that is not UTF-8;
+// exit code 1 on any problem.
 
 const config = loadConfigOrExit();
 const database = openDatabase(config.DATABASE_PATH);
 try {
   const report = checkIntegrity(database.sqlite);
   if (report.ok) {
-    console.log(`${config.DATABASE_PATH}: integrity check ok, foreign keys ok`);
+    console.log(`${config.DATABASE_PATH}: integrity check ok, foreign keys ok, text ok`);
   } else {
-    for (const line of [...report.integrity, ...report.foreignKeys]) console.error(line);
+    for (const line of [...report.integrity, ...report.foreignKeys, ...report.text]) console.error(line);
     process.exitCode = 1;
   }
 } finally {

@@ -7,18 +7,26 @@ import { asActor } from '../domain/actor.js';
 import { fileInput, type ImportProgress, importHistorian } from '../importers/historian/import-service.js';
 import { formatReport } from '../importers/historian/report.js';
 
-// npm run import -- historian <file-or-folder>...
+// npm run import -- historian [--overwrite-edits] [--remove-missing] <file-or-folder>...
 // Imports Office of the Historian XML (travels or visits, told apart by their root element) into DATABASE_PATH:
 // a folder means every .xml file in it and below, in name order. Shows a progress bar on a terminal and plain
 // lines otherwise, then the report. Exits 1 when a file could not be imported, 2 on a usage error.
+//   --overwrite-edits  write over rows edited by hand since the import wrote them (by default they are kept)
+//   --remove-missing   remove the stops of records their file no longer holds (by default they are kept)
 
-const USAGE = 'usage: npm run import -- historian <file-or-folder>...';
+const USAGE = 'usage: npm run import -- historian [--overwrite-edits] [--remove-missing] <file-or-folder>...';
+const FLAGS = { '--overwrite-edits': 'overwriteEdits', '--remove-missing': 'removeMissing' } as const;
 
-const [source, ...paths] = process.argv.slice(2);
-if (source !== 'historian' || paths.length === 0) {
+const [source, ...args] = process.argv.slice(2);
+const flags = args.filter((a) => a.startsWith('--'));
+const paths = args.filter((a) => !a.startsWith('--'));
+const unknown = flags.filter((f) => !(f in FLAGS));
+if (source !== 'historian' || paths.length === 0 || unknown.length > 0) {
+  if (unknown.length > 0) console.error(`unknown option: ${unknown.join(', ')}`);
   console.error(USAGE);
   process.exit(2);
 }
+const options = Object.fromEntries(flags.map((f) => [FLAGS[f as keyof typeof FLAGS], true]));
 
 /** The XML files a path stands for; a path that is neither file nor folder is kept, to be reported as missing. */
 function filesOf(path: string): string[] {
@@ -62,7 +70,7 @@ try {
     else console.log(`[${p.done}/${p.total}] ${p.file}: ${p.records} records, ${p.status}`);
   };
   const report = await asActor('command:import', () =>
-    importHistorian(database, files.map(fileInput), { onProgress }),
+    importHistorian(database, files.map(fileInput), { ...options, onProgress }),
   );
   bar?.stop();
   console.log(formatReport(report));

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { currentActor } from '../domain/actor.js';
+import { searchText } from '../domain/text.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -38,6 +39,10 @@ export function openDatabase(
   sqlite.pragma('busy_timeout = 5000');
   // The audit triggers ask the application who is writing (see domain/actor.ts).
   sqlite.function('itinerary_actor', { deterministic: false }, () => currentActor());
+  // The one rule for matching text (domain/text.ts), for the search triggers, text filters and name sorting.
+  sqlite.function('search_text', { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? searchText(text) : text,
+  );
   const db = drizzle(sqlite, { schema });
   return {
     db,

@@ -1,6 +1,6 @@
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { asActor } from '../domain/actor.js';
-import { refreshMeetingInstants } from '../repositories/meetings-repository.js';
+import { reconcileTimeZones } from '../repositories/meetings-repository.js';
 import { applySeed, hasTrips, type SeedReport } from '../services/seed-service.js';
 import { type DatabaseHandle, openDatabase } from './client.js';
 import { runMigrations } from './migrate.js';
@@ -24,10 +24,11 @@ export type Prepared = { database: DatabaseHandle; seeded: SeedReport | null };
 
 /**
  * The one way the server and the commands get a database ready to use: opens it (client.ts: pragmas, WAL), applies
- * the pending migrations, fills the stored meeting instants a migration could not compute (SQL has no time-zone
- * rules), and writes the seed when `seed` asks. Answers the open handle, which the caller closes, and the seed's
- * counts when it was written (else null). Closes the handle and rethrows if any step fails. The commands that must
- * see a file as it is (`db:check`, `db:backup`) open it with `openDatabase` instead.
+ * the pending migrations, brings zone names and meeting instants in line with the tz database (reconcileTimeZones
+ * in meetings-repository.ts: SQL has no time-zone rules, so no migration can), and writes the seed when `seed`
+ * asks. Answers the open handle, which the caller closes, and the seed's counts when it was written (else null).
+ * Closes the handle and rethrows if any step fails. The commands that must see a file as it is (`db:check`,
+ * `db:backup`) open it with `openDatabase` instead.
  */
 export function prepareDatabase(
   config: PrepareConfig & { seed: 'always' },
@@ -37,7 +38,7 @@ export function prepareDatabase(config: PrepareConfig): Prepared {
   const database = openDatabase(config.path, { onQuery: config.onQuery });
   try {
     runMigrations(database.db);
-    refreshMeetingInstants(database.db, 'missing');
+    reconcileTimeZones(database.db);
     const seed = config.seed === 'always' || (config.seed === 'if-empty' && !hasTrips(database.db));
     const seeded = seed ? asActor('command:seed', () => applySeed(database.db, tillersonSeed)) : null;
     return { database, seeded };

@@ -16,6 +16,7 @@ import {
   CHANGE_ACTIONS,
   CHANGE_RESOURCES,
   IDEMPOTENCY_STATES,
+  IMPORTED_RESOURCES,
   KEY_SCOPES,
   MEETING_KINDS,
   MEETING_ROLES,
@@ -163,7 +164,6 @@ export const stops = sqliteTable(
     index('stops_span_end_idx').on(stopSpanEnd(t)),
     // The longest stay, read from the index's end: it bounds how early a stop overlapping a window can start.
     index('stops_span_days_idx').on(stopSpanDays(t)),
-    index('stops_city_lower_idx').on(sql`lower(${t.city})`),
     check('stops_position_check', sql`${t.position} >= 1`),
     check('stops_country_check', sql`${t.country} glob '[A-Z][A-Z]'`),
     check(
@@ -357,6 +357,8 @@ export const importRecords = sqliteTable(
     /** For a participant: the date of the record whose title they carry (the latest wins). */
     asOf: text('as_of'),
     createdAt: text('created_at').notNull(),
+    /** The file name (no folder) the record was last imported from; null when unnamed (an unnamed request body). */
+    file: text('file'),
   },
   (t) => [
     index('import_records_source_record_idx').on(t.source, t.recordId),
@@ -365,3 +367,36 @@ export const importRecords = sqliteTable(
     index('import_records_participant_idx').on(t.participantId),
   ],
 );
+
+/**
+ * What the importer last wrote to each row it owns: the row's version then, so that a row whose version has moved
+ * since was edited by someone else (through the API) and is not overwritten unasked. No foreign keys: the entry
+ * outlives a row deleted by hand, so that importing its record again is reported as re-creating it.
+ */
+export const importWrites = sqliteTable(
+  'import_writes',
+  {
+    resource: text('resource', { enum: IMPORTED_RESOURCES }).notNull(),
+    resourceId: integer('resource_id').notNull(),
+    version: integer('version').notNull(),
+    /** For a stop: the record's collection and id (its key in import_records). */
+    source: text('source'),
+    recordId: text('record_id'),
+    writtenAt: text('written_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.resource, t.resourceId] }),
+    index('import_writes_record_idx').on(t.source, t.recordId),
+  ],
+);
+
+/**
+ * Which tz database release (and way of reading it) the stored instants and zone names were last reconciled with
+ * (src/domain/tzdb.ts): one row. At start the server recomputes every timed meeting only when this differs.
+ */
+export const timeZoneData = sqliteTable('time_zone_data', {
+  id: integer('id').primaryKey(),
+  /** Such as `2025b+backzone/1`: the release, whether it had backzone, and the app's rules version. */
+  release: text('release').notNull(),
+  reconciledAt: text('reconciled_at').notNull(),
+});

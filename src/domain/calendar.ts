@@ -1,10 +1,11 @@
 import ICAL from 'ical.js';
-import { DateTime } from 'luxon';
 import type { Source } from '../schemas/common.js';
 import type { MeetingDetail } from '../schemas/meetings.js';
 import type { Stop } from '../schemas/stops.js';
 import { countryName } from './countries.js';
-import { addDays } from './time.js';
+import { withoutControlCharacters } from './output-text.js';
+import { addDays, instantOfLocal, localDateTimeAt, localSeconds, occurrencesOf } from './time.js';
+import { offsetAt } from './tzdb.js';
 import { vtimezone } from './vtimezone.js';
 
 // iCalendar (RFC 5545) for trips, people and meetings, written with ical.js, which folds lines at 75 octets,
@@ -24,6 +25,14 @@ import { vtimezone } from './vtimezone.js';
 // ical.js starts a continuation line with a space and then up to foldLength octets, so 74 keeps every line,
 // the space included, within RFC 5545's 75.
 ICAL.foldLength = 74;
+
+// ical.js escapes a value (RFC 5545 §3.3.11: backslash, semicolon, comma, line break) only when its design set
+// knows the property as TEXT; one it does not know is written raw. NAME and DESCRIPTION of a calendar are RFC
+// 7986's TEXT properties, and X-WR-CALNAME and X-WR-CALDESC are read as TEXT by the clients that read them, so
+// they are declared here: ical.js then escapes them like SUMMARY, with no VALUE parameter.
+for (const name of ['name', 'x-wr-calname', 'x-wr-caldesc']) {
+  ICAL.design.icalendar.property[name] = { defaultType: 'text' };
+}
 
 export const PRODUCT_ID = '-//Diplomatic Itinerary API//Itineraries 1.0//EN';
 
@@ -69,6 +78,15 @@ function sourcesBlock(sources: Source[]): string | null {
   return sources.length === 0 ? null : ['Sources:', ...new Set(sources.map(sourceLine))].join('\n');
 }
 
+/**
+ * Adds a TEXT property, which ical.js escapes (§3.3.11), with its line ends as `\n` and without the control
+ * characters no TEXT value may hold; and not at all when it has nothing to say (no empty `DESCRIPTION:`).
+ */
+function addText(component: ICAL.Component, name: string, value: string | null | undefined) {
+  const text = value === null || value === undefined ? '' : withoutControlCharacters(value);
+  if (text.trim().length > 0) component.addPropertyWithValue(name, text);
+}
+
 /** UID, DTSTAMP, CREATED, LAST-MODIFIED and SEQUENCE, from the record's id, timestamps and version. */
 function identify(
   event: ICAL.Component,
@@ -89,12 +107,17 @@ function geo(event: ICAL.Component, stop: Pick<Stop, 'latitude' | 'longitude'>) 
   }
 }
 
+/** A meeting's time: its instant (epoch seconds), the wall-clock time then (YYYY-MM-DDTHH:MM:SS) and its offset. */
+type LocalDateTime = { at: number; wall: string; offset: number; zone: string };
+
 /**
  * The local time of a meeting as the JSON reads it (`toUtcInstant`): a time skipped by a change of offset moves
  * forward as the clocks did, and a time that occurs twice is the first of the two.
  */
-const localDateTime = (date: string, time: string, zone: string): DateTime =>
-  DateTime.fromISO(`${date}T${time}`, { zone });
+function localDateTime(date: string, time: string, zone: string): LocalDateTime {
+  const at = instantOfLocal(localSeconds(date, time), zone);
+  return { at, wall: localDateTimeAt(at, zone), offset: offsetAt(zone, at), zone };
+}
 
 /**
  * Whether a local time can be written with its zone's TZID and read back as the same instant everywhere. Not when
@@ -102,8 +125,8 @@ const localDateTime = (date: string, time: string, zone: string): DateTime =>
  * does, but readers differ (ical.js takes the second in some zones). Nor when the zone's offset then was not a
  * whole number of minutes (local mean time, before standard zones): ical.js drops the seconds of offsets.
  */
-const writableInZone = (local: DateTime): boolean =>
-  Number.isInteger(local.offset) && local.getPossibleOffsets().length === 1;
+const writableInZone = (local: LocalDateTime): boolean =>
+  local.offset % 60 === 0 && occurrencesOf(Date.parse(`${local.wall}Z`) / 1000, local.zone).length === 1;
 
 /**
  * DTSTART or DTEND of a timed meeting: its local time with its zone's TZID, so that calendar apps show and edit it
@@ -111,21 +134,12 @@ const writableInZone = (local: DateTime): boolean =>
  * morning clocks go forward an hour), the instant RFC 5545 also gives it, but which readers treat differently.
  * A time that cannot be written in its zone exactly (above) is written in UTC, which every reader reads the same.
  */
-function zoned(event: ICAL.Component, name: 'dtstart' | 'dtend', local: DateTime, zone: string) {
+function zoned(event: ICAL.Component, name: 'dtstart' | 'dtend', local: LocalDateTime, zone: string) {
   if (!writableInZone(local)) {
-    event.addPropertyWithValue(name, ICAL.Time.fromJSDate(local.toJSDate(), true));
+    event.addPropertyWithValue(name, ICAL.Time.fromJSDate(new Date(local.at * 1000), true));
     return;
   }
-  const value = ICAL.Time.fromData({
-    year: local.year,
-    month: local.month,
-    day: local.day,
-    hour: local.hour,
-    minute: local.minute,
-    second: local.second,
-    isDate: false,
-  });
-  event.addPropertyWithValue(name, value).setParameter('tzid', zone);
+  event.addPropertyWithValue(name, ICAL.Time.fromDateTimeString(local.wall)).setParameter('tzid', zone);
 }
 
 function meetingEvent(meeting: CalendarMeeting, uidDomain: string): ICAL.Component | null {
@@ -148,9 +162,10 @@ function meetingEvent(meeting: CalendarMeeting, uidDomain: string): ICAL.Compone
     event.addPropertyWithValue('dtend', dayAfter(meeting.date));
   }
   const partOfDay = meeting.startTime === null && meeting.partOfDay ? ` (${meeting.partOfDay})` : '';
-  event.addPropertyWithValue('summary', `${meeting.title}${partOfDay}`);
+  addText(event, 'summary', `${meeting.title}${partOfDay}`);
   const participants = meeting.participants ?? [];
-  event.addPropertyWithValue(
+  addText(
+    event,
     'description',
     paragraphs(
       meeting.description,
@@ -160,10 +175,10 @@ function meetingEvent(meeting: CalendarMeeting, uidDomain: string): ICAL.Compone
       sourcesBlock(meeting.sources),
     ),
   );
-  event.addPropertyWithValue('location', place(meeting.stop));
+  addText(event, 'location', place(meeting.stop));
   geo(event, meeting.stop);
   event.addPropertyWithValue('status', STATUS[meeting.status]);
-  event.addPropertyWithValue('categories', meeting.kind);
+  addText(event, 'categories', meeting.kind);
   return event;
 }
 
@@ -175,12 +190,13 @@ function stopEvent(stop: CalendarStop, uidDomain: string): ICAL.Component | null
   identify(event, `stop-${stop.id}@${uidDomain}`, stop);
   event.addPropertyWithValue('dtstart', day(first));
   event.addPropertyWithValue('dtend', dayAfter(last));
-  event.addPropertyWithValue('summary', `In ${place(stop)}`);
-  event.addPropertyWithValue(
+  addText(event, 'summary', `In ${place(stop)}`);
+  addText(
+    event,
     'description',
     paragraphs(`Stop ${stop.position} of “${stop.tripTitle}”.`, stop.notes, sourcesBlock(stop.sources)),
   );
-  event.addPropertyWithValue('location', place(stop));
+  addText(event, 'location', place(stop));
   geo(event, stop);
   // A stay does not make anyone busy: the meetings do.
   event.addPropertyWithValue('transp', 'TRANSPARENT');
@@ -199,7 +215,7 @@ function zonesOf(meetings: CalendarMeeting[]): Map<string, Set<number>> {
     const inZone = times.filter(writableInZone);
     if (inZone.length === 0) continue;
     const years = zones.get(m.timeZone) ?? new Set<number>();
-    for (const local of inZone) years.add(local.year);
+    for (const local of inZone) years.add(Number(local.wall.slice(0, 4)));
     zones.set(m.timeZone, years);
   }
   return zones;
@@ -211,10 +227,10 @@ export function renderCalendar(content: CalendarContent, options: { uidDomain: s
   calendar.addPropertyWithValue('version', '2.0');
   calendar.addPropertyWithValue('calscale', 'GREGORIAN');
   // NAME and REFRESH-INTERVAL are RFC 7986's; X-WR-CALNAME and X-PUBLISHED-TTL are what older clients read.
-  calendar.addPropertyWithValue('name', content.name);
-  calendar.addPropertyWithValue('x-wr-calname', content.name);
-  calendar.addPropertyWithValue('description', content.description);
-  calendar.addPropertyWithValue('x-wr-caldesc', content.description);
+  addText(calendar, 'name', content.name);
+  addText(calendar, 'x-wr-calname', content.name);
+  addText(calendar, 'description', content.description);
+  addText(calendar, 'x-wr-caldesc', content.description);
   calendar.addPropertyWithValue('refresh-interval', ICAL.Duration.fromString('PT1H'));
   calendar.addPropertyWithValue('x-published-ttl', 'PT1H');
 

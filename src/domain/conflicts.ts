@@ -1,3 +1,4 @@
+import { fold } from './text.js';
 import { CONFLICT_KINDS, PART_OF_DAY_ANCHORS, type PartOfDay } from './vocabulary.js';
 
 // The rules of scheduling conflicts, as pure functions over facts the conflicts repository loads. Four kinds:
@@ -102,9 +103,9 @@ export function partOfDayAt(time: string): PartOfDay {
 export const meetingPart = (m: Pick<MeetingFacts, 'partOfDay' | 'startTime'>): PartOfDay | null =>
   m.partOfDay ?? (m.startTime ? partOfDayAt(m.startTime) : null);
 
-/** A city's identity: its name without case or accents, and its country. */
+/** A city's identity: its name folded as every text match folds it (domain/text.ts), and its country. */
 export const cityKey = (stop: Pick<StopFacts, 'city' | 'country'>): string =>
-  `${stop.city.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase()}|${stop.country}`;
+  `${fold(stop.city).trim()}|${stop.country}`;
 
 const ms = (instant: string) => Date.parse(instant);
 

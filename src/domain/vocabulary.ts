@@ -49,6 +49,9 @@ export const IDEMPOTENCY_STATES = ['in_flight', 'done'] as const;
 export const AUDIT_RESOURCES = ['trip', 'stop', 'meeting', 'participant', 'attendance'] as const;
 export const AUDIT_OPERATIONS = ['create', 'update', 'delete'] as const;
 
+/** What the importer records having written (`import_writes`), to keep rows edited by hand since. */
+export const IMPORTED_RESOURCES = ['trip', 'stop', 'participant'] as const;
+
 /** The kinds of scheduling conflict the rules of src/domain/conflicts.ts find. */
 export const CONFLICT_KINDS = [
   'overlapping_meetings',

@@ -1,9 +1,9 @@
 import ICAL from 'ical.js';
-import { DateTime, IANAZone } from 'luxon';
+import { type LocalTimeType, localTimeTypeAt, transitionsBetween } from './tzdb.js';
 
 // VTIMEZONE components (RFC 5545 §3.6.5) for the zones a calendar's timed events use, built from the same tz
-// database (through luxon and Intl) that turns a meeting's local time into its `startsAt`, so a calendar app and
-// the JSON agree on every instant.
+// database (tzdb.ts) that turns a meeting's local time into its `startsAt`, so a calendar app and the JSON agree
+// on every instant.
 //
 // Ready-made VTIMEZONE collections carry one rule per zone: today's. That is wrong for the past: a meeting in
 // New York on 20 March 2005 fell before that year's change to daylight time (3 April, under the rules of the day)
@@ -11,59 +11,35 @@ import { DateTime, IANAZone } from 'luxon';
 // offset changes that actually happened in the years its events fall in: an observance at the start of each such
 // year and one per change within it, without recurrence rules.
 
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
+const DAY_S = 86_400;
 
-type Observance = { kind: 'standard' | 'daylight'; at: number; from: number; to: number; name: string };
+type Observance = { at: number; from: number; to: LocalTimeType };
 
-const offsetAt = (zone: IANAZone, ms: number): number => zone.offset(ms);
-
-/** The first minute at which the offset differs from the offset at `low`, searching up to `high`. */
-function changeBetween(zone: IANAZone, low: number, high: number): number {
-  const before = offsetAt(zone, low);
-  let lo = low;
-  let hi = high;
-  while (hi - lo > MINUTE_MS) {
-    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
-    if (offsetAt(zone, mid) === before) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
-
-function observance(zone: IANAZone, at: number, from: number): Observance {
-  const local = DateTime.fromMillis(at, { zone });
-  return {
-    kind: local.isInDST ? 'daylight' : 'standard',
-    at,
-    from,
-    to: offsetAt(zone, at),
-    name: local.offsetNameShort ?? local.toFormat('ZZ'),
-  };
-}
-
-/** A year's opening observance, then one per change of offset, from a day before the year to a day after it. */
-function scanYear(zone: IANAZone, year: number): Observance[] {
+/** A year's opening observance, then one per change, from a day before the year to a day after it. */
+function scanYear(zone: string, year: number): Observance[] {
   // A day either side, so that local dates at either end of the year are covered in any zone.
-  const start = Date.UTC(year, 0, 1) - DAY_MS;
-  const end = Date.UTC(year + 1, 0, 1) + DAY_MS;
-  const list = [observance(zone, start, offsetAt(zone, start - 1))];
-  for (let day = start; day < end; day += DAY_MS) {
-    const next = Math.min(day + DAY_MS, end);
-    if (offsetAt(zone, day) === offsetAt(zone, next)) continue;
-    const at = changeBetween(zone, day, next);
-    list.push(observance(zone, at, offsetAt(zone, at - MINUTE_MS)));
-  }
-  return list;
+  const start = Date.UTC(year, 0, 1) / 1000 - DAY_S;
+  const end = Date.UTC(year + 1, 0, 1) / 1000 + DAY_S;
+  const opening = {
+    at: start,
+    from: localTimeTypeAt(zone, start - 1).offset,
+    to: localTimeTypeAt(zone, start),
+  };
+  const changes = transitionsBetween(zone, start + 1, end).map((t) => ({
+    at: t.at,
+    from: t.before.offset,
+    to: t.after,
+  }));
+  return [opening, ...changes];
 }
 
-// The tz rules of a year do not change while the process runs, and a scan costs a few hundred offset lookups, so
-// scans are kept; the cache is emptied when it reaches its bound (about a thousand zone-years of a few rows each).
+// The tz rules of a year do not change while the process runs, so scans are kept; the cache is emptied when it
+// reaches its bound (about a thousand zone-years of a few rows each).
 const scans = new Map<string, Observance[]>();
 const MAX_SCANS = 1024;
 
-function yearObservances(zone: IANAZone, year: number): Observance[] {
-  const key = `${zone.name}|${year}`;
+function yearObservances(zone: string, year: number): Observance[] {
+  const key = `${zone}|${year}`;
   let found = scans.get(key);
   if (!found) {
     if (scans.size >= MAX_SCANS) scans.clear();
@@ -74,7 +50,7 @@ function yearObservances(zone: IANAZone, year: number): Observance[] {
 }
 
 /** The observances of one zone covering the given UTC years, in time order, each change once. */
-function observances(zone: IANAZone, years: Iterable<number>): Observance[] {
+function observances(zone: string, years: Iterable<number>): Observance[] {
   const list: Observance[] = [];
   let previous: number | undefined;
   for (const year of [...new Set(years)].sort((a, b) => a - b)) {
@@ -88,9 +64,9 @@ function observances(zone: IANAZone, years: Iterable<number>): Observance[] {
   return list;
 }
 
-/** A local DATE-TIME (no zone) for the instant `ms` seen at an offset of `offsetMinutes`. */
-function localTime(ms: number, offsetMinutes: number): ICAL.Time {
-  const d = new Date(ms + offsetMinutes * MINUTE_MS);
+/** A local DATE-TIME (no zone) for the instant `seconds` seen at an offset of `offset` seconds. */
+function localTime(seconds: number, offset: number): ICAL.Time {
+  const d = new Date((seconds + offset) * 1000);
   return ICAL.Time.fromData({
     year: d.getUTCFullYear(),
     month: d.getUTCMonth() + 1,
@@ -103,23 +79,22 @@ function localTime(ms: number, offsetMinutes: number): ICAL.Time {
 }
 
 // Offsets of local mean time had seconds, which ical.js cannot hold; times then are written in UTC (calendar.ts).
-const utcOffset = (minutes: number): ICAL.UtcOffset => ICAL.UtcOffset.fromSeconds(Math.round(minutes * 60));
+const utcOffset = (seconds: number): ICAL.UtcOffset => ICAL.UtcOffset.fromSeconds(seconds);
 
 /**
- * A VTIMEZONE for an IANA zone, exact for every instant in the given UTC years (and a day either side). The
- * zone name must be one the tz database knows (the API only stores those).
+ * A VTIMEZONE for a zone of the tz database (by its canonical name, as the API stores it), exact for every
+ * instant in the given UTC years (and a day either side). Throws for a name the database does not have.
  */
 export function vtimezone(timeZone: string, years: Iterable<number>): ICAL.Component {
-  const zone = IANAZone.create(timeZone);
   const component = new ICAL.Component('vtimezone');
   component.addPropertyWithValue('tzid', timeZone);
-  for (const o of observances(zone, years)) {
-    const sub = new ICAL.Component(o.kind);
+  for (const o of observances(timeZone, years)) {
+    const sub = new ICAL.Component(o.to.isDst ? 'daylight' : 'standard');
     // DTSTART is the local time at which the observance begins, in the offset in force just before it.
     sub.addPropertyWithValue('dtstart', localTime(o.at, o.from));
     sub.addPropertyWithValue('tzoffsetfrom', utcOffset(o.from));
-    sub.addPropertyWithValue('tzoffsetto', utcOffset(o.to));
-    sub.addPropertyWithValue('tzname', o.name);
+    sub.addPropertyWithValue('tzoffsetto', utcOffset(o.to.offset));
+    sub.addPropertyWithValue('tzname', o.to.abbreviation);
     component.addSubcomponent(sub);
   }
   return component;

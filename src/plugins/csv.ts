@@ -2,6 +2,17 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
+import { withoutControlCharacters } from '../domain/output-text.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * How the CSV form of a collection writes some of its columns, by field: the JSON value in, the cell's value
+     * out (search gives its HTML snippet as plain text).
+     */
+    csvCells?: Record<string, (value: unknown) => unknown>;
+  }
+}
 
 // Collections as CSV (RFC 4180), on `Accept: text/csv` or `?format=csv`.
 //
@@ -13,11 +24,16 @@ import { z } from 'zod';
 // Choices:
 // - Only collections (a body with a `data` array) have a CSV form. Anything else asked for as CSV answers its
 //   usual JSON (Accept is a preference, RFC 9110 §12.1), and errors stay problem+json.
-// - Rows are the `data` items. The columns are the item fields of the route's response schema, in order, then
-//   any other key an item has, in first-seen order; so an empty page still has its header row (the body is
-//   empty only when neither a schema nor an item names a column).
+// - Rows are the `data` items. The columns are the item fields of the route's response schema that every item
+//   has, in order, then any other key an item has (such as an optional field that `include=` adds), in
+//   first-seen order; so an empty page still has its header row, and no column is there only to be empty (the
+//   body is empty only when neither a schema nor an item names a column).
 // - Cells: null is empty; a list of strings is joined with "; " (an empty list is empty); other objects and
 //   lists are their JSON text. `nextCursor` and `total` are not in the CSV; the Link header carries paging.
+// - Spreadsheets run a cell that starts with =, +, -, @, tab or CR as a formula (OWASP "CSV Injection"), so
+//   csv-stringify's `escape_formulas` puts a single quote before such a text (numbers stay numbers: -58.38 is
+//   a longitude). Text has its line ends as LF and no other control character but tab (withoutControlCharacters).
+// - `?bom=true` starts the body with a UTF-8 byte-order mark, which Excel needs to read it as UTF-8.
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
@@ -63,7 +79,10 @@ function offersCsv(request: FastifyRequest): boolean {
   return ok?.content?.['text/csv'] !== undefined;
 }
 
-/** The item fields of the route's 200 response schema, when it is a zod `{ data: z.array(z.object(...)) }`. */
+/**
+ * The item fields that the route's 200 response schema, a zod `{ data: z.array(z.object(...)) }`, says every
+ * item has; an optional field (one that may be absent) is a column only when an item has it.
+ */
 function schemaColumns(request: FastifyRequest): string[] {
   const responses = request.routeOptions.schema?.response as Record<string, unknown> | undefined;
   const ok = responses?.[200] as { content?: Record<string, { schema?: unknown }> } | undefined;
@@ -71,32 +90,59 @@ function schemaColumns(request: FastifyRequest): string[] {
   if (!(schema instanceof z.ZodObject)) return [];
   const data = schema.shape.data;
   if (!(data instanceof z.ZodArray) || !(data.element instanceof z.ZodObject)) return [];
-  return Object.keys(data.element.shape);
+  const shape = data.element.shape as Record<string, z.ZodType>;
+  return Object.keys(shape).filter((key) => !shape[key]?.safeParse(undefined).success);
 }
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.join('; ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+const textCell = (value: string): string => withoutControlCharacters(value);
+
+/** A list of strings is joined with "; "; other lists and objects are their JSON text (which escapes controls). */
+function objectCell(value: object): string {
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return value.map(textCell).join('; ');
+  }
+  return JSON.stringify(value);
 }
 
-/** The items as CSV, or undefined when they are not all objects (then there is no table to give). */
-export function toCsv(items: unknown[], knownColumns: string[] = []): string | undefined {
+export type CsvOptions = {
+  /** Columns the items may lack, named first (the schema's); the items' other keys follow. */
+  knownColumns?: string[];
+  /** Per column, the cell's value from the item's (see `csvCells`). */
+  cells?: Record<string, (value: unknown) => unknown>;
+  /** Start with a UTF-8 byte-order mark (U+FEFF). */
+  bom?: boolean;
+};
+
+/** The items as CSV (RFC 4180, CRLF), or undefined when they are not all objects (then there is no table). */
+export function toCsv(items: unknown[], options: CsvOptions = {}): string | undefined {
   if (!items.every(isRecord)) return undefined;
-  const columns = new Set(knownColumns);
+  const columns = new Set(options.knownColumns ?? []);
   for (const item of items) for (const key of Object.keys(item)) columns.add(key);
   const header = [...columns];
   // No schema and no items: nothing to name, so an empty body rather than a blank header line.
   if (header.length === 0) return '';
-  const rows = items.map((item) => header.map((column) => cell(item[column])));
-  return stringify(rows, {
+  const cells = options.cells ?? {};
+  const rows = items.map((item) =>
+    header.map((column) => {
+      const value = item[column];
+      const cell = cells[column];
+      return cell && value !== null && value !== undefined ? cell(value) : value;
+    }),
+  );
+  const csv = stringify(rows, {
     header: true,
     columns: header,
     record_delimiter: 'windows',
-    // csv-stringify quotes on its own record delimiter (CRLF) only; a lone CR or LF in a value needs quotes too.
+    // csv-stringify quotes on its own record delimiter (CRLF) only; a LF kept in a value needs quotes too.
     quoted_match: /[\r\n]/,
+    escape_formulas: true,
+    cast: {
+      string: textCell,
+      boolean: String,
+      object: objectCell,
+    },
   });
+  return options.bom ? `\uFEFF${csv}` : csv;
 }
 
 function addVary(reply: FastifyReply, field: string): void {
@@ -132,7 +178,11 @@ export default fp(
       if (!wantsCsv(request)) return payload;
       const body: unknown = JSON.parse(payload);
       if (!isCollection(body)) return payload;
-      const csv = toCsv(body.data, schemaColumns(request));
+      const csv = toCsv(body.data, {
+        knownColumns: schemaColumns(request),
+        cells: request.routeOptions.config.csvCells,
+        bom: isRecord(request.query) && request.query.bom === 'true',
+      });
       if (csv === undefined) return payload;
       reply.header('content-type', CSV_TYPE);
       return csv;

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { DatabaseHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/prepare.js';
+import { tzdbRelease } from '../domain/tzdb.js';
 import { createActivityRepository } from '../repositories/activity-repository.js';
 import { createAuditRepository } from '../repositories/audit-repository.js';
 import { createChangesRepository } from '../repositories/changes-repository.js';
@@ -56,6 +57,13 @@ export default fp<DatabasePluginOptions>(
       seed: opts.seed ? 'if-empty' : 'never',
       onQuery: opts.onQuery,
     });
+    const tz = tzdbRelease();
+    if (!tz.backzone) {
+      app.log.warn(
+        { tzdb: tz },
+        'the system tz database lacks backzone: offsets before 1970 are wrong in some zones (Europe/Oslo, …)',
+      );
+    }
     if (seeded) app.log.info({ seed: seeded }, 'seeded the article itinerary into an empty database');
     app.decorate('database', database);
     app.decorate('repos', {

@@ -7,12 +7,14 @@ import {
   meetingTimeKey,
   participants,
   stops,
+  timeZoneData,
   trips,
   UNDATED,
   UNTIMED,
 } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
-import { nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
+import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
+import { canonicalZone, tzdbRelease } from '../domain/tzdb.js';
 import { assertExpected, type Expected } from '../domain/versions.js';
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
@@ -95,8 +97,8 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
     f.involving ? involvedIn(f.involving) : undefined,
     f.kind ? inArray(meetings.kind, f.kind) : undefined,
     f.status ? inArray(meetings.status, f.status) : undefined,
-    f.topic ? hasTopic(meetings.topics, f.topic) : undefined,
-    f.q ? containsText(f.q, meetings.title, meetings.description) : undefined,
+    f.topic ? hasTopic(meetings.topics, f.topic, 'meeting', meetings.id) : undefined,
+    f.q ? containsText(f.q, 'meeting', meetings.id) : undefined,
   );
 }
 
@@ -144,10 +146,67 @@ const instantsOf = (
 
 /**
  * After a stop's zone changed: every meeting there shows another `timeZone` and, when timed, other instants, so
- * each gets them recomputed and a new version (its ETag must change). Or, after a migration added the columns:
- * every timed meeting that lacks its instants. Answers how many changed.
+ * each gets them recomputed and a new version (its ETag must change). Answers how many changed.
  */
-export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'missing'): number {
+export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] }): number {
+  // A meeting's day must have happened in the new zone too (see rules.ts): refused under the zone's field.
+  const dated = db
+    .select({ id: meetings.id, date: meetings.date, timeZone: stops.timeZone })
+    .from(meetings)
+    .innerJoin(stops, eq(stops.id, meetings.stopId))
+    .where(and(inArray(meetings.stopId, scope.stopIds), sql`${meetings.date} is not null`))
+    .all();
+  assertValid(
+    dated.flatMap(({ id, date, timeZone }) =>
+      date !== null && !dateExistsIn(date, timeZone)
+        ? [{ field: 'timeZone', message: `meeting ${id} is on ${date}, a day ${timeZone} skipped` }]
+        : [],
+    ),
+  );
+  return recompute(db, inArray(meetings.stopId, scope.stopIds), true);
+}
+
+// Bumped when the way local times become instants changes, so that the next start recomputes them all.
+const INSTANT_RULES_VERSION = 1;
+
+/**
+ * Brings stored data in line with the tz database, at every start (SQL has no time-zone rules, so no migration
+ * can): a stop's zone stored under a link name (Europe/Kiev, UTC, from before names were made canonical) becomes
+ * its zone (Europe/Kyiv, Etc/UTC); a timed meeting without instants (a migration added the columns) gets them;
+ * and when the tz database's release or the rules above changed since the last start (`time_zone_data`), every
+ * timed meeting whose stored instants differ from those the database gives now gets them. Each changed record
+ * gets a new version. A zone the database does not know is left as it is. Answers how many changed.
+ */
+export function reconcileTimeZones(db: Db): { stops: number; meetings: number } {
+  return db.transaction(() => {
+    let renamed = 0;
+    for (const { timeZone } of db.selectDistinct({ timeZone: stops.timeZone }).from(stops).all()) {
+      const canonical = canonicalZone(timeZone);
+      if (canonical === undefined || canonical === timeZone) continue;
+      renamed += db
+        .update(stops)
+        .set({ timeZone: canonical, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
+        .where(eq(stops.timeZone, timeZone))
+        .run().changes;
+    }
+    const { version, backzone } = tzdbRelease();
+    const release = `${version}${backzone ? '+backzone' : ''}/${INSTANT_RULES_VERSION}`;
+    const last = db.select().from(timeZoneData).where(eq(timeZoneData.id, 1)).get();
+    const timed = sql`${meetings.startTime} is not null`;
+    const changed = recompute(
+      db,
+      last?.release === release ? and(timed, sql`${meetings.startsAt} is null`) : timed,
+      false,
+    );
+    if (last?.release !== release) {
+      const row = { id: 1, release, reconciledAt: nowIso() };
+      db.insert(timeZoneData).values(row).onConflictDoUpdate({ target: timeZoneData.id, set: row }).run();
+    }
+    return { stops: renamed, meetings: changed };
+  });
+}
+
+function recompute(db: Db, where: SQL | undefined, always: boolean): number {
   const rows = db
     .select({
       id: meetings.id,
@@ -160,18 +219,13 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] } | 'm
     })
     .from(meetings)
     .innerJoin(stops, eq(stops.id, meetings.stopId))
-    .where(
-      and(
-        scope === 'missing'
-          ? and(sql`${meetings.startTime} is not null`, sql`${meetings.startsAt} is null`)
-          : inArray(meetings.stopId, scope.stopIds),
-      ),
-    )
+    .where(where)
     .all();
   let changed = 0;
   for (const row of rows) {
+    if (canonicalZone(row.timeZone) === undefined) continue;
     const instants = instantsOf(row, row.timeZone);
-    if (scope === 'missing' && instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
+    if (!always && instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
     db.update(meetings)
       .set({ ...instants, updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
       .where(eq(meetings.id, row.id))
@@ -387,7 +441,7 @@ export function createMeetingsRepository(db: Db) {
         const timeZone = stopZone(stopId);
         if (timeZone === undefined) throw new NotFoundError('stop', stopId);
         const { participants: attendees, ...fields } = input;
-        const errors: FieldIssue[] = [...meetingRules(fields)];
+        const errors: FieldIssue[] = [...meetingRules({ ...fields, timeZone })];
         const seen = new Set<number>();
         attendees.forEach(({ participantId }, i) => {
           if (seen.has(participantId)) {
@@ -419,8 +473,8 @@ export function createMeetingsRepository(db: Db) {
         assertExpected(expected, 'meeting', id, current.version);
         if (Object.keys(patch).length === 0) return current;
         const merged = { ...current, ...patch };
-        const errors = meetingRules(merged);
         const timeZone = stopZone(merged.stopId);
+        const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
         if (timeZone === undefined) {
           errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
         }

@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { meetingParticipants, participants, trips } from '../db/schema.js';
+import { searchText } from '../domain/text.js';
 import { nowIso } from '../domain/time.js';
 import { assertExpected, type Expected } from '../domain/versions.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -17,7 +18,11 @@ import { idList, inIdList } from './prepared.js';
 export type ParticipantsRepository = ReturnType<typeof createParticipantsRepository>;
 
 const PARTICIPANT_SORTS = sortsFor<Participant, 'name' | 'createdAt' | 'updatedAt'>({
-  name: { columns: [participants.name, participants.id], key: (p) => [p.name, p.id] },
+  // Alphabetical as people expect: by the folded name (domain/text.ts), so case and accents do not count.
+  name: {
+    columns: [sql`search_text(${participants.name})`, participants.id],
+    key: (p) => [searchText(p.name), p.id],
+  },
   createdAt: { columns: [participants.createdAt, participants.id], key: (p) => [p.createdAt, p.id] },
   updatedAt: { columns: [participants.updatedAt, participants.id], key: (p) => [p.updatedAt, p.id] },
 });
@@ -26,7 +31,7 @@ export type ParticipantFilters = Omit<ParticipantListQuery, 'limit' | 'cursor' |
 
 export function participantConditions(f: ParticipantFilters): SQL | undefined {
   return and(
-    f.q ? containsText(f.q, participants.name, participants.title, participants.organization) : undefined,
+    f.q ? containsText(f.q, 'participant', participants.id) : undefined,
     f.country ? inArray(participants.country, f.country) : undefined,
     f.kind ? eq(participants.kind, f.kind) : undefined,
   );

@@ -1,21 +1,28 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { fold, searchText, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 
-// Full-text search over the FTS5 index `search_index`, which migration 0004 creates and fills, and which its
-// triggers keep in step with every write. FTS5 is SQLite-only: this repository and that migration are the only
-// code that knows it, so a PostgreSQL deployment would replace the two (a tsvector column, plainto_tsquery,
-// ts_headline) and leave the route alone.
+// Full-text search over the FTS5 index `search_index`, which migration 0010 creates and fills (replacing that of
+// 0004), and which its triggers keep in step with every write. FTS5 is SQLite-only: this repository and that
+// migration are the only code that knows it, so a PostgreSQL deployment would replace the two (a tsvector column,
+// plainto_tsquery, ts_headline) and leave the route alone.
+//
+// The index holds each record's text twice: as written (`title`, `body`, not indexed, for results and snippets)
+// and in its searchable form (`title_words`, `body_words`: domain/text.ts searchText, through the SQL function
+// `search_text`), which folds case, accents and letters such as ł, ß and þ, and splits Chinese, Japanese and
+// Korean into single characters, so that a word is found inside a run of them. Queries go through the same
+// function, so the index and the query always agree.
 //
 // User text never reaches FTS5 as query syntax. It is split into words the way the index's tokenizer splits
 // text, and each word goes in as a quoted FTS5 string, so `AND`, `NEAR(`, `*`, `^`, `col:val` and quotes are
 // plain words or nothing at all.
 
 /**
- * What snippet() puts around each match. Control characters rather than `<mark>`, because the snippet is made
- * HTML only after its text is escaped (snippetHtml), and SQL cannot escape HTML.
+ * What a snippet puts around each match before it becomes HTML. Control characters rather than `<mark>`, because
+ * the snippet is made HTML only after its text is escaped (snippetHtml).
  */
 const MARK_START = '\u0002';
 const MARK_END = '\u0003';
@@ -24,29 +31,51 @@ const MARK_END = '\u0003';
 const TITLE_WEIGHT = 10;
 const BODY_WEIGHT = 1;
 
-/** Words of a snippet around the matches (FTS5 allows 64 at most). */
+/** Words of a snippet around the matches. */
 const SNIPPET_WORDS = 16;
 
+/** The columns of the index that each statement fills, in order. */
+const COLUMNS = '(`rowid`, `title_words`, `body_words`, `title`, `body`, `type`, `ref_id`)';
+
 /**
- * The statements that fill an empty index, one per resource. Migration 0004 ends with the same statements, to
+ * The statement that indexes the records of one table: `source` selects each record's `doc` (its rowid in the
+ * index: the id times four plus the type's code), `title`, `body`, `type` and `ref_id`. `where` narrows it to one
+ * record, for the triggers.
+ */
+const indexStatement = (source: string, where = '') =>
+  `INSERT INTO \`search_index\` ${COLUMNS}\n` +
+  'SELECT `doc`, search_text(`title`), search_text(`body`), `title`, `body`, `type`, `ref_id` FROM (\n' +
+  `  ${source}${where}\n);`;
+
+const SOURCES = {
+  trip:
+    "SELECT `id` * 4 + 0 AS `doc`, `title`, concat_ws(' · ', `summary`,\n" +
+    "      (SELECT group_concat(`value`, ', ') FROM json_each(`trips`.`topics`))) AS `body`, 'trip' AS `type`,\n" +
+    '      `id` AS `ref_id`\n' +
+    '    FROM `trips`',
+  stop:
+    "SELECT `id` * 4 + 1 AS `doc`, `city` AS `title`, `notes` AS `body`, 'stop' AS `type`, `id` AS `ref_id`\n" +
+    '    FROM `stops`',
+  meeting:
+    "SELECT `id` * 4 + 2 AS `doc`, `title`, concat_ws(' · ', `description`,\n" +
+    "      (SELECT group_concat(`value`, ', ') FROM json_each(`meetings`.`topics`))) AS `body`, 'meeting' AS `type`,\n" +
+    '      `id` AS `ref_id`\n' +
+    '    FROM `meetings`',
+  participant:
+    "SELECT `id` * 4 + 3 AS `doc`, `name` AS `title`, concat_ws(' · ', `title`, `organization`) AS `body`,\n" +
+    "      'participant' AS `type`, `id` AS `ref_id`\n" +
+    '    FROM `participants`',
+} as const satisfies Record<SearchType, string>;
+
+/**
+ * The statements that fill an empty index, one per resource. Migration 0010 ends with the same statements, to
  * index the rows that exist before it, and its triggers run them for one row at a time; tests check both.
  */
-export const REBUILD_SEARCH_INDEX_SQL = [
-  'INSERT INTO `search_index` (`rowid`, `title`, `body`, `type`, `ref_id`)\n' +
-    "SELECT `id` * 4 + 0, `title`, concat_ws(' · ', `summary`,\n" +
-    "    (SELECT group_concat(`value`, ', ') FROM json_each(`trips`.`topics`))), 'trip', `id`\n" +
-    '  FROM `trips`;',
-  'INSERT INTO `search_index` (`rowid`, `title`, `body`, `type`, `ref_id`)\n' +
-    "SELECT `id` * 4 + 1, `city`, `notes`, 'stop', `id`\n" +
-    '  FROM `stops`;',
-  'INSERT INTO `search_index` (`rowid`, `title`, `body`, `type`, `ref_id`)\n' +
-    "SELECT `id` * 4 + 2, `title`, concat_ws(' · ', `description`,\n" +
-    "    (SELECT group_concat(`value`, ', ') FROM json_each(`meetings`.`topics`))), 'meeting', `id`\n" +
-    '  FROM `meetings`;',
-  'INSERT INTO `search_index` (`rowid`, `title`, `body`, `type`, `ref_id`)\n' +
-    "SELECT `id` * 4 + 3, `name`, concat_ws(' · ', `title`, `organization`), 'participant', `id`\n" +
-    '  FROM `participants`;',
-];
+export const REBUILD_SEARCH_INDEX_SQL = Object.values(SOURCES).map((source) => indexStatement(source));
+
+/** The statement a trigger runs for the record NEW of a type (migration 0010 holds them as written here). */
+export const indexOneSql = (type: SearchType): string =>
+  indexStatement(SOURCES[type], ' WHERE `id` = NEW.`id`');
 
 /** Empties the index and indexes every record again, in one transaction: a repair tool, as triggers keep it. */
 export function rebuildSearchIndex(db: Db): void {
@@ -56,22 +85,25 @@ export function rebuildSearchIndex(db: Db): void {
   });
 }
 
+const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
+
 /**
- * The words of user text, split as the index's `unicode61` tokenizer splits text: runs of letters, digits and
- * private-use characters (its token characters); anything else separates words. NFC first, so a letter typed as
- * a base letter and a combining accent is the one letter that stored text holds.
+ * The words of user text, split as the index's `unicode61` tokenizer splits text (runs of letters, digits and
+ * private-use characters; anything else separates words) and folded as the index's text is (domain/text.ts). A
+ * run of Chinese, Japanese or Korean is one word here, which the query makes a phrase of its characters.
  */
 export function searchWords(text: string): string[] {
-  return text.normalize('NFC').match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
+  return fold(text).match(WORD) ?? [];
 }
 
 /**
  * The FTS5 query for the words: every word must match, and the last one also as the start of a word, for
- * type-ahead. Each word is a quoted FTS5 string (a quote would be doubled, though a word never holds one).
+ * type-ahead. Each word is a quoted FTS5 string (a quote would be doubled, though a word never holds one); a run
+ * of Chinese, Japanese or Korean becomes the phrase of its characters, as the index holds them.
  */
 export function matchExpression(words: string[]): string {
   return words
-    .map((word, i) => `"${word.replaceAll('"', '""')}"${i === words.length - 1 ? '*' : ''}`)
+    .map((word, i) => `"${searchText(word).replaceAll('"', '""')}"${i === words.length - 1 ? '*' : ''}`)
     .join(' AND ');
 }
 
@@ -104,12 +136,85 @@ export function snippetHtml(raw: string): string {
   return open ? `${html}</mark>` : html;
 }
 
+/**
+ * A snippet of a record's text, with markers around the words that match (for snippetHtml): from the title or
+ * the body, whichever holds more of the query's words (the body on a tie), cut to the SNIPPET_WORDS words around
+ * the most of them, with `…` where text was cut. Words match as the query matched them: folded, whole, and the
+ * last one also as a start; a run of Chinese, Japanese or Korean as its characters in a row.
+ */
+export function snippetOf(title: string, body: string | null, words: string[]): string {
+  const terms = words.map((word, i) => ({ tokens: searchTokens(word), prefix: i === words.length - 1 }));
+  const candidates = [title, body ?? ''].map((text) => {
+    const tokens = wordsWithOffsets(text);
+    const marked = new Array<boolean>(tokens.length).fill(false);
+    // The terms whose match starts at each word.
+    const starts: number[][] = tokens.map(() => []);
+    terms.forEach((term, t) => {
+      const n = term.tokens.length;
+      for (let i = 0; n > 0 && i + n <= tokens.length; i += 1) {
+        const matches = term.tokens.every((form, k) => {
+          const token = tokens[i + k]?.form ?? '';
+          return term.prefix && k === n - 1 ? token.startsWith(form) : token === form;
+        });
+        if (!matches) continue;
+        for (let k = 0; k < n; k += 1) marked[i + k] = true;
+        starts[i]?.push(t);
+      }
+    });
+    const found = new Set(starts.flat()).size;
+    return { text, tokens, marked, starts, found };
+  });
+  // The body on a tie: the result carries the title already.
+  const [inTitle, inBody] = candidates as [(typeof candidates)[0], (typeof candidates)[0]];
+  const best = inBody.found > 0 && inBody.found >= inTitle.found ? inBody : inTitle;
+  const { text, tokens, marked, starts } = best;
+  if (tokens.length === 0) return text;
+
+  // The window of SNIPPET_WORDS words that holds the most of the query's words, the earliest of equals: slid
+  // one word at a time, counting the matches of each term inside it.
+  const inWindow = new Array<number>(terms.length).fill(0);
+  let distinct = 0;
+  const enter = (i: number, step: 1 | -1) => {
+    for (const t of starts[i] ?? []) {
+      const before = inWindow[t] ?? 0;
+      inWindow[t] = before + step;
+      if (before === 0 && step === 1) distinct += 1;
+      if (before === 1 && step === -1) distinct -= 1;
+    }
+  };
+  for (let i = 0; i < Math.min(SNIPPET_WORDS, tokens.length); i += 1) enter(i, 1);
+  let from = 0;
+  let most = distinct;
+  for (let start = 1; start + SNIPPET_WORDS <= tokens.length; start += 1) {
+    enter(start - 1, -1);
+    enter(start + SNIPPET_WORDS - 1, 1);
+    if (distinct > most) [from, most] = [start, distinct];
+  }
+  const to = Math.min(tokens.length, from + SNIPPET_WORDS) - 1;
+  const cutStart = from > 0;
+  const cutEnd = to < tokens.length - 1;
+  let raw = cutStart ? '…' : '';
+  let at = cutStart ? (tokens[from]?.start ?? 0) : 0;
+  for (let i = from; i <= to; i += 1) {
+    const token = tokens[i];
+    if (!token || token.start < at) continue; // a character that folds to two words is marked once
+    raw += text.slice(at, token.start);
+    // Marked words that touch (characters of a Chinese word) share one mark.
+    const opens = marked[i] && !(marked[i - 1] && i > from && tokens[i - 1]?.end === token.start);
+    const closes = marked[i] && !(marked[i + 1] && i < to && tokens[i + 1]?.start === token.end);
+    raw += `${opens ? MARK_START : ''}${text.slice(token.start, token.end)}${closes ? MARK_END : ''}`;
+    at = token.end;
+  }
+  raw += cutEnd ? '…' : text.slice(at);
+  return raw;
+}
+
 type Hit = {
   type: SearchType;
   id: number;
   score: number;
   title: string;
-  snippet: string;
+  body: string | null;
   tripId: number | null;
 };
 
@@ -157,10 +262,10 @@ export function createSearchRepository(db: Db) {
       // The cursor belongs to the query as the index reads it: the same words and types give the same results.
       const filters = { match, types: types ? [...new Set(types)].sort() : null };
 
-      // Ranking reads only the index. The page's rows then meet the index again, by rowid and with the same
-      // MATCH, for snippet() (which needs the full-text query), and their stops for the trip to link to; so
-      // snippets and joins cost a page, not every match. CROSS JOIN keeps the page as the outer loop (SQLite
-      // does not reorder it): otherwise the planner may scan every match and look each up in the page.
+      // Ranking reads only the index. The page's rows then meet the index again, by rowid, for the text of
+      // their snippets, and their stops for the trip to link to; so snippets and joins cost a page, not every
+      // match. CROSS JOIN keeps the page as the outer loop (SQLite does not reorder it): otherwise the planner
+      // may scan every match and look each up in the page.
       const fetch = (after: SQL | undefined, order: SQL[], max: number): Hit[] =>
         db.all<Hit>(sql`
           with ranked as (
@@ -175,7 +280,7 @@ export function createSearchRepository(db: Db) {
             limit ${max}
           )
           select page.hit_type as type, page.hit_id as id, page.hit_score as score, search_index.title as title,
-            snippet(search_index, -1, ${MARK_START}, ${MARK_END}, '…', ${SNIPPET_WORDS}) as snippet,
+            search_index.body as body,
             case page.hit_type when 'stop' then stops.trip_id when 'meeting' then meeting_stops.trip_id end
               as tripId
           from page
@@ -183,7 +288,7 @@ export function createSearchRepository(db: Db) {
           left join stops on page.hit_type = 'stop' and stops.id = page.hit_id
           left join meetings on page.hit_type = 'meeting' and meetings.id = page.hit_id
           left join stops as meeting_stops on meeting_stops.id = meetings.stop_id
-          where search_index.rowid = page.hit_doc and search_index match ${match}
+          where search_index.rowid = page.hit_doc
           order by ${sql.join(order, sql`, `)}
         `);
 
@@ -199,7 +304,7 @@ export function createSearchRepository(db: Db) {
           type: hit.type,
           id: hit.id,
           title: hit.title,
-          snippet: snippetHtml(hit.snippet),
+          snippet: snippetHtml(snippetOf(hit.title, hit.body, words)),
           tripId: hit.tripId,
         })),
       };

@@ -14,6 +14,7 @@ import { addDays, nowIso } from '../domain/time.js';
 import { assertExpected, type Expected } from '../domain/versions.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
+import { titleEquals } from './conditions.js';
 import { refreshMeetingInstants } from './meetings-repository.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 import { idList, inIdList } from './prepared.js';
@@ -46,7 +47,7 @@ export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined
   return and(
     f.trip ? eq(stops.tripId, f.trip) : undefined,
     f.country ? inArray(stops.country, f.country) : undefined,
-    f.city ? sql`lower(${stops.city}) = lower(${f.city})` : undefined,
+    f.city ? titleEquals(f.city, 'stop', stops.id) : undefined,
     f.from ? and(gte(spanEnd, f.from), startsOnOrAfter(addDays(f.from, -longestStay))) : undefined,
     f.to ? and(lte(spanStart, f.to), lte(dateKey, f.to)) : undefined,
     f.bbox ? withinBox(f.bbox) : undefined,
@@ -59,13 +60,21 @@ export const longestStay = (db: Db): number =>
     db.get<{ days: number | null }>(sql`select max(${stopSpanDays(stops)}) as days from ${stops}`)?.days ?? 0,
   );
 
-/** Located stops inside a box; a box whose west edge is east of its east edge crosses the antimeridian. */
+/**
+ * Located stops inside a box; a box whose west edge is east of its east edge crosses the antimeridian. Longitudes
+ * 180 and -180 are one meridian: a box with an edge on it holds the stops stored with either spelling.
+ */
 function withinBox([minLon, minLat, maxLon, maxLat]: [number, number, number, number]): SQL | undefined {
   const longitude =
     minLon <= maxLon
       ? and(gte(stops.longitude, minLon), lte(stops.longitude, maxLon))
       : or(gte(stops.longitude, minLon), lte(stops.longitude, maxLon));
-  return and(gte(stops.latitude, minLat), lte(stops.latitude, maxLat), longitude);
+  const onAntimeridian = minLon <= maxLon && (minLon === -180 || maxLon === 180);
+  return and(
+    gte(stops.latitude, minLat),
+    lte(stops.latitude, maxLat),
+    onAntimeridian ? or(longitude, inArray(stops.longitude, [-180, 180])) : longitude,
+  );
 }
 
 export function createStopsRepository(db: Db) {

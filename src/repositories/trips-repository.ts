@@ -62,8 +62,8 @@ export function tripConditions(f: TripFilters, db: Db, countryPlan: CountryPlan 
     f.traveler ? eq(trips.travelerId, f.traveler) : undefined,
     f.participant ? or(eq(trips.travelerId, f.participant), attends(f.participant)) : undefined,
     f.status ? inArray(trips.status, f.status) : undefined,
-    f.topic ? hasTopic(trips.topics, f.topic) : undefined,
-    f.q ? containsText(f.q, trips.title, trips.summary) : undefined,
+    f.topic ? hasTopic(trips.topics, f.topic, 'trip', trips.id) : undefined,
+    f.q ? containsText(f.q, 'trip', trips.id) : undefined,
   );
 }
 

@@ -4,8 +4,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
 import { importHistorian, textInput } from '../importers/historian/import-service.js';
 import { sendProblem } from '../plugins/errors.js';
-import { NoQuerySchema, ProblemSchema } from '../schemas/common.js';
-import { ImportBodySchema, ImportProblemSchema, ImportReportSchema } from '../schemas/imports.js';
+import { ProblemSchema } from '../schemas/common.js';
+import {
+  ImportBodySchema,
+  ImportProblemSchema,
+  ImportQuerySchema,
+  ImportReportSchema,
+} from '../schemas/imports.js';
 import { ok, problems } from './responses.js';
 
 // POST /imports, for admins: the Office of the Historian import (`npm run import -- historian`) over HTTP, one
@@ -58,9 +63,12 @@ const importsRoutes: FastifyPluginAsyncZod = async (app) => {
           'Travels (root `<trips>`) or visits (root `<visits>`), as `npm run import -- historian` does for files. ' +
           'Records are keyed by collection and id, so importing a document again changes nothing, and a ' +
           'corrected document updates the records it corrects. A document that cannot be imported (malformed ' +
-          'XML, a bad date, a start after the end) changes nothing and answers 400 with the report.',
+          'XML, a bad date, a start after the end) changes nothing and answers 400 with the report. Rows edited ' +
+          'by hand since the import wrote them are kept and listed in `edits` (unless `overwriteEdits=true`); ' +
+          'with `file`, stops of records the document no longer holds are listed in `missing` (and removed with ' +
+          '`removeMissing=true`).',
         consumes: XML_TYPES,
-        querystring: NoQuerySchema,
+        querystring: ImportQuerySchema,
         body: ImportBodySchema,
         response: {
           200: ok(ImportReportSchema, 'Imported; warnings, if any, are in `flagged`'),
@@ -79,7 +87,15 @@ const importsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const report = await importHistorian(app.database, [textInput('body', request.body)]);
+      const { file, overwriteEdits, removeMissing } = request.query;
+      const report = await importHistorian(
+        app.database,
+        [textInput(file ?? 'body', request.body, file ?? null)],
+        {
+          overwriteEdits,
+          removeMissing,
+        },
+      );
       const error = report.flagged.find((f) => f.severity === 'error');
       if (!error) return report;
       return reply

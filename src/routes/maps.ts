@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { boundingBox, type Position, splitAtAntimeridian } from '../domain/antimeridian.js';
 import { IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { type RouteCollection, RouteCollectionSchema } from '../schemas/geo.js';
 import { ConditionalGetHeadersSchema, NotModifiedSchema, problems } from './responses.js';
 
 // Trips on a map: GeoJSON (RFC 7946), [longitude, latitude] in WGS 84. Stops without coordinates are listed
-// apart, never placed at 0,0.
+// apart, never placed at 0,0. Each leg of the route goes the shorter way round, and the route is cut where it
+// crosses the antimeridian (domain/antimeridian.ts), so no map draws it round the globe.
 
 const GEO_JSON = 'application/geo+json';
 
@@ -17,7 +19,9 @@ const mapsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['trips'],
         operationId: 'getTripRoute',
-        summary: 'A trip’s route as GeoJSON: a Point per located stop and a LineString through them in order',
+        summary:
+          'A trip’s route as GeoJSON: a Point per located stop and a LineString through them in order (a ' +
+          'MultiLineString cut at the antimeridian when it crosses it)',
         params: IdParamsSchema,
         querystring: NoQuerySchema,
         headers: ConditionalGetHeadersSchema,
@@ -50,25 +54,30 @@ const mapsRoutes: FastifyPluginAsyncZod = async (app) => {
           meetingCount: meetings.get(s.id) ?? 0,
         },
       }));
+      const parts = splitAtAntimeridian(points.map((p) => p.geometry.coordinates));
       const route =
-        points.length >= 2
-          ? [
+        parts.length === 0
+          ? []
+          : [
               {
                 type: 'Feature' as const,
-                geometry: {
-                  type: 'LineString' as const,
-                  coordinates: points.map((p) => p.geometry.coordinates),
-                },
+                bbox: boundingBox(parts) as [number, number, number, number],
+                geometry:
+                  parts.length === 1
+                    ? { type: 'LineString' as const, coordinates: parts[0] as Position[] }
+                    : { type: 'MultiLineString' as const, coordinates: parts },
                 properties: { tripId: trip.id, kind: 'route' as const },
               },
-            ]
-          : [];
+            ];
+      const bbox = boundingBox([...parts, ...points.map((p) => [p.geometry.coordinates])]);
       const body: RouteCollection = {
         type: 'FeatureCollection',
         features: [...points, ...route],
         unlocatedStops: stops
           .filter((s) => s.latitude === null || s.longitude === null)
           .map((s) => ({ id: s.id, position: s.position, city: s.city, country: s.country })),
+        // Last, where the compiled serializer writes an optional member.
+        ...(bbox ? { bbox } : {}),
       };
       return reply.type(GEO_JSON).send(body);
     },

@@ -29,7 +29,11 @@ const CsvSchema = z
   .string()
   .describe(
     'RFC 4180 CSV: a header row of the item fields, then one row per item, CRLF line ends. Lists of text are ' +
-      'joined with "; ", other nested values are their JSON text, and null is an empty cell.',
+      'joined with "; ", other nested values are their JSON text, and null is an empty cell. A field that only ' +
+      '`include=` adds is a column only when included. A text cell that starts with =, +, -, @, tab or CR (or ' +
+      'their full-width forms) starts with a single quote, so that spreadsheets do not run it as a formula; ' +
+      'line ends inside a value are LF, and no other control character but tab is written. `bom=true` starts ' +
+      'the body with a UTF-8 byte-order mark, for Excel.',
   );
 
 /** A page of a collection, as JSON or CSV, with a `Link` header to the next page when there is one. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LocalDateSchema } from './common.js';
 import { MeetingSchema } from './meetings.js';
 import { MeetingRoleSchema, ParticipantSchema } from './participants.js';
-import { MeetingWindowShape, PageQueryShape, withDateWindow } from './queries.js';
+import { CsvQueryShape, MeetingWindowShape, PageQueryShape, withDateWindow } from './queries.js';
 import { StopSchema } from './stops.js';
 
 // The questions asked of one participant: where they go, where they were, whom they met.
@@ -40,7 +40,7 @@ export type WhereaboutsItem = z.infer<typeof WhereaboutsItemSchema>;
 
 export const WhereaboutsQuerySchema = z.strictObject({
   date: LocalDateSchema.meta({ description: 'The local date asked about' }),
-  format: PageQueryShape.format,
+  ...CsvQueryShape,
 });
 
 export const CounterpartSchema = ParticipantSchema.extend({

@@ -1,6 +1,7 @@
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { isCountryCode } from '../domain/countries.js';
+import { normalizeText, textFault } from '../domain/text.js';
+import { canonicalZone } from '../domain/tzdb.js';
 import type { StoredSource } from '../domain/vocabulary.js';
 
 // Field schemas shared by every resource. Input schemas validate; output schemas only describe.
@@ -48,11 +49,42 @@ export const CountryCodeSchema = z
     example: 'AR',
   });
 
+/**
+ * A name of the IANA tz database, a zone or a link, in any case (`UTC`, `Europe/Kiev`), stored as the zone it
+ * names (`Etc/UTC`, `Europe/Kyiv`) so that each place has one zone to every filter and calendar.
+ */
 export const TimeZoneSchema = z
   .string()
   .min(1)
-  .refine((zone) => zone.includes('/') && IANAZone.isValidZone(zone), 'is not an IANA time zone name')
-  .meta({ description: 'IANA time zone of the place', example: 'America/Argentina/Buenos_Aires' });
+  .refine((zone) => canonicalZone(zone) !== undefined, {
+    error: 'is not an IANA time zone name',
+    abort: true,
+  })
+  .overwrite((zone) => canonicalZone(zone) ?? zone)
+  .meta({
+    description: 'IANA time zone of the place; a link name (Europe/Kiev, UTC) is stored as its zone',
+    example: 'America/Argentina/Buenos_Aires',
+  });
+
+/**
+ * Free text, as every resource takes it (names, titles, descriptions, notes, topics, sources, query text): line
+ * ends made `\n` and NFC (domain/text.ts normalizeText), so that one letter is always stored as the same code
+ * points; then refused, as a 400 naming the field, when it holds a control character other than tab and line feed
+ * (which no calendar, CSV or terminal shows as intended, and some readers reject) or half a character (a lone
+ * UTF-16 surrogate, which would reach the database as bytes that are not UTF-8). Chain `.trim()`, `.min()` and
+ * `.max()` after it: they then count the normalised text.
+ */
+export const text = (params?: Parameters<typeof z.string>[0]) =>
+  z
+    .string(params)
+    .overwrite(normalizeText)
+    .refine((value) => textFault(value) === null, {
+      error: (issue) => textFault(String(issue.input)) ?? 'is not valid text',
+      abort: true,
+    });
+
+/** `text()` with the usual message for a value that is not a string. */
+export const TextSchema = text();
 
 export const IdSchema = z.number().int().positive().meta({ example: 1 });
 
@@ -70,28 +102,24 @@ export const IdParamsSchema = z.strictObject({
 });
 
 export const TopicsSchema = z
-  .array(z.string().trim().min(1).max(100))
+  .array(TextSchema.trim().min(1).max(100))
   .max(50)
   .meta({ description: 'Subjects on the agenda', example: ['Venezuela', 'trade'] });
 
 export const SourceSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(500),
-    publisher: z.string().trim().min(1).max(300).nullable(),
+    title: TextSchema.trim().min(1).max(500),
+    publisher: TextSchema.trim().min(1).max(300).nullable(),
     publishedAt: PartialDateSchema.nullable(),
     url: z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .nullable(),
-    quote: z
-      .string()
-      .trim()
+    quote: TextSchema.trim()
       .min(1)
       .max(5000)
       .meta({ description: 'A verbatim sentence or phrase of the source that supports the record' }),
-    recordId: z
-      .string()
-      .max(100)
+    recordId: TextSchema.max(100)
       .nullable()
       .optional()
       .meta({ description: 'The record’s id within the source, when it has one' }),

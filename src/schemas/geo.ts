@@ -23,13 +23,40 @@ export const StopFeatureSchema = z
   })
   .meta({ id: 'StopFeature', description: 'A located stop as a GeoJSON Point' });
 
+const BoundingBoxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]).meta({
+  description:
+    '[west, south, east, north] in degrees (RFC 7946 §5); west > east when the box crosses the antimeridian (§5.2)',
+});
+
+const LineStringSchema = z.object({
+  type: z.literal('LineString'),
+  coordinates: z.array(PositionSchema).min(2),
+});
+
+const MultiLineStringSchema = z
+  .object({
+    type: z.literal('MultiLineString'),
+    coordinates: z.array(z.array(PositionSchema).min(2)).min(2),
+  })
+  .meta({
+    description:
+      'A route that crosses the antimeridian, cut there (RFC 7946 §3.1.9): consecutive parts meet at 180 and ' +
+      '-180 at the same latitude',
+  });
+
 export const RouteFeatureSchema = z
   .object({
     type: z.literal('Feature'),
-    geometry: z.object({ type: z.literal('LineString'), coordinates: z.array(PositionSchema).min(2) }),
+    bbox: BoundingBoxSchema,
+    geometry: z.union([LineStringSchema, MultiLineStringSchema]),
     properties: z.object({ tripId: z.number().int(), kind: z.literal('route') }),
   })
-  .meta({ id: 'RouteFeature', description: 'The route through the located stops, in visit order' });
+  .meta({
+    id: 'RouteFeature',
+    description:
+      'The route through the located stops, in visit order, each leg the shorter way round in longitude: a ' +
+      'LineString, or a MultiLineString cut at each crossing of the antimeridian',
+  });
 
 export const RouteCollectionSchema = z
   .object({
@@ -40,6 +67,11 @@ export const RouteCollectionSchema = z
         z.object({ id: z.number().int(), position: z.number().int(), city: z.string(), country: z.string() }),
       )
       .meta({ description: 'Stops without coordinates: left out of the geometry, never placed at 0,0' }),
+    bbox: BoundingBoxSchema.optional().meta({
+      description:
+        'The box around every located stop and the route, [west, south, east, north]; west > east when it ' +
+        'crosses the antimeridian (RFC 7946 §5.2); absent when no stop is located',
+    }),
   })
   .meta({ id: 'RouteCollection', description: 'A trip’s route as a GeoJSON FeatureCollection (RFC 7946)' });
 export type RouteCollection = z.infer<typeof RouteCollectionSchema>;

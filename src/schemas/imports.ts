@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMPORTED_RESOURCES } from '../domain/vocabulary.js';
 import { ProblemSchema } from './common.js';
 
 // POST /imports: an Office of the Historian XML document in, the import's report out (as `npm run import` prints).
@@ -7,7 +8,16 @@ const counts = {
   created: z.number().int(),
   updated: z.number().int(),
   unchanged: z.number().int(),
+  recreated: z
+    .number()
+    .int()
+    .meta({ description: 'Deleted by hand since the import made them, and made again from their records' }),
+  kept: z.number().int().meta({
+    description: 'Edited by hand since the import last wrote them, and kept as edited (see `edits`)',
+  }),
 };
+
+const resource = z.enum(IMPORTED_RESOURCES);
 
 export const ImportFlagSchema = z
   .object({
@@ -39,9 +49,15 @@ export const ImportReportSchema = z
           .nullable()
           .meta({ description: 'By the root element; null if unread' }),
         records: z.number().int(),
-        status: z.enum(['imported', 'failed']),
+        status: z.enum(['imported', 'unchanged', 'failed']).meta({
+          description:
+            'imported: the file changed something; unchanged: it changed nothing; failed: not imported',
+        }),
       }),
     ),
+    outcome: z.enum(['changed', 'unchanged']).meta({
+      description: 'unchanged when the import changed nothing (as when the same files are imported again)',
+    }),
     records: z.number().int().meta({ description: 'Records read' }),
     trips: z.object({
       ...counts,
@@ -51,14 +67,79 @@ export const ImportReportSchema = z
         .meta({ description: 'Existing trips the records describe, which now cite them' }),
       deleted: z.number().int().meta({ description: 'Imported trips left without stops by a correction' }),
     }),
-    stops: z.object(counts),
+    stops: z.object({
+      ...counts,
+      missing: z
+        .number()
+        .int()
+        .meta({ description: 'Stops of records their file no longer holds, left in place (see `missing`)' }),
+      removed: z
+        .number()
+        .int()
+        .meta({ description: 'Stops of records their file no longer holds, removed (`removeMissing`)' }),
+    }),
     participants: z.object({
       ...counts,
       matched: z.number().int().meta({ description: 'Existing participants the travelers or visitors are' }),
+      renamed: z.number().int().meta({
+        description: 'Travelers whose id the upstream data renamed, keeping their records: kept and re-keyed',
+      }),
     }),
+    inferred: z
+      .object({
+        countries: z
+          .number()
+          .int()
+          .meta({ description: 'Stops whose country code is inferred (a former name, a misspelling)' }),
+        timeZones: z.number().int().meta({
+          description:
+            'Stops whose zone is a guess (from the country alone, where it has several); the notes say why',
+        }),
+      })
+      .meta({ description: 'Records whose stop rests on a guess' }),
     matched: z
       .array(z.object({ file: z.string(), tripId: z.number().int(), recordIds: z.array(z.string()) }))
       .meta({ description: 'Records matched to an existing trip rather than imported as a new one' }),
+    edits: z
+      .array(
+        z.object({
+          file: z.string(),
+          resource,
+          id: z.number().int(),
+          recordIds: z.array(z.string()),
+          fields: z.array(z.string()).meta({ description: 'The fields the import would have set' }),
+          action: z.enum(['kept', 'overwritten']).meta({
+            description: 'kept (the default) or overwritten (with `overwriteEdits`)',
+          }),
+        }),
+      )
+      .meta({
+        description:
+          'Rows edited by someone else since the import last wrote them (their version moved), that the import would change',
+      }),
+    renamed: z
+      .array(
+        z.object({
+          file: z.string(),
+          participantId: z.number().int(),
+          from: z.string().meta({ description: 'The traveler’s former id (`who`)' }),
+          to: z.string(),
+        }),
+      )
+      .meta({ description: 'Travelers re-keyed under the id the upstream data now gives them' }),
+    missing: z
+      .array(
+        z.object({
+          file: z.string(),
+          recordId: z.string(),
+          stopId: z.number().int(),
+          tripId: z.number().int().nullable(),
+          action: z.enum(['kept', 'removed']).meta({
+            description: 'kept (the default) or removed (with `removeMissing`)',
+          }),
+        }),
+      )
+      .meta({ description: 'Stops whose record their file (by name) no longer holds: removed upstream' }),
     flagged: z.array(ImportFlagSchema),
     durationMs: z.number().int(),
   })
@@ -75,6 +156,30 @@ export const ImportProblemSchema = ProblemSchema.extend({
 }).meta({
   id: 'ImportProblem',
   description: 'A problem (RFC 9457); when the document could not be imported, `report` is the import report',
+});
+
+const flag = (description: string) =>
+  z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description });
+
+export const ImportQuerySchema = z.strictObject({
+  file: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^/\\]+$/, 'must be a file name, without folders')
+    .optional()
+    .meta({
+      description:
+        'The document’s file name (as `2010.xml`): records are filed under it, so that records it no longer holds, and ids another file holds for another person, are found. Without it, neither check is made.',
+    }),
+  overwriteEdits: flag(
+    'With true, rows edited by hand since the import wrote them are overwritten (and listed)',
+  ),
+  removeMissing: flag('With true, stops of records the named file no longer holds are removed (and listed)'),
 });
 
 export const ImportBodySchema = z.string().meta({

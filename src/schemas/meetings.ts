@@ -5,6 +5,7 @@ import {
   LocalDateSchema,
   LocalTimeSchema,
   SourcesSchema,
+  TextSchema,
   TimestampsShape,
   TopicsSchema,
 } from './common.js';
@@ -20,14 +21,15 @@ import {
   repeatable,
   sortParam,
   TextQuerySchema,
+  topicParam,
   withDateWindow,
 } from './queries.js';
 
 const fields = {
   stopId: IdSchema.meta({ description: 'Move the meeting to another stop' }),
   kind: z.enum(MEETING_KINDS).meta({ description: 'What sort of item on the programme this is' }),
-  title: z.string().trim().min(1).max(300),
-  description: z.string().trim().max(10_000).nullable(),
+  title: TextSchema.trim().min(1).max(300),
+  description: TextSchema.trim().max(10_000).nullable(),
   topics: TopicsSchema,
   status: z.enum(MEETING_STATUSES),
   date: LocalDateSchema.nullable().meta({ description: 'Local date; null when the source gives none' }),
@@ -132,13 +134,7 @@ const meetingListShape = {
   participant: idFilter('Meetings this participant attends'),
   kind: repeatable(z.enum(MEETING_KINDS), `Any of: ${MEETING_KINDS.join(', ')}`),
   status: repeatable(z.enum(MEETING_STATUSES), `Any of: ${MEETING_STATUSES.join(', ')}`),
-  topic: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: 'Meetings with this topic (any case)' }),
+  topic: topicParam('Meetings with this topic'),
   q: TextQuerySchema,
   sort: sortParam(MEETING_SORTS, 'date').meta({
     description:

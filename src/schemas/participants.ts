@@ -1,22 +1,20 @@
 import { z } from 'zod';
 import { MEETING_ROLES, PARTICIPANT_KINDS } from '../domain/vocabulary.js';
-import { CountryCodeSchema, IdSchema, TimestampsShape } from './common.js';
+import { CountryCodeSchema, IdSchema, TextSchema, TimestampsShape } from './common.js';
 import { withWarnings } from './conflicts.js';
 import { createParticipantExample, participantExample } from './examples.js';
 import { countriesParam, PageQueryShape, sortParam, TextQuerySchema } from './queries.js';
 
 const fields = {
   kind: z.enum(PARTICIPANT_KINDS).meta({ description: 'A person, or a group such as a delegation' }),
-  name: z.string().trim().min(1).max(300).meta({ example: 'Jorge Faurie' }),
-  title: z
-    .string()
-    .trim()
+  name: TextSchema.trim().min(1).max(300).meta({ example: 'Jorge Faurie' }),
+  title: TextSchema.trim()
     .min(1)
     .max(300)
     .nullable()
     .meta({ description: 'Office held', example: 'Foreign Minister' }),
   country: CountryCodeSchema.nullable(),
-  organization: z.string().trim().min(1).max(300).nullable(),
+  organization: TextSchema.trim().min(1).max(300).nullable(),
 };
 
 export const CreateParticipantSchema = z

@@ -1,7 +1,20 @@
 import { z } from 'zod';
-import { CountryCodeSchema, IdSchema, LocalDateSchema } from './common.js';
+import { CountryCodeSchema, IdSchema, LocalDateSchema, TextSchema } from './common.js';
 
 // Query parameters shared by the collections: pagination, repeatable filters, date windows, sorting.
+
+/** `format` and `bom`: every collection that has a CSV form takes them. */
+export const CsvQueryShape = {
+  format: z
+    .enum(['json', 'csv'], { error: 'must be json or csv' })
+    .optional()
+    .meta({ description: 'csv answers text/csv (as does `Accept: text/csv`)' }),
+  // Left as text: only the CSV writer reads it, and the filters that repositories take stay without it.
+  bom: z.enum(['true', 'false'], { error: 'must be true or false' }).optional().meta({
+    description:
+      'With true, CSV starts with a UTF-8 byte-order mark, so that Excel reads accents right (JSON ignores it)',
+  }),
+};
 
 export const PageQueryShape = {
   limit: z.coerce
@@ -22,10 +35,7 @@ export const PageQueryShape = {
     .optional()
     .transform((v) => v === 'true')
     .meta({ description: 'With true, the page also carries `total`, the exact number of matching items' }),
-  format: z
-    .enum(['json', 'csv'], { error: 'must be json or csv' })
-    .optional()
-    .meta({ description: 'csv answers text/csv (as does `Accept: text/csv`)' }),
+  ...CsvQueryShape,
 };
 
 /** A parameter that may repeat (`country=MX&country=AR`) or list values with commas (`country=MX,AR`). */
@@ -56,13 +66,25 @@ export const idFilter = (description: string) =>
     .optional()
     .meta({ description });
 
-export const TextQuerySchema = z
-  .string()
-  .trim()
+export const TextQuerySchema = TextSchema.trim()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
   .optional()
-  .meta({ description: 'Text to look for (case-insensitive, anywhere in the text)' });
+  .meta({
+    description:
+      'Text to look for, anywhere in the text; case and accents do not matter (`pena` finds Peña, `strasse` ' +
+      'Straße), nor do letters such as ł, ø, ß, ı and þ, as in search',
+  });
+
+/** `topic=`: records with this topic, matched as search matches text (case and accents do not matter). */
+export const topicParam = (description: string) =>
+  TextSchema.trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({
+      description: `${description}; case and accents do not matter (\`narcotrafico\` is Narcotráfico)`,
+    });
 
 export const DateWindowShape = {
   from: LocalDateSchema.optional().meta({ description: 'Local date; items on or after it (inclusive)' }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema } from './common.js';
+import { IdSchema, text } from './common.js';
 import { PageQueryShape, repeatable } from './queries.js';
 
 // Full-text search across the four resources. The results are a collection like any other: same paging, same
@@ -9,8 +9,7 @@ export const SEARCH_TYPES = ['trip', 'stop', 'meeting', 'participant'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 export const SearchQuerySchema = z.strictObject({
-  q: z
-    .string({ error: 'is required: the text to search for' })
+  q: text({ error: 'is required: the text to search for' })
     .trim()
     .min(1, 'must not be empty')
     .max(200, 'must be at most 200 characters')

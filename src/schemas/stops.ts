@@ -4,6 +4,7 @@ import {
   IdSchema,
   LocalDateSchema,
   SourcesSchema,
+  TextSchema,
   TimestampsShape,
   TimeZoneSchema,
 } from './common.js';
@@ -27,7 +28,7 @@ const fields = {
     .min(1)
     .max(10_000)
     .meta({ description: '1-based place of the stop in the trip; unique within the trip' }),
-  city: z.string().trim().min(1).max(200).meta({
+  city: TextSchema.trim().min(1).max(200).meta({
     description: 'City, locality, or a region when that is all that is known',
     example: 'Buenos Aires',
   }),
@@ -46,7 +47,7 @@ const fields = {
   departureDate: LocalDateSchema.nullable().meta({
     description: 'Local date of departure, inclusive; null when unknown',
   }),
-  notes: z.string().trim().max(10_000).nullable(),
+  notes: TextSchema.trim().max(10_000).nullable(),
   sources: SourcesSchema,
 };
 
@@ -114,7 +115,11 @@ const stopListShape = {
   ...PageQueryShape,
   ...DateWindowShape,
   country: countriesParam.meta({ description: 'Stops in any of these countries' }),
-  city: z.string().trim().min(1).max(200).optional().meta({ description: 'Stops in this city (any case)' }),
+  city: TextSchema.trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Stops in this city; case and accents do not matter (`bogota` is Bogotá)' }),
   sort: z
     .enum(STOP_SORTS, { error: `must be one of ${STOP_SORTS.join(', ')}` })
     .optional()

@@ -6,6 +6,7 @@ import {
   LocalDateSchema,
   PartialDateSchema,
   SourcesSchema,
+  TextSchema,
   TimestampsShape,
   TopicsSchema,
 } from './common.js';
@@ -22,6 +23,7 @@ import {
   repeatable,
   sortParam,
   TextQuerySchema,
+  topicParam,
   withDateWindow,
 } from './queries.js';
 import { StopWithMeetingsSchema } from './stops.js';
@@ -29,10 +31,10 @@ import { StopWithMeetingsSchema } from './stops.js';
 export const ContextItemSchema = z
   .strictObject({
     kind: z.enum(CONTEXT_KINDS),
-    title: z.string().trim().min(1).max(300),
-    description: z.string().trim().max(5000).nullable(),
+    title: TextSchema.trim().min(1).max(300),
+    description: TextSchema.trim().max(5000).nullable(),
     date: PartialDateSchema.nullable(),
-    city: z.string().trim().min(1).max(200).nullable(),
+    city: TextSchema.trim().min(1).max(200).nullable(),
     country: CountryCodeSchema.nullable(),
     sources: SourcesSchema,
   })
@@ -43,8 +45,8 @@ export const ContextItemSchema = z
 export type ContextItem = z.infer<typeof ContextItemSchema>;
 
 const fields = {
-  title: z.string().trim().min(1).max(300),
-  summary: z.string().trim().max(10_000).nullable(),
+  title: TextSchema.trim().min(1).max(300),
+  summary: TextSchema.trim().max(10_000).nullable(),
   travelerId: IdSchema.meta({ description: 'The participant who travels' }),
   startDate: LocalDateSchema,
   endDate: LocalDateSchema.meta({ description: 'Last local date of the trip, inclusive' }),
@@ -135,13 +137,7 @@ export const TripListQuerySchema = withDateWindow(
     traveler: idFilter('Trips of this traveler (a participant id)'),
     participant: idFilter('Trips this participant travels on or attends a meeting of'),
     status: repeatable(z.enum(TRIP_STATUSES), `Any of: ${TRIP_STATUSES.join(', ')}`),
-    topic: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .optional()
-      .meta({ description: 'Trips with this topic (any case)' }),
+    topic: topicParam('Trips with this topic'),
     q: TextQuerySchema,
     sort: sortParam(TRIP_SORTS, 'startDate'),
     include: includeParam(INCLUDES),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkText } from '../../src/db/maintenance.js';
 import { buildTestApp } from '../helpers.js';
 import {
   type Agent,
@@ -69,6 +70,9 @@ function databaseFaults(app: FastifyInstance): string[] {
   if (integrity !== 'ok') faults.push(`PRAGMA integrity_check: ${JSON.stringify(integrity)}`);
   const orphans = app.database.sqlite.pragma('foreign_key_check') as unknown[];
   if (orphans.length > 0) faults.push(`PRAGMA foreign_key_check: ${JSON.stringify(orphans.slice(0, 5))}`);
+  // Text that is not UTF-8 (a lone surrogate that got through) is damage no PRAGMA sees.
+  const text = checkText(app.database.sqlite);
+  if (text.length > 0) faults.push(`text that is not UTF-8: ${JSON.stringify(text.slice(0, 5))}`);
   return faults;
 }
 

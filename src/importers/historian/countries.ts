@@ -1,4 +1,11 @@
+import { distance } from 'fastest-levenshtein';
 import countries from 'i18n-iso-countries';
+import type { Countries } from 'world-countries';
+import worldCountriesModule from 'world-countries';
+
+// The package is CommonJS (module.exports = the list) with typings that declare an ES default export, which
+// NodeNext reads as the module object: the value is the list.
+const worldCountries = worldCountriesModule as unknown as Countries;
 
 // The Historian names countries by a slug and a label of the time: <country id="russia">U.S.S.R.</country>,
 // <country id="korea-south">Korea, Republic of</country>. Each becomes an ISO 3166-1 alpha-2 code, found in this
@@ -7,7 +14,10 @@ import countries from 'i18n-iso-countries';
 //      codes (a 1975 visit to Moscow is to the Soviet Union, SU, not to Russia), renamed and duplicate slugs share
 //      one code, and a few common names the ISO package lacks;
 //   2. i18n-iso-countries on the slug, then on the label, matching any of its English names as a set of words,
-//      so that "Korea, South", "korea-south" and "South Korea" agree, accents, case and "the", "of", "and" aside.
+//      so that "Korea, South", "korea-south" and "South Korea" agree, accents, case and "the", "of", "and" aside;
+//   3. inferred: former and short names from world-countries' alternative spellings (swaziland, renamed Eswatini,
+//      is SZ), then a misspelling within a bounded edit distance of exactly one country's name (somoa is WS).
+//      Both are said to be inferred, so that the report and the stop's notes can flag them.
 // A country found neither way is never dropped: it is imported as ZZ (the ISO code for "unknown or unspecified",
 // which ISO 3166-1 leaves to users) with the record's label kept, and flagged.
 
@@ -41,6 +51,29 @@ const EXCEPTIONS: Record<string, string> = {
   laos: 'LA',
   moldova: 'MD',
   bosnia: 'BA',
+};
+
+// Former names of countries that still exist, which world-countries' spellings lack. They resolve, but as an
+// inference: the record's place may have had other borders then.
+const FORMER_NAMES: Record<string, string> = {
+  zaire: 'CD',
+  ceylon: 'LK',
+  siam: 'TH',
+  persia: 'IR',
+  dahomey: 'BJ',
+  'upper volta': 'BF',
+  rhodesia: 'ZW',
+  'southern rhodesia': 'ZW',
+  kampuchea: 'KH',
+  formosa: 'TW',
+  bechuanaland: 'BW',
+  basutoland: 'LS',
+  nyasaland: 'MW',
+  tanganyika: 'TZ',
+  'gold coast': 'GH',
+  england: 'GB',
+  scotland: 'GB',
+  wales: 'GB',
 };
 
 /** ISO 3166-3 codes of former states and XK, which the API's validation does not accept (ISO 3166-1 lacks them). */
@@ -86,26 +119,51 @@ const exceptionKey = (text: string): string =>
 
 let isoIndex: Map<string, string> | null = null;
 
+/** Adds a name's word key to an index; a key that two codes share is marked ambiguous. */
+function addName(index: Map<string, string>, ambiguous: Set<string>, name: string, code: string): void {
+  for (const variant of [name, name.replace(/\s*\(.*?\)\s*/g, ' ')]) {
+    const key = wordsKey(variant);
+    if (!key) continue;
+    const known = index.get(key);
+    if (known && known !== code) ambiguous.add(key);
+    else index.set(key, code);
+  }
+}
+
 /** Every English name of every code, by its words; a set of words shared by two codes is left out. */
 function isoNames(): Map<string, string> {
   if (isoIndex) return isoIndex;
   const index = new Map<string, string>();
   const ambiguous = new Set<string>();
   for (const [code, names] of Object.entries(countries.getNames('en', { select: 'all' }))) {
-    const variants = (Array.isArray(names) ? names : [names]).flatMap((name) => [
-      name,
-      name.replace(/\s*\(.*?\)\s*/g, ' '),
-    ]);
-    for (const variant of variants) {
-      const key = wordsKey(variant);
-      if (!key) continue;
-      const known = index.get(key);
-      if (known && known !== code) ambiguous.add(key);
-      else index.set(key, code);
-    }
+    for (const name of Array.isArray(names) ? names : [names]) addName(index, ambiguous, name, code);
   }
   for (const key of ambiguous) index.delete(key);
   isoIndex = index;
+  return index;
+}
+
+let aliasIndex: Map<string, string> | null = null;
+
+/**
+ * Former, short and local names (world-countries' `altSpellings`, and its common and official names), by their
+ * words, where i18n-iso-countries has none of them: "Swaziland" → SZ. Codes and abbreviations of three letters or
+ * fewer are left out, as they would match words of labels.
+ */
+function aliasNames(): Map<string, string> {
+  if (aliasIndex) return aliasIndex;
+  const index = new Map<string, string>();
+  const ambiguous = new Set<string>();
+  const iso = isoNames();
+  for (const country of worldCountries) {
+    const names = [country.name.common, country.name.official, ...country.altSpellings];
+    for (const name of names) {
+      if (name.replace(/[^\p{L}]/gu, '').length <= 3 || iso.has(wordsKey(name))) continue;
+      addName(index, ambiguous, name, country.cca2);
+    }
+  }
+  for (const key of ambiguous) index.delete(key);
+  aliasIndex = index;
   return index;
 }
 
@@ -118,31 +176,96 @@ export function byIso(text: string): string | undefined {
   return index.get(wordsKey(text)) ?? index.get(wordsKey(text.replace(/\s*\(.*?\)\s*/g, ' ')));
 }
 
+/** A former or short name's code (world-countries' alternative spellings), or undefined. */
+function byAlias(text: string): { code: string; name: string } | undefined {
+  if (!text) return undefined;
+  const code = FORMER_NAMES[exceptionKey(text)] ?? aliasNames().get(wordsKey(text));
+  return code ? { code, name: isoName(code) } : undefined;
+}
+
+/** The most edits a misspelt name may be from a country's name: none below 5 letters, 1 up to 8, then 2. */
+const maxEdits = (length: number): number => (length < 5 ? 0 : length < 9 ? 1 : 2);
+
+/**
+ * A misspelt name's code: the one country whose name (ISO or alias) is within the bounded Levenshtein distance of
+ * the text's words, and nearer than any other country's; undefined when none or several are as near.
+ */
+function byNearName(text: string): { code: string; name: string } | undefined {
+  const key = wordsKey(text);
+  const bound = maxEdits(key.length);
+  if (bound === 0) return undefined;
+  let best: { code: string; edits: number } | undefined;
+  let tie = false;
+  for (const index of [isoNames(), aliasNames()]) {
+    for (const [name, code] of index) {
+      if (Math.abs(name.length - key.length) > bound) continue;
+      const edits = distance(key, name);
+      if (edits > bound) continue;
+      if (!best || edits < best.edits) {
+        best = { code, edits };
+        tie = false;
+      } else if (edits === best.edits && code !== best.code) {
+        tie = true;
+      }
+    }
+  }
+  return best && !tie ? { code: best.code, name: isoName(best.code) } : undefined;
+}
+
+const isoName = (code: string): string => countries.getName(code, 'en') ?? code;
+
 export type CountryMatch = {
   /** ISO 3166-1 alpha-2 (or ISO 3166-3 for former states, XK for Kosovo); ZZ when not identified. */
   code: string;
   /** The record's label, or the slug when the label is empty. */
   label: string;
   known: boolean;
+  /** Why the code is a guess (a former name, a misspelling); null when the record names it plainly. */
+  inferred: string | null;
 };
 
 const cache = new Map<string, CountryMatch>();
 
+/**
+ * The ISO code of a Historian country (its slug, as in `<country id="korea-south">`, and its label), by the
+ * order above. Never throws: a country not identified is ZZ with `known` false.
+ */
 export function resolveCountry(slug: string, label: string): CountryMatch {
   const cacheKey = `${slug}\u0000${label}`;
   const cached = cache.get(cacheKey);
   if (cached) return cached;
   const slugWords = slug.replace(/-/g, ' ');
+  const shown = label.trim() || slug;
   const code =
     EXCEPTIONS[exceptionKey(label)] ??
     EXCEPTIONS[exceptionKey(slugWords)] ??
     byIso(slugWords) ??
     byIso(label.trim());
-  const match: CountryMatch = {
+  let match: CountryMatch = {
     code: code ?? UNKNOWN_COUNTRY,
-    label: label.trim() || slug,
+    label: shown,
     known: code !== undefined,
+    inferred: null,
   };
+  if (code === undefined) {
+    const alias = byAlias(slugWords) ?? byAlias(label.trim());
+    const near = alias ? undefined : (byNearName(slugWords) ?? byNearName(label.trim()));
+    if (alias) {
+      match = {
+        code: alias.code,
+        label: shown,
+        known: true,
+        inferred: `"${shown}" is another name of ${alias.name}`,
+      };
+    } else if (near) {
+      match = {
+        code: near.code,
+        label: shown,
+        known: true,
+        inferred: `"${shown}" is read as a misspelling of ${near.name}`,
+      };
+    }
+  }
   cache.set(cacheKey, match);
   return match;
 }

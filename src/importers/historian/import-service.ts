@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { DatabaseHandle } from '../../db/client.js';
 import type { Source } from '../../schemas/common.js';
 import { displayCountry, resolveCountry, UNKNOWN_COUNTRY } from './countries.js';
@@ -25,6 +26,7 @@ import {
   type ImportStore,
   type MappingRow,
   type ParticipantValues,
+  type Resource,
   type StopRow,
   type StopValues,
   type TripValues,
@@ -41,6 +43,11 @@ import {
 //   entered twice: same traveler, overlapping dates, and for each leg the trip's stops in the same country on
 //   overlapping dates. Those stops get the record as a source, unless they cite it already; where their dates
 //   disagree with the record's, the import says so. Matched records are never rewritten.
+// - Hand corrections survive: the importer notes the version of every row it writes (table import_writes); a row
+//   whose version has moved since was edited by someone else, and is kept and listed unless `overwriteEdits`.
+// - A record's file is noted (import_records.file): a record id that another file already holds for another
+//   person is a collision, imported under a key of its own (`<id>@<file>`) so that neither overwrites the other;
+//   records a file no longer holds are listed, and their stops removed only under `removeMissing`.
 
 export const HISTORIAN_PUBLISHER = 'Office of the Historian, US Department of State';
 const SITE = 'https://history.state.gov/departmenthistory';
@@ -56,36 +63,80 @@ export type ImportFlag = {
   reason: string;
 };
 
-export type Counts = { created: number; updated: number; unchanged: number };
+/** `kept`: rows edited by hand since the import wrote them, left as they are; `recreated`: deleted by hand, made again. */
+export type Counts = { created: number; updated: number; unchanged: number; recreated: number; kept: number };
+
+/** A row the import would have changed but that was edited by someone else since the import last wrote it. */
+export type HandEdit = {
+  file: string;
+  resource: Resource;
+  id: number;
+  recordIds: string[];
+  /** The fields the import would have set. */
+  fields: string[];
+  /** `kept` by default; `overwritten` under the `overwriteEdits` option. */
+  action: 'kept' | 'overwritten';
+};
+
+/** A stop whose record its file no longer holds (an editor deleted it upstream). */
+export type MissingRecord = {
+  file: string;
+  recordId: string;
+  stopId: number;
+  tripId: number | null;
+  /** `kept` by default; `removed` under the `removeMissing` option. */
+  action: 'kept' | 'removed';
+};
+
+/** A traveler whose id the upstream data renamed while keeping their records' ids: one participant, re-keyed. */
+export type RenamedTraveler = { file: string; participantId: number; from: string; to: string };
+
+export type FileStatus = 'imported' | 'unchanged' | 'failed';
 
 export type ImportReport = {
-  files: { file: string; kind: FileKind | null; records: number; status: 'imported' | 'failed' }[];
+  /** `imported`: the file changed something; `unchanged`: it changed nothing; `failed`: it was not imported. */
+  files: { file: string; kind: FileKind | null; records: number; status: FileStatus }[];
+  /** `unchanged` when no file changed anything. */
+  outcome: 'changed' | 'unchanged';
   /** Records read, in every file (a failed file's too, up to where it failed). */
   records: number;
   /** `matched`: existing trips that records were matched to; `deleted`: imported trips left without stops. */
   trips: Counts & { matched: number; deleted: number };
-  stops: Counts;
+  /** `missing`: stops of records their file no longer holds, left in place; `removed`: those removed. */
+  stops: Counts & { missing: number; removed: number };
   /** `matched`: existing participants that records were matched to (the seed's Rex Tillerson). */
-  participants: Counts & { matched: number };
+  participants: Counts & { matched: number; renamed: number };
+  /** Stops whose country code, or whose zone (chosen from the country alone), is a guess. */
+  inferred: { countries: number; timeZones: number };
   /** Records that describe an existing trip, which now cites them. */
   matched: { file: string; tripId: number; recordIds: string[] }[];
+  edits: HandEdit[];
+  renamed: RenamedTraveler[];
+  missing: MissingRecord[];
   flagged: ImportFlag[];
   durationMs: number;
 };
 
-/** A document to import: a file on disk, or a text such as an HTTP body. */
+/**
+ * A document to import: a file on disk, or a text such as an HTTP body. `file` is the name records are filed
+ * under (a file's base name), by which records the document no longer holds and record ids that two files share
+ * are found; null for an unnamed body, which skips both checks.
+ */
 export type ImportInput = {
   name: string;
+  file: string | null;
   read: (onRecord: (record: HistorianRecord) => void) => Promise<{ kind: FileKind; records: number }>;
 };
 
 export const fileInput = (path: string): ImportInput => ({
   name: path,
+  file: basename(path),
   read: (onRecord) => readFileRecords(path, onRecord),
 });
 
-export const textInput = (name: string, xml: string): ImportInput => ({
+export const textInput = (name: string, xml: string, file: string | null = null): ImportInput => ({
   name,
+  file,
   read: async (onRecord) => readTextRecords(xml, onRecord),
 });
 
@@ -95,7 +146,15 @@ export type ImportProgress = {
   total: number;
   file: string;
   records: number;
-  status: 'imported' | 'failed';
+  status: FileStatus;
+};
+
+export type ImportOptions = {
+  /** Write over rows edited by hand since the import last wrote them (default: keep them, and list them). */
+  overwriteEdits?: boolean;
+  /** Delete the stops of records that their file no longer holds (default: keep them, and list them). */
+  removeMissing?: boolean;
+  onProgress?: (progress: ImportProgress) => void;
 };
 
 /** Items by key, in their order (Map.groupBy arrives with Node 21). */
@@ -110,53 +169,79 @@ function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-type Tally = Pick<ImportReport, 'trips' | 'stops' | 'participants' | 'matched' | 'flagged'>;
+type Tally = Pick<
+  ImportReport,
+  'trips' | 'stops' | 'participants' | 'inferred' | 'matched' | 'edits' | 'renamed' | 'missing' | 'flagged'
+>;
+
+const counts = () => ({ created: 0, updated: 0, unchanged: 0, recreated: 0, kept: 0 });
 
 const emptyTally = (): Tally => ({
-  trips: { created: 0, updated: 0, unchanged: 0, matched: 0, deleted: 0 },
-  stops: { created: 0, updated: 0, unchanged: 0 },
-  participants: { created: 0, updated: 0, unchanged: 0, matched: 0 },
+  trips: { ...counts(), matched: 0, deleted: 0 },
+  stops: { ...counts(), missing: 0, removed: 0 },
+  participants: { ...counts(), matched: 0, renamed: 0 },
+  inferred: { countries: 0, timeZones: 0 },
   matched: [],
+  edits: [],
+  renamed: [],
+  missing: [],
   flagged: [],
 });
 
 function addTally(into: Tally, from: Tally): void {
-  for (const key of ['trips', 'stops', 'participants'] as const) {
+  for (const key of ['trips', 'stops', 'participants', 'inferred'] as const) {
     const target = into[key] as Record<string, number>;
     for (const [name, n] of Object.entries(from[key])) target[name] = (target[name] ?? 0) + n;
   }
   into.matched.push(...from.matched);
+  into.edits.push(...from.edits);
+  into.renamed.push(...from.renamed);
+  into.missing.push(...from.missing);
   into.flagged.push(...from.flagged);
+}
+
+/** Whether a file's import wrote anything: rows made, changed, re-keyed or removed. */
+function changedAnything({ trips, stops, participants, edits }: Tally): boolean {
+  return (
+    trips.created + trips.updated + trips.recreated + trips.deleted > 0 ||
+    stops.created + stops.updated + stops.recreated + stops.removed > 0 ||
+    participants.created + participants.updated + participants.renamed > 0 ||
+    edits.some((e) => e.action === 'overwritten')
+  );
 }
 
 /** Imports the documents in order, each in its own transaction. */
 export async function importHistorian(
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
   inputs: ImportInput[],
-  options: { onProgress?: (progress: ImportProgress) => void } = {},
+  options: ImportOptions = {},
 ): Promise<ImportReport> {
   const started = performance.now();
   const store = createImportStore(database);
   const report: ImportReport = {
     files: [],
+    outcome: 'unchanged',
     records: 0,
     ...emptyTally(),
     durationMs: 0,
   };
+  const run = new RunContext(options);
   let done = 0;
   for (const input of inputs) {
     const records: HistorianRecord[] = [];
     const tally = emptyTally();
     let kind: FileKind | null = null;
-    let status: 'imported' | 'failed' = 'imported';
+    let status: FileStatus = 'imported';
     try {
       kind = (await input.read((record) => records.push(record))).kind;
       database.db.transaction(() => {
-        const ctx = new FileContext(store, input.name, tally);
+        const ctx = new FileContext(store, input.name, input.file, tally, run);
         if (kind === 'travels') importTravels(ctx, records as TravelRecord[]);
         else importVisits(ctx, records as VisitRecord[]);
       });
       addTally(report, tally);
+      if (changedAnything(tally)) report.outcome = 'changed';
+      else status = 'unchanged';
     } catch (error) {
       status = 'failed';
       report.flagged.push(failure(input.name, error));
@@ -181,14 +266,27 @@ function failure(file: string, error: unknown): ImportFlag {
   return { file, recordId: null, line: null, severity: 'error', reason: `could not be imported: ${reason}` };
 }
 
+/** What lasts across the files of one import: its options, and each collection's spans, read once. */
+class RunContext {
+  readonly spans = new Map<string, number[]>();
+  constructor(readonly options: ImportOptions) {}
+}
+
 /** One file's import: its store, its tally, and the participants it has resolved. */
 class FileContext {
   readonly people = new Map<string, number>();
   constructor(
     readonly store: ImportStore,
     readonly file: string,
+    /** The name records are filed under (see ImportInput); null for an unnamed body. */
+    readonly fileKey: string | null,
     readonly tally: Tally,
+    readonly run: RunContext,
   ) {}
+
+  get options(): ImportOptions {
+    return this.run.options;
+  }
 
   flag(record: { id: string; line: number } | null, severity: Severity, reason: string): void {
     this.tally.flagged.push({
@@ -284,7 +382,7 @@ function legOf(
 ): LegPlan {
   const country =
     'us' in place
-      ? { code: 'US', label: 'United States', known: true }
+      ? { code: 'US', label: 'United States', known: true, inferred: null }
       : resolveCountry(place.slug, place.label);
   const locale = 'us' in place ? '' : place.locale;
   const located = resolvePlace(country.code, country.label, locale);
@@ -294,7 +392,15 @@ function legOf(
       'warning',
       `unknown country "${'us' in place ? '' : place.slug}" ("${country.label}"): imported with country ${UNKNOWN_COUNTRY}`,
     );
+  } else if (country.inferred) {
+    ctx.flag(
+      record,
+      'warning',
+      `country "${'us' in place ? '' : place.slug}" ("${country.label}") inferred as ${country.code}: ${country.inferred}`,
+    );
   }
+  if (country.inferred) ctx.tally.inferred.countries += 1;
+  if (located.inferred) ctx.tally.inferred.timeZones += 1;
   return {
     id: record.id,
     line: record.line,
@@ -315,6 +421,7 @@ function legOf(
         country.known
           ? null
           : `Country not identified: the record gives "${country.label}", so the code is ${UNKNOWN_COUNTRY}.`,
+        country.inferred ? `Country inferred: ${country.inferred}, so the code is ${country.code}.` : null,
         located.inferred ? `Time zone inferred: ${located.inferred}.` : null,
       ]),
     },
@@ -341,7 +448,11 @@ function importTravels(ctx: FileContext, records: TravelRecord[]): void {
     for (const travels of groupBy(sourceRecords, (r) => r.who).values()) {
       const first = travels[0] as TravelRecord;
       const name = displayName(first.name);
-      const travelerId = traveler(ctx, first);
+      const travelerId = traveler(
+        ctx,
+        first,
+        travels.map((r) => r.id),
+      );
       for (const legs of groupLegs(travels)) {
         const plans = legs.map((r) =>
           legOf(
@@ -410,6 +521,12 @@ function importVisits(ctx: FileContext, records: VisitRecord[]): void {
         'warning',
         `unknown country "${r.fromSlug}" ("${from.label}"): the visitor is imported with no country`,
       );
+    } else if (from.inferred) {
+      ctx.flag(
+        r,
+        'warning',
+        `country "${r.fromSlug}" ("${from.label}") inferred as ${from.code}: ${from.inferred}`,
+      );
     }
     const { name } = splitVisitor(r.visitor);
     const travelerId = visitor(ctx, latest.get(keyOf(r)) ?? r, from.known ? from.code : null);
@@ -443,6 +560,41 @@ function importVisits(ctx: FileContext, records: VisitRecord[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Hand corrections
+
+/**
+ * Writes the import's changes to a row it owns, unless the row was edited by someone else since the import last
+ * wrote it (its version moved past the one in import_writes): then the row is kept as edited and listed, or, under
+ * `overwriteEdits`, written and listed as overwritten. `write` makes the change and gives the new version.
+ */
+function writeOwned(
+  ctx: FileContext,
+  resource: Resource,
+  row: { id: number; version: number },
+  written: number | undefined,
+  diff: Record<string, unknown>,
+  recordIds: string[],
+  write: () => number,
+  key?: { source: string; recordId: string },
+): 'updated' | 'kept' {
+  const edited = written !== undefined && written !== row.version;
+  if (edited) {
+    const action = ctx.options.overwriteEdits ? 'overwritten' : 'kept';
+    ctx.tally.edits.push({
+      file: ctx.file,
+      resource,
+      id: row.id,
+      recordIds,
+      fields: Object.keys(diff),
+      action,
+    });
+    if (action === 'kept') return 'kept';
+  }
+  ctx.store.recordWrite(resource, row.id, write(), key);
+  return 'updated';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Participants
 
 /** Only the fields that differ, or null when none does. */
@@ -466,11 +618,18 @@ function changes<T extends Record<string, unknown>>(
   return changed ? diff : null;
 }
 
-/** A traveler: one participant per person slug, or the existing person they are (same office and name). */
-function traveler(ctx: FileContext, record: TravelRecord): number {
+/**
+ * A traveler: one participant per person slug, or the existing person they are (same office and name). When the
+ * slug is new but the person's records were imported before under another slug (the upstream data renamed the
+ * traveler's id and kept the record ids), that participant is kept and re-keyed, and the report says so.
+ */
+function traveler(ctx: FileContext, record: TravelRecord, recordIds: string[]): number {
   const source = 'historian:people';
   const cached = ctx.people.get(`${source}|${record.who}`);
   if (cached !== undefined) return cached;
+  if (ctx.store.mappings(source, [record.who]).length === 0) {
+    renamedTraveler(ctx, source, record, recordIds);
+  }
   const wanted: ParticipantValues = {
     name: displayName(record.name),
     title: TRAVELER_TITLES[record.role] ?? null,
@@ -486,6 +645,27 @@ function traveler(ctx: FileContext, record: TravelRecord): number {
   );
   ctx.people.set(`${source}|${record.who}`, id);
   return id;
+}
+
+/** Re-keys the participant that the records' stops belong to, when it was imported under another slug. */
+function renamedTraveler(ctx: FileContext, source: string, record: TravelRecord, recordIds: string[]): void {
+  const { store, tally } = ctx;
+  // The trips the records were imported into, or matched to (the seed's journey, whose traveler was adopted).
+  const known = store
+    .mappings(`historian:${record.role}-travels`, recordIds)
+    .filter((r) => r.tripId !== null);
+  const travelers = new Set(
+    store.trips([...new Set(known.map((r) => r.tripId as number))]).map((t) => t.travelerId),
+  );
+  const [participantId] = travelers;
+  if (travelers.size !== 1 || participantId === undefined) return;
+  const previous = store
+    .participantMappings(source)
+    .find((m) => m.participantId === participantId && m.recordId !== record.who);
+  if (!previous) return;
+  store.renameMapping(previous.id, record.who);
+  tally.participants.renamed += 1;
+  tally.renamed.push({ file: ctx.file, participantId, from: previous.recordId, to: record.who });
 }
 
 /**
@@ -529,10 +709,14 @@ function resolvePerson(
     }
     // The latest record wins the title; an older one leaves it.
     const older = asOf !== null && row.asOf !== null && asOf < row.asOf;
-    const diff = older ? null : changes(store.participant(id) ?? {}, wanted);
-    if (diff) {
-      store.updateParticipant(id, diff);
-      tally.participants.updated += 1;
+    const current = store.participant(id);
+    const diff = older || !current ? null : changes(current, wanted);
+    if (diff && current) {
+      const written = store.writtenVersions('participant', [id]).get(id);
+      const outcome = writeOwned(ctx, 'participant', current, written, diff, [key], () =>
+        store.updateParticipant(id, diff),
+      );
+      tally.participants[outcome] += 1;
     } else {
       tally.participants.unchanged += 1;
     }
@@ -549,11 +733,13 @@ function resolvePerson(
       participantId: same[0].id,
       adopted: true,
       asOf,
+      file: ctx.fileKey,
     });
     tally.participants.matched += 1;
     return same[0].id;
   }
-  const id = store.insertParticipant(wanted);
+  const { id, version } = store.insertParticipant(wanted);
+  store.recordWrite('participant', id, version);
   store.addMapping({
     source,
     recordId: key,
@@ -562,9 +748,134 @@ function resolvePerson(
     participantId: id,
     adopted: false,
     asOf,
+    file: ctx.fileKey,
   });
   tally.participants.created += 1;
   return id;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Upstream corrections: one record id in two files, implausible spans, records removed upstream
+
+/**
+ * Record ids that another file already holds for another person (an id used twice upstream, as once in the 1960
+ * and 2010 visits): such a leg is keyed `<id>@<file>` instead, so that the two records keep a stop each. A record
+ * that moved files for the same person (a renamed file) is the same record.
+ */
+function separateCollisions(ctx: FileContext, source: string, groups: GroupPlan[]): void {
+  const { fileKey, store } = ctx;
+  if (fileKey === null) return;
+  const rows = store
+    .mappings(
+      source,
+      groups.flatMap((g) => g.legs.map((l) => l.id)),
+    )
+    .filter((r) => !r.adopted && r.tripId !== null && r.file !== null && r.file !== fileKey);
+  if (rows.length === 0) return;
+  const travelerOf = new Map(
+    store.trips([...new Set(rows.map((r) => r.tripId as number))]).map((t) => [t.id, t]),
+  );
+  const elsewhere = new Map(rows.map((r) => [r.recordId, r]));
+  for (const group of groups) {
+    for (const leg of group.legs) {
+      const other = elsewhere.get(leg.id);
+      const trip = other?.tripId ? travelerOf.get(other.tripId) : undefined;
+      if (!other || !trip || trip.travelerId === group.travelerId) continue;
+      const key = `${leg.id}@${fileKey}`;
+      ctx.flag(
+        leg,
+        'warning',
+        `record id ${leg.id} is also the id of a record of ${other.file} about another person (trip ${trip.id}, "${trip.title}"): ` +
+          `both are kept, this one under the key ${key}`,
+      );
+      leg.id = key;
+    }
+  }
+}
+
+/** The median of the numbers (0 for none). */
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** A span is suspicious beyond this many times the collection's median span, and never below the floor. */
+export const SUSPICIOUS_SPAN = { timesMedian: 30, floorDays: 90 };
+
+const daysOf = (leg: { startDate: string; endDate: string }) =>
+  Math.round((Date.parse(leg.endDate) - Date.parse(leg.startDate)) / 86_400_000) + 1;
+
+/**
+ * Flags legs that last far longer than the collection's norm (an end date a year late turns a one-day visit into
+ * a year, and merges the journeys around it into one trip). The norm is the median span of the collection's
+ * stops imported before the run and of the legs of the run's files so far, this one's included.
+ */
+function flagLongSpans(ctx: FileContext, source: string, groups: GroupPlan[]): void {
+  let known = ctx.run.spans.get(source);
+  if (!known) {
+    known = ctx.store.spans(source);
+    ctx.run.spans.set(source, known);
+  }
+  const legs = groups.flatMap((g) => g.legs);
+  // The collection so far: what the database held when the run began, and every file of the run up to this one.
+  known.push(...legs.map(daysOf));
+  const norm = median(known);
+  const limit = Math.max(SUSPICIOUS_SPAN.floorDays, SUSPICIOUS_SPAN.timesMedian * norm);
+  for (const group of groups) {
+    for (const leg of group.legs) {
+      const days = daysOf(leg);
+      if (days <= limit) continue;
+      const merged = group.legs.length > 1 ? `; its trip holds ${group.legs.length} records` : '';
+      ctx.flag(
+        leg,
+        'warning',
+        `suspicious span: ${days} days (${leg.startDate} to ${leg.endDate}), far beyond the collection's norm ` +
+          `(median ${norm} days, flagged above ${limit}); check the dates${merged}`,
+      );
+    }
+  }
+}
+
+/**
+ * The stops of records that the file held before and holds no longer (an editor deleted them upstream): listed,
+ * and deleted under `removeMissing` unless edited by hand since; their trips are noted so that an emptied one goes.
+ */
+function handleMissing(
+  ctx: FileContext,
+  source: string,
+  fileKey: string,
+  present: Set<string>,
+  trips: Set<number>,
+): void {
+  const { store, tally } = ctx;
+  const missing = store.missingRecords(source, fileKey, present);
+  if (missing.length === 0) return;
+  const stopRows = new Map(store.stops(missing.map((r) => r.stopId as number)).map((s) => [s.id, s]));
+  const written = store.writtenVersions('stop', [...stopRows.keys()]);
+  for (const r of missing) {
+    const stop = stopRows.get(r.stopId as number);
+    if (!stop) continue;
+    const edited = written.has(stop.id) && written.get(stop.id) !== stop.version;
+    const remove = ctx.options.removeMissing === true && (!edited || ctx.options.overwriteEdits === true);
+    if (remove) {
+      store.deleteStop(stop.id);
+      trips.add(stop.tripId);
+      tally.stops.removed += 1;
+    } else {
+      tally.stops.missing += 1;
+    }
+    tally.missing.push({
+      file: ctx.file,
+      recordId: r.recordId,
+      stopId: stop.id,
+      tripId: stop.tripId,
+      action: remove ? 'removed' : 'kept',
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -589,10 +900,16 @@ function withSource(sources: Source[], source: Source, mode: 'replace' | 'keep')
 
 function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): void {
   const { store, tally } = ctx;
-  const rows = store.mappings(
-    source,
-    groups.flatMap((g) => g.legs.map((l) => l.id)),
-  );
+  separateCollisions(ctx, source, groups);
+  flagLongSpans(ctx, source, groups);
+  const legIds = groups.flatMap((g) => g.legs.map((l) => l.id));
+  const rows = store.mappings(source, legIds);
+  if (ctx.fileKey !== null) {
+    store.setMappingFile(
+      rows.filter((r) => r.file !== ctx.fileKey).map((r) => r.id),
+      ctx.fileKey,
+    );
+  }
   const rowsOf = groupBy(rows, (r) => r.recordId);
   const ownedStops = new Map(
     store
@@ -604,8 +921,14 @@ function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): voi
     const stop = !r.adopted && r.stopId !== null ? ownedStops.get(r.stopId) : undefined;
     if (stop) stopOf.set(r.recordId, stop);
   }
+  // Records whose stop the import once wrote and which have none now: deleted by hand, to be re-created.
+  const deleted = store.everWritten(
+    source,
+    legIds.filter((id) => !stopOf.has(id) && !(rowsOf.get(id) ?? []).some((r) => r.adopted)),
+  );
   const previousTrips = new Set([...ownedStops.values()].map((s) => s.tripId));
   const tripRows = new Map(store.trips([...previousTrips]).map((t) => [t.id, t]));
+  const tripWrites = store.writtenVersions('trip', [...previousTrips]);
 
   const claimed = new Set<number>();
   const layouts: { tripId: number; legs: LegPlan[] }[] = [];
@@ -628,10 +951,20 @@ function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): voi
       .map(([id]) => id)
       .find((id) => !claimed.has(id));
     if (tripId !== undefined) {
-      const diff = changes(tripRows.get(tripId) ?? {}, group.trip);
-      if (diff) {
-        store.updateTrip(tripId, diff);
-        tally.trips.updated += 1;
+      const row = tripRows.get(tripId);
+      const diff = row ? changes(row, group.trip) : null;
+      if (diff && row) {
+        const id = tripId;
+        const outcome = writeOwned(
+          ctx,
+          'trip',
+          row,
+          tripWrites.get(id),
+          diff,
+          group.legs.map((l) => l.id),
+          () => store.updateTrip(id, diff),
+        );
+        tally.trips[outcome] += 1;
       } else {
         tally.trips.unchanged += 1;
       }
@@ -641,13 +974,16 @@ function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): voi
         cite(ctx, source, existing, group, rowsOf);
         continue;
       }
-      tripId = store.insertTrip(group.trip);
-      tally.trips.created += 1;
+      const created = store.insertTrip(group.trip);
+      store.recordWrite('trip', created.id, created.version);
+      tripId = created.id;
+      tally.trips[group.legs.some((l) => deleted.has(l.id)) ? 'recreated' : 'created'] += 1;
     }
     claimed.add(tripId);
     layouts.push({ tripId, legs: group.legs });
   }
-  placeStops(ctx, source, layouts, stopOf);
+  placeStops(ctx, source, layouts, stopOf, deleted);
+  if (ctx.fileKey !== null) handleMissing(ctx, source, ctx.fileKey, new Set(legIds), previousTrips);
   // A trip whose records all moved to other trips (a corrected date can merge two) is left empty: drop it.
   for (const tripId of previousTrips) {
     if (!claimed.has(tripId) && store.countStops(tripId) === 0) {
@@ -663,6 +999,7 @@ function placeStops(
   source: string,
   layouts: { tripId: number; legs: LegPlan[] }[],
   stopOf: Map<string, StopRow>,
+  deleted: Set<string>,
 ): void {
   const { store, tally } = ctx;
   type Target = { existing: StopRow | undefined; leg: LegPlan | undefined; tripId: number; position: number };
@@ -684,6 +1021,7 @@ function placeStops(
       targets.push({ existing, leg: undefined, tripId, position: legs.length + i + 1 });
     });
   }
+  const written = store.writtenVersions('stop', [...planned]);
   // Positions are unique within a trip: stops that move wait aside until every stop is written.
   const moves = (t: Target) =>
     t.existing !== undefined && (t.existing.tripId !== t.tripId || t.existing.position !== t.position);
@@ -703,18 +1041,21 @@ function placeStops(
       ...t.leg.stop,
       sources: withSource(t.existing?.sources ?? [], t.leg.source, 'replace'),
     };
+    const key = { source, recordId: t.leg.id };
     if (!t.existing) {
-      const stopId = store.insertStop(values);
+      const created = store.insertStop(values);
+      store.recordWrite('stop', created.id, created.version, key);
       store.addMapping({
         source,
         recordId: t.leg.id,
         tripId: t.tripId,
-        stopId,
+        stopId: created.id,
         participantId: null,
         adopted: false,
         asOf: null,
+        file: ctx.fileKey,
       });
-      tally.stops.created += 1;
+      tally.stops[deleted.has(t.leg.id) ? 'recreated' : 'created'] += 1;
       continue;
     }
     const diff = changes(t.existing, values);
@@ -722,9 +1063,36 @@ function placeStops(
       tally.stops.unchanged += 1;
       continue;
     }
-    store.updateStop(t.existing.id, diff);
-    if (diff.tripId !== undefined) store.setMappingTrip(t.existing.id, t.tripId);
-    tally.stops.updated += 1;
+    const { tripId, position, ...content } = diff;
+    const layout = {
+      ...(tripId === undefined ? {} : { tripId }),
+      ...(position === undefined ? {} : { position }),
+    };
+    const stopId = t.existing.id;
+    // A stop edited by hand keeps what it says, but still takes its place in the trip's order.
+    const outcome =
+      Object.keys(content).length === 0
+        ? 'updated'
+        : writeOwned(
+            ctx,
+            'stop',
+            t.existing,
+            written.get(stopId),
+            content,
+            [t.leg.id],
+            () => store.updateStop(stopId, diff),
+            key,
+          );
+    if (outcome === 'kept' || Object.keys(content).length === 0) {
+      if (Object.keys(layout).length > 0) {
+        const version = store.updateStop(stopId, layout);
+        // A layout change keeps an unedited stop the importer's; an edited one stays edited.
+        if (outcome !== 'kept' && written.get(stopId) === t.existing.version)
+          store.recordWrite('stop', stopId, version, key);
+      }
+    }
+    if (diff.tripId !== undefined) store.setMappingTrip(stopId, t.tripId);
+    tally.stops[outcome] += 1;
   }
 }
 
@@ -783,6 +1151,7 @@ function cite(
           participantId: null,
           adopted: true,
           asOf: null,
+          file: ctx.fileKey,
         });
       }
       continue;
@@ -797,6 +1166,7 @@ function cite(
           participantId: null,
           adopted: true,
           asOf: null,
+          file: ctx.fileKey,
         });
       }
       const sources = withSource(stop.sources, leg.source, 'keep');

@@ -70,8 +70,15 @@ export function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-/** Record text keeps its words, not the line breaks and indentation of the XML. */
-export const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim();
+/**
+ * Record text keeps its words, not the line breaks and indentation of the XML; in NFC, as the API stores text,
+ * and without the control characters that XML 1.0 lets through (DEL, C1), which separate words as spaces do.
+ */
+export const collapse = (text: string): string =>
+  text
+    .normalize('NFC')
+    .replace(/[\s\p{Cc}]+/gu, ' ')
+    .trim();
 
 type Draft = { line: number; fields: Map<string, string>; attributes: Map<string, string> };
 

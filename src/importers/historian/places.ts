@@ -1,6 +1,6 @@
 import cityTimezones from 'city-timezones';
 import ct from 'countries-and-timezones';
-import { IANAZone } from 'luxon';
+import { canonicalZone as tzdbZone } from '../../domain/tzdb.js';
 import { byIso, HISTORICAL_CODES, territoriesIn, UNKNOWN_COUNTRY } from './countries.js';
 
 // Where a stop is: its IANA zone and, when the place is known, its coordinates. All offline:
@@ -72,16 +72,8 @@ const LOCALE_ALIASES: Record<string, string> = {
  */
 const canonicalCache = new Map<string, string>();
 
-/** Whether the runtime's time-zone database knows the name (memoized: Intl is slow to ask). */
-const validZones = new Map<string, boolean>();
-function isValidZone(zone: string): boolean {
-  let valid = validZones.get(zone);
-  if (valid === undefined) {
-    valid = IANAZone.isValidZone(zone);
-    validZones.set(zone, valid);
-  }
-  return valid;
-}
+/** Whether the tz database the app reads (domain/tzdb.ts, the same one as every instant) knows the name. */
+const isValidZone = (zone: string): boolean => tzdbZone(zone) !== undefined;
 
 function canonicalZone(zone: string): string {
   let canonical = canonicalCache.get(zone);
@@ -138,12 +130,20 @@ function cities(): Map<string, City[]> {
 const mostPopulous = (list: City[]): City | undefined =>
   list.reduce<City | undefined>((best, c) => (!best || c.pop > best.pop ? c : best), undefined);
 
-/** The most populous city of that name in one of the countries. */
+/**
+ * The most populous city of that name in one of the countries; when the name carries a qualifier ("Windsor
+ * (Ontario)"), one in that province if there is one.
+ */
 function findCity(name: string, codes: string[]): City | undefined {
-  const key = placeKey(name);
+  const qualifier = placeKey(/\(([^)]+)\)/.exec(name)?.[1] ?? '');
+  const key = placeKey(qualifier ? withoutQualifier(name) : name);
   if (!key) return undefined;
   const index = cities();
-  const look = (k: string) => mostPopulous((index.get(k) ?? []).filter((c) => codes.includes(c.iso2)));
+  const look = (k: string) => {
+    const named = (index.get(k) ?? []).filter((c) => codes.includes(c.iso2));
+    const inProvince = named.filter((c) => qualifier !== '' && placeKey(c.province) === qualifier);
+    return mostPopulous(inProvince.length > 0 ? inProvince : named);
+  };
   return (
     look(LOCALE_ALIASES[key] ?? key) ??
     // "Panama City" is "Panama" in some gazetteers and the other way round.
@@ -169,7 +169,16 @@ function homeZones(code: string): string[] {
     [current, ct.getCountry(code, { deprecated: true })?.timezones ?? []]
       .map(own)
       .find((zones) => zones.length > 0) ?? current.filter((z) => z.includes('/'));
-  const zones = [...new Set(chosen.map(canonicalZone))].filter(isValidZone);
+  // Links to one zone are one zone (America/St_Thomas and America/Virgin): the first listed stands for them.
+  const targets = new Set<string>();
+  const distinct = chosen.filter((z) => {
+    const target = ct.getTimezone(z)?.aliasOf;
+    if (!target) return true;
+    if (targets.has(target)) return false;
+    targets.add(target);
+    return true;
+  });
+  const zones = [...new Set(distinct.map(canonicalZone))].filter(isValidZone);
   homeZonesCache.set(code, zones);
   return zones;
 }
@@ -186,19 +195,65 @@ function provinceCity(name: string, codes: string[]): City | undefined {
   );
 }
 
+/**
+ * Places of a country's former or present territories that records file under the country itself, by the words
+ * of their names: Seward (1866) and Knox (1912) went to St. Thomas under "Denmark", then the Danish West Indies,
+ * sold to the United States in 1917 (now VI, whose zone is America/St_Thomas).
+ */
+const TERRITORY_PLACES: Record<string, Record<string, string[]>> = {
+  DK: {
+    VI: [
+      'st thomas',
+      'saint thomas',
+      'st croix',
+      'saint croix',
+      'st john',
+      'virgin islands',
+      'danish west indies',
+      'charlotte amalie',
+      'christiansted',
+      'christianstadt',
+      'frederiksted',
+      'frederikstadt',
+    ],
+    GL: ['greenland', 'nuuk', 'godthab', 'thule'],
+    FO: ['faroe islands', 'faroes', 'torshavn'],
+  },
+};
+
+/** The territories of the country that the locale names a place of. */
+function territoriesByPlace(code: string, locale: string): string[] {
+  const territories = TERRITORY_PLACES[code];
+  if (!territories || !locale) return [];
+  const words = new Set([
+    placeKey(locale),
+    ...placesIn(locale).map(placeKey),
+    ...placesIn(withoutQualifier(locale)).map(placeKey),
+    ...[...locale.matchAll(/\(([^)]+)\)/g)].map((m) => placeKey(m[1] ?? '')),
+  ]);
+  return Object.entries(territories)
+    .filter(([, names]) => names.some((name) => words.has(name)))
+    .map(([territory]) => territory);
+}
+
 /** Parenthesised words are a province or country that qualifies the place: "Halifax (Nova Scotia)". */
 const withoutQualifier = (text: string): string => text.replace(/\s*\([^)]*\)\s*/g, ' ').trim();
 
 /**
- * The countries whose places and zones a stop stands in: its own (a former state's successors), and territories
- * the label or the locale names, as colonial-era records do ("Hong Kong" or "Bridgetown (Barbados)" under the
- * United Kingdom, "Denmark (Greenland)"). Territories come first, as they are the more precise.
+ * The countries (ISO 3166-1 alpha-2 codes) whose places and zones a stop stands in. A territory the label names
+ * ("Denmark (Greenland)") is the only one: the place is there. Otherwise the country's own (a former state's
+ * successors), after the territories the locale names, as colonial-era records do ("Hong Kong" or "Bridgetown
+ * (Barbados)" under the United Kingdom, "St. Thomas" under Denmark), which come first as the more precise.
+ * Empty for ZZ.
  */
 export function placeCountries(code: string, label: string, locale = ''): string[] {
   if (code === UNKNOWN_COUNTRY) return [];
+  // "Denmark (Greenland)": the label says the place is in the territory, so the country's own zones do not apply.
+  const labelled = territoriesIn(label).filter((c) => c !== code);
+  if (labelled.length > 0) return [...new Set(labelled)];
   const own = HISTORICAL_CODES[code]?.successors ?? [code];
   const named = [
-    ...territoriesIn(label),
+    ...territoriesByPlace(code, locale),
     ...territoriesIn(locale),
     ...placesIn(withoutQualifier(locale)).map(byIso),
   ].filter((c): c is string => c !== undefined && c !== code);
@@ -225,6 +280,27 @@ export function resolvePlace(code: string, label: string, locale: string): Place
   return place;
 }
 
+const squared = (a: City, b: City) => (a.lat - b.lat) ** 2 + (a.lng - b.lng) ** 2;
+
+/**
+ * The city with a zone of its own country's: the gazetteer gives some border cities their neighbour's zone
+ * (Windsor, Ontario, America/Detroit). Such a city takes the zone of the nearest city of its province (or, failing
+ * that, of its country) whose zone is one of the country's, by coordinates.
+ */
+function withOwnZone(city: City): City {
+  const own = homeZones(city.iso2);
+  if (own.length === 0 || own.includes(city.timeZone)) return city;
+  cities();
+  const candidates = (byCountry.get(city.iso2) ?? []).filter((c) => own.includes(c.timeZone));
+  const sameProvince = candidates.filter((c) => c.province !== '' && c.province === city.province);
+  const pool = sameProvince.length > 0 ? sameProvince : candidates;
+  const nearest = pool.reduce<City | undefined>(
+    (best, c) => (!best || squared(c, city) < squared(best, city) ? c : best),
+    undefined,
+  );
+  return nearest ? { ...city, timeZone: nearest.timeZone } : city;
+}
+
 function locate(code: string, label: string, locale: string): Place {
   const codes = placeCountries(code, label, locale);
   const zones = [...new Set(codes.flatMap(homeZones))];
@@ -239,7 +315,7 @@ function locate(code: string, label: string, locale: string): Place {
   const whole = locale ? (findCity(locale, codes) ?? findCity(withoutQualifier(locale), codes)) : undefined;
   const parts = whole || !locale ? [] : placesIn(withoutQualifier(locale));
   const found = whole ? [whole] : parts.length > 1 ? parts.map((p) => findCity(p, codes)) : [];
-  const located = found.filter((c): c is City => c !== undefined);
+  const located = found.filter((c): c is City => c !== undefined).map(withOwnZone);
   const coordinates = whole
     ? { latitude: whole.lat, longitude: whole.lng }
     : { latitude: null, longitude: null };
@@ -266,7 +342,7 @@ function locate(code: string, label: string, locale: string): Place {
     if (city) {
       return {
         ...coordinates,
-        timeZone: city.timeZone,
+        timeZone: withOwnZone(city).timeZone,
         inferred: `the place is not a known city, so the zone of ${city.name}, the largest city of ${qualifier}, stands in`,
       };
     }
@@ -275,7 +351,7 @@ function locate(code: string, label: string, locale: string): Place {
   const biggest = mostPopulous(codes.flatMap((c) => byCountry.get(c) ?? []));
   return {
     ...coordinates,
-    timeZone: biggest?.timeZone ?? (zones[0] as string),
+    timeZone: biggest ? withOwnZone(biggest).timeZone : (zones[0] as string),
     inferred: biggest
       ? `no place named is a known city there, so the zone of its most populous city (${biggest.name}) stands in`
       : 'no place named is a known city there, so the country’s first zone stands in',

@@ -1,7 +1,8 @@
 import { and, asc, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../db/client.js';
-import { importRecords, participants, stops, trips } from '../../db/schema.js';
+import { importRecords, importWrites, participants, stops, trips } from '../../db/schema.js';
 import { nowIso } from '../../domain/time.js';
+import { canonicalZone } from '../../domain/tzdb.js';
 import type { Stop } from '../../schemas/stops.js';
 
 // The importer's SQL, in one place as the repositories keep theirs. It writes rows directly rather than through
@@ -13,6 +14,8 @@ export type StopRow = typeof stops.$inferSelect;
 export type TripRow = typeof trips.$inferSelect;
 export type ParticipantRow = typeof participants.$inferSelect;
 export type MappingRow = typeof importRecords.$inferSelect;
+export type WriteRow = typeof importWrites.$inferSelect;
+export type Resource = WriteRow['resource'];
 
 /** The stop fields an import sets; the rest (id, timestamps, version) are the database's. */
 export type StopValues = Omit<Stop, 'id' | 'createdAt' | 'updatedAt' | 'version'>;
@@ -44,15 +47,22 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     insertStop: sqlite.prepare<unknown[], { id: number }>(
       `insert into stops (trip_id, position, city, country, country_name, latitude, longitude, time_zone,
          arrival_date, departure_date, notes, sources, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
     ),
     insertTrip: sqlite.prepare<unknown[], { id: number }>(
       `insert into trips (title, summary, traveler_id, start_date, end_date, status, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+       values (?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
     ),
     insertMapping: sqlite.prepare<unknown[]>(
-      `insert into import_records (source, record_id, trip_id, stop_id, participant_id, adopted, as_of, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert into import_records (source, record_id, trip_id, stop_id, participant_id, adopted, as_of, created_at, file)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    recordWrite: sqlite.prepare<unknown[]>(
+      `insert into import_writes (resource, resource_id, version, source, record_id, written_at)
+       values (?, ?, ?, ?, ?, ?)
+       on conflict (resource, resource_id) do update set version = excluded.version,
+         source = coalesce(excluded.source, source), record_id = coalesce(excluded.record_id, record_id),
+         written_at = excluded.written_at`,
     ),
   };
 
@@ -76,7 +86,102 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         row.adopted ? 1 : 0,
         row.asOf,
         nowIso(),
+        row.file,
       );
+    },
+
+    /** Notes the file each record now comes from (a record can move, as when a traveler's file is renamed). */
+    setMappingFile(ids: number[], file: string): void {
+      if (ids.length === 0) return;
+      db.update(importRecords).set({ file }).where(inArray(importRecords.id, ids)).run();
+    },
+
+    /** Gives a participant's mapping a new key (an upstream rename of the traveler's id). */
+    renameMapping(id: number, recordId: string): void {
+      db.update(importRecords).set({ recordId }).where(eq(importRecords.id, id)).run();
+    },
+
+    /** The participants mapped by any of these keys of a source. */
+    participantMappings(source: string): MappingRow[] {
+      return db
+        .select()
+        .from(importRecords)
+        .where(and(eq(importRecords.source, source), isNotNull(importRecords.participantId)))
+        .all();
+    },
+
+    /**
+     * Owned stops' mappings of a file and source whose records are not among `present`: records that the file no
+     * longer holds.
+     */
+    missingRecords(source: string, file: string, present: Set<string>): MappingRow[] {
+      return db
+        .select()
+        .from(importRecords)
+        .where(
+          and(
+            eq(importRecords.source, source),
+            eq(importRecords.file, file),
+            eq(importRecords.adopted, false),
+            isNotNull(importRecords.stopId),
+          ),
+        )
+        .all()
+        .filter((r) => !present.has(r.recordId));
+    },
+
+    /** The version each row had when the importer last wrote it, by id. */
+    writtenVersions(resource: Resource, ids: number[]): Map<number, number> {
+      if (ids.length === 0) return new Map();
+      const rows = db
+        .select({ id: importWrites.resourceId, version: importWrites.version })
+        .from(importWrites)
+        .where(and(eq(importWrites.resource, resource), inArray(importWrites.resourceId, ids)))
+        .all();
+      return new Map(rows.map((r) => [r.id, r.version]));
+    },
+
+    /** Records that the importer wrote the row at this version. */
+    recordWrite(
+      resource: Resource,
+      id: number,
+      version: number,
+      key?: { source: string; recordId: string },
+    ): void {
+      statements.recordWrite.run(resource, id, version, key?.source ?? null, key?.recordId ?? null, nowIso());
+    },
+
+    /** Records of a source whose stop the importer once wrote: a record among them with no stop now was deleted. */
+    everWritten(source: string, recordIds: string[]): Set<string> {
+      if (recordIds.length === 0) return new Set();
+      const rows = db
+        .selectDistinct({ recordId: importWrites.recordId })
+        .from(importWrites)
+        .where(
+          and(
+            eq(importWrites.resource, 'stop'),
+            eq(importWrites.source, source),
+            inArray(importWrites.recordId, recordIds),
+          ),
+        )
+        .all();
+      return new Set(rows.map((r) => r.recordId as string));
+    },
+
+    /** Days from arrival to departure, both counted, of every stop the importer owns in a source. */
+    spans(source: string): number[] {
+      return sqlite
+        .prepare<[string], { days: number }>(
+          `select cast(julianday(s.departure_date) - julianday(s.arrival_date) + 1 as integer) as days
+           from import_records r join stops s on s.id = r.stop_id
+           where r.source = ? and r.adopted = 0 and s.arrival_date is not null and s.departure_date is not null`,
+        )
+        .all(source)
+        .map((r) => r.days);
+    },
+
+    deleteStop(id: number): void {
+      db.delete(stops).where(eq(stops.id, id)).run();
     },
 
     /** Keeps an owned stop's mapping pointing at the trip the stop moved to. */
@@ -114,20 +219,25 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         .all();
     },
 
-    insertParticipant(values: ParticipantValues): number {
+    insertParticipant(values: ParticipantValues): { id: number; version: number } {
       const now = nowIso();
       return db
         .insert(participants)
         .values({ kind: 'person', ...values, createdAt: now, updatedAt: now })
-        .returning({ id: participants.id })
-        .get().id;
+        .returning({ id: participants.id, version: participants.version })
+        .get();
     },
 
-    updateParticipant(id: number, values: Partial<ParticipantValues>): void {
-      db.update(participants)
-        .set({ ...values, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
-        .where(eq(participants.id, id))
-        .run();
+    /** Updates a participant; its new version. */
+    updateParticipant(id: number, values: Partial<ParticipantValues>): number {
+      return (
+        db
+          .update(participants)
+          .set({ ...values, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
+          .where(eq(participants.id, id))
+          .returning({ version: participants.version })
+          .get()?.version ?? 0
+      );
     },
 
     trips(ids: number[]): TripRow[] {
@@ -168,7 +278,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
       return overlapping.filter((t) => !owned.has(t.id));
     },
 
-    insertTrip(v: TripValues): number {
+    insertTrip(v: TripValues): { id: number; version: number } {
       const now = nowIso();
       const row = statements.insertTrip.get(
         v.title,
@@ -180,14 +290,19 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         now,
         now,
       );
-      return (row as { id: number }).id;
+      return row as { id: number; version: number };
     },
 
-    updateTrip(id: number, values: Partial<TripValues>): void {
-      db.update(trips)
-        .set({ ...values, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
-        .where(eq(trips.id, id))
-        .run();
+    /** Updates a trip; its new version. */
+    updateTrip(id: number, values: Partial<TripValues>): number {
+      return (
+        db
+          .update(trips)
+          .set({ ...values, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
+          .where(eq(trips.id, id))
+          .returning({ version: trips.version })
+          .get()?.version ?? 0
+      );
     },
 
     deleteTrip(id: number): void {
@@ -215,7 +330,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
       );
     },
 
-    insertStop(v: StopValues): number {
+    insertStop(v: StopValues): { id: number; version: number } {
       const now = nowIso();
       const row = statements.insertStop.get(
         v.tripId,
@@ -225,7 +340,8 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         v.countryName,
         v.latitude,
         v.longitude,
-        v.timeZone,
+        // One name per zone, as the API stores it (tzdb.ts).
+        canonicalZone(v.timeZone) ?? v.timeZone,
         v.arrivalDate,
         v.departureDate,
         v.notes,
@@ -233,14 +349,19 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         now,
         now,
       );
-      return (row as { id: number }).id;
+      return row as { id: number; version: number };
     },
 
-    updateStop(id: number, values: Partial<StopValues>): void {
-      db.update(stops)
-        .set({ ...values, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
-        .where(eq(stops.id, id))
-        .run();
+    /** Updates a stop; its new version. */
+    updateStop(id: number, values: Partial<StopValues>): number {
+      return (
+        db
+          .update(stops)
+          .set({ ...values, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
+          .where(eq(stops.id, id))
+          .returning({ version: stops.version })
+          .get()?.version ?? 0
+      );
     },
 
     /** Moves a stop out of the way within its trip before its final place is written (same version). */
