@@ -1,11 +1,11 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import auth from './plugins/auth.js';
 import cors from './plugins/cors.js';
 import csv from './plugins/csv.js';
 import database from './plugins/database.js';
-import errors, { sendProblem } from './plugins/errors.js';
+import errors, { clientErrorHandler, sendProblem } from './plugins/errors.js';
 import groupCommit from './plugins/group-commit.js';
 import httpCaching from './plugins/http-caching.js';
 import idempotency from './plugins/idempotency.js';
@@ -61,12 +61,41 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   };
 }
 
+/** Half the shortest request or headers timeout, within 0.1 to 30 s (Node's default). */
+function checkingInterval(config: Config): number {
+  const bounds = [config.REQUEST_TIMEOUT_MS, config.HEADERS_TIMEOUT_MS].filter((ms) => ms > 0);
+  return Math.max(100, Math.min(30_000, ...bounds.map((ms) => Math.floor(ms / 2))));
+}
+
 /** Builds the whole application, in order: compilers, error mapping, docs, database, routes. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),
     bodyLimit: config.BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
+    // A number of hops is a function for Fastify's types; proxy-addr counts hops from the socket's peer (0).
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
+        : config.TRUST_PROXY,
+    // Slow clients are bounded: a request (headers and body) must arrive within REQUEST_TIMEOUT_MS, its headers
+    // within HEADERS_TIMEOUT_MS, an idle socket closes after CONNECTION_TIMEOUT_MS.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: config.HEADERS_TIMEOUT_MS,
+      // Node looks for expired requests every connectionsCheckingInterval (30 s by default), so a shorter timeout
+      // needs a finer look to be kept.
+      connectionsCheckingInterval: checkingInterval(config),
+    },
+    // Errors Node's parser raises before routing (408, 431, a malformed Content-Length) are problems too.
+    clientErrorHandler: clientErrorHandler(
+      { requestTimeoutMs: config.REQUEST_TIMEOUT_MS, headersTimeoutMs: config.HEADERS_TIMEOUT_MS },
+      // Called only once the server listens, long after `app` is assigned.
+      (): FastifyBaseLogger => app.log,
+    ),
     // Errors the router raises before any hook runs (a malformed percent-encoding in the path) are problems too.
     frameworkErrors: (error, request, reply) => {
       sendProblem(request, reply, 400, 'bad_url', `The URL cannot be read: ${error.message}`);

@@ -1,9 +1,32 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // The environment, validated once at start. Precedence: an explicit override (tests, scripts), then the
 // environment, then the default.
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, a CIDR range (`10.0.0.0/8`, `fd00::/8`) or one of proxy-addr's names. */
+function isTrustedProxy(entry: string): boolean {
+  const value = entry.trim();
+  if (PROXY_NAMES.has(value)) return true;
+  const [address = '', bits, extra] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+/** A duration in milliseconds, 0 to one day. */
+const timeout = (fallback: number) =>
+  z.coerce
+    .number<string | number>({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be at least 0')
+    .max(86_400_000, 'must be at most 86400000 (a day)')
+    .default(fallback);
 
 export const ConfigSchema = z.object({
   PORT: z.coerce
@@ -58,6 +81,30 @@ export const ConfigSchema = z.object({
       'must be milliseconds or a duration such as "1 minute"',
     )
     .default('1 minute'),
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For), as Fastify's trustProxy: `false`
+   * (none: the address is the socket's peer), `true` (any), a number of hops, or a comma-separated list of
+   * addresses, CIDR ranges and proxy-addr's names (loopback, linklocal, uniquelocal).
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v === 'true' || v === 'false' || /^\d{1,2}$/.test(v) || v.split(',').every(isTrustedProxy),
+      'must be true, false, a number of hops, or a comma-separated list of addresses or CIDR ranges',
+    )
+    .default('false')
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    ),
+  /** Longest time to receive a whole request (headers and body), in ms; past it, 408. 0 turns it off. */
+  REQUEST_TIMEOUT_MS: timeout(300_000),
+  /** Longest time to receive a request's headers, in ms; past it, 408. At most REQUEST_TIMEOUT_MS. */
+  HEADERS_TIMEOUT_MS: timeout(60_000),
+  /** A socket idle for this long, in ms, is closed. 0 turns it off. */
+  CONNECTION_TIMEOUT_MS: timeout(120_000),
+  /** How long an idle keep-alive connection stays open after a response, in ms. */
+  KEEP_ALIVE_TIMEOUT_MS: timeout(72_000),
   /** How long the change feed keeps its history; older tokens answer 410 Gone. */
   CHANGES_RETENTION_DAYS: z.coerce
     .number<string | number>({ error: 'must be a whole number of days' })
@@ -112,7 +159,18 @@ export function loadConfig(
     // An empty variable counts as unset, as shells and Docker often pass them.
     if (value !== undefined && value !== '') input[key] = value;
   }
-  const result = ConfigSchema.safeParse(input);
+  const result = ConfigSchema.check((ctx) => {
+    const { HEADERS_TIMEOUT_MS: headers, REQUEST_TIMEOUT_MS: request } = ctx.value;
+    // Node refuses a headers timeout longer than the request timeout: say so at start, by name.
+    if (request > 0 && (headers === 0 || headers > request)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: headers,
+        path: ['HEADERS_TIMEOUT_MS'],
+        message: `must be between 1 and REQUEST_TIMEOUT_MS (${request})`,
+      });
+    }
+  }).safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');

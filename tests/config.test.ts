@@ -22,6 +22,11 @@ describe('configuration', () => {
       GROUP_COMMIT: true,
       ITINERARY_CACHE_MB: 32,
       SEED_ON_START: true,
+      TRUST_PROXY: false,
+      REQUEST_TIMEOUT_MS: 300000,
+      HEADERS_TIMEOUT_MS: 60000,
+      CONNECTION_TIMEOUT_MS: 120000,
+      KEEP_ALIVE_TIMEOUT_MS: 72000,
     });
   });
 

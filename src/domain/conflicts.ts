@@ -143,11 +143,22 @@ export function isTravelDay(trip: TripFacts, first: StopFacts, second: StopFacts
 
 const TYPE_ORDER = { trip: 0, stop: 1, meeting: 2 } as const;
 
-/** Identifies a conflict by what collides: its kind, its participant and its records. */
-export function conflictKey(kind: ConflictKind, participantId: number | null, records: RecordRef[]): string {
+const isRecord = (r: RecordRef, other: RecordRef | undefined) =>
+  other !== undefined && r.type === other.type && r.id === other.id;
+
+/**
+ * Identifies a conflict by what collides: its kind, its participant and its records. `unwritten` is a record that
+ * a refused write would have created: its id was never written, so the key names it `<type>-new`.
+ */
+export function conflictKey(
+  kind: ConflictKind,
+  participantId: number | null,
+  records: RecordRef[],
+  unwritten?: RecordRef,
+): string {
   const parts = [...records]
     .sort((x, y) => TYPE_ORDER[x.type] - TYPE_ORDER[y.type] || x.id - y.id)
-    .map((r) => `${r.type}-${r.id}`);
+    .map((r) => `${r.type}-${isRecord(r, unwritten) ? 'new' : r.id}`);
   return [kind, participantId === null ? 'none' : `participant-${participantId}`, ...parts].join(':');
 }
 
@@ -404,19 +415,28 @@ const whenText = (m: MeetingFacts): string => {
 const daysText = (c: { from: string; to: string }) =>
   c.from === c.to ? `on ${c.from}` : `from ${c.from} to ${c.to}`;
 
-export type DescribedRecord = RecordRef & { label: string };
+export type DescribedRecord = Omit<RecordRef, 'id'> & { id: number | null; label: string };
 
-/** Each record with a short label (a title, or a city and country), and a sentence that explains the conflict. */
+/**
+ * Each record with a short label (a title, or a city and country), and a sentence that explains the conflict.
+ * `unwritten` is a record that a refused write would have created: it has no id (null), and the sentence calls it
+ * "the new meeting" (or stop), since the id it was given in the rolled-back transaction never existed.
+ */
 export function describeConflict(
   c: FoundConflict,
   facts: Facts,
   names: ReadonlyMap<number, string>,
+  unwritten?: RecordRef,
 ): { records: DescribedRecord[]; explanation: string } {
+  const named = (type: RecordRef['type'], id: number) =>
+    isRecord({ type, id }, unwritten) ? `the new ${type}` : `${type} ${id}`;
+  const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
   const meeting = (id: number) => facts.meetings.get(id) as MeetingFacts;
   const stop = (id: number) => facts.stops.get(id) as StopFacts;
   const trip = (id: number) => facts.trips.get(id) as TripFacts;
   const records = c.records.map((r) => ({
     ...r,
+    id: isRecord(r, unwritten) ? null : r.id,
     label:
       r.type === 'meeting'
         ? meeting(r.id).title
@@ -430,10 +450,10 @@ export function describeConflict(
   const place = (r: RecordRef) => {
     if (r.type === 'meeting') {
       const m = meeting(r.id);
-      return `meeting ${m.id} ${quoted(m.title)}, ${whenText(m)}`;
+      return `${named('meeting', m.id)} ${quoted(m.title)}, ${whenText(m)}`;
     }
     const s = stop(r.id);
-    return `stop ${s.id} of trip ${s.tripId}, ${spanText(s)}`;
+    return `${named('stop', s.id)} of trip ${s.tripId}, ${spanText(s)}`;
   };
   const [first, second, third] = c.records as [RecordRef, RecordRef, RecordRef | undefined];
   let explanation: string;
@@ -442,8 +462,8 @@ export function describeConflict(
       const [a, b] = [meeting(first.id), meeting(second.id)];
       const overlap = c.startsAt === c.endsAt ? `at ${c.startsAt}` : `from ${c.startsAt} to ${c.endsAt}`;
       explanation =
-        `${who} is due at two meetings at once: meeting ${a.id} ${quoted(a.title)} in ${stop(a.stopId).city} ` +
-        `(${whenText(a)} local time) and meeting ${b.id} ${quoted(b.title)} in ${stop(b.stopId).city} ` +
+        `${who} is due at two meetings at once: ${named('meeting', a.id)} ${quoted(a.title)} in ${stop(a.stopId).city} ` +
+        `(${whenText(a)} local time) and ${named('meeting', b.id)} ${quoted(b.title)} in ${stop(b.stopId).city} ` +
         `(${whenText(b)} local time) overlap ${overlap}.`;
       break;
     }
@@ -458,7 +478,8 @@ export function describeConflict(
     case 'meeting_outside_stop': {
       const [m, s] = [meeting(first.id), stop(second.id)];
       explanation =
-        `Meeting ${m.id} ${quoted(m.title)} is dated ${m.date}, outside the dates of its stop ${s.id} in ` +
+        `${capitalized(named('meeting', m.id))} ${quoted(m.title)} is dated ${m.date}, outside the dates of its ` +
+        `${named('stop', s.id)} in ` +
         `${s.city} (${spanText(s)}).`;
       break;
     }
@@ -466,8 +487,8 @@ export function describeConflict(
       const t = trip(first.id);
       const [a, b] = [stop(second.id), stop((third as RecordRef).id)];
       explanation =
-        `Trip ${t.id} ${quoted(t.title)} is in ${a.city} (stop ${a.id}, ${spanText(a)}) and in ${b.city} ` +
-        `(stop ${b.id}, ${spanText(b)}) ${daysText(c)}: the stops overlap beyond a travel day from one to the next.`;
+        `Trip ${t.id} ${quoted(t.title)} is in ${a.city} (${named('stop', a.id)}, ${spanText(a)}) and in ${b.city} ` +
+        `(${named('stop', b.id)}, ${spanText(b)}) ${daysText(c)}: the stops overlap beyond a travel day from one to the next.`;
       break;
     }
   }

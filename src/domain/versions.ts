@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { PreconditionFailedError } from '../errors.js';
 
 // Versions for optimistic concurrency: every resource has one, and its strong ETag is "v<version>". A write that
@@ -18,4 +19,20 @@ export function assertExpected(
 ): void {
   if (expected !== undefined && !expected.includes(current))
     throw new PreconditionFailedError(resource, id, versionTag(current));
+}
+
+/**
+ * The part of a patch that would change the record: its fields whose value differs from the record's (compared
+ * deeply, so lists and sources compare by content; a field the record lacks counts as a change). An empty result
+ * means the write changes nothing, so it must keep the version, `updatedAt` and ETag, and leave no audit or
+ * change-feed entry.
+ */
+export function changedFields<T extends object>(current: object, patch: T): Partial<T> {
+  const record = current as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(patch).filter(
+      ([field, value]) =>
+        value !== undefined && !(field in record && isDeepStrictEqual(record[field], value)),
+    ),
+  ) as Partial<T>;
 }

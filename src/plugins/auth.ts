@@ -41,24 +41,40 @@ export function requiredScope(
   return 'write';
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined without one, null for other credentials. */
+function bearerToken(header: string | undefined): string | null | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
 /**
- * Bearer-token authentication and scopes. Runs on request, before the body is parsed or validated, so a caller
- * without the right key learns nothing about the input rules. 401 does not say whether the token was missing,
- * unknown or revoked.
+ * Bearer-token authentication and scopes, in two steps. On request, the key is verified (request.apiKey), so that
+ * the rate limiter, whose hook runs next, counts a verified key and never a made-up token. Before the body is
+ * parsed, the request is refused when it sent credentials that are not a valid key (on every route, reads
+ * included, except the health check and the API description, which touch no keys), or lacks the scope it needs.
+ * A caller without the right key learns nothing about the input rules; 401 does not say whether the token was
+ * missing, unknown or revoked.
  */
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
     app.decorateRequest('apiKey', null);
 
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', async (request) => {
       // The health check and the API description never touch keys, so they answer even when the database won't.
       if (alwaysPublic(request.routeOptions.url)) return;
-      const needed = requiredScope(request, opts.readAccess);
-      const header = request.headers.authorization;
-      const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+      const token = bearerToken(request.headers.authorization);
       request.apiKey = token ? (app.repos.keys.authenticate(token) ?? null) : null;
-      if (needed === null) return;
-      if (!request.apiKey) {
+    });
+
+    app.addHook('preParsing', async (request, reply) => {
+      if (alwaysPublic(request.routeOptions.url)) return;
+      const needed = requiredScope(request, opts.readAccess);
+      const sentCredentials = request.headers.authorization !== undefined;
+      if (
+        !request.apiKey &&
+        (needed !== null || (sentCredentials && request.routeOptions.url !== undefined))
+      ) {
         reply.header('www-authenticate', CHALLENGE);
         throw new AppError(
           401,
@@ -66,7 +82,7 @@ export default fp<AuthPluginOptions>(
           'This request needs a valid API key: send Authorization: Bearer <token>.',
         );
       }
-      if (RANK[request.apiKey.scope] < RANK[needed]) {
+      if (needed !== null && request.apiKey && RANK[request.apiKey.scope] < RANK[needed]) {
         throw new AppError(403, 'forbidden', `This API key may not do this: it needs the ${needed} scope.`);
       }
     });

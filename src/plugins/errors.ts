@@ -1,5 +1,6 @@
-import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
@@ -41,6 +42,86 @@ export function sendProblem(
     ...(status >= 500 ? { requestId: String(request.id) } : {}),
   };
   return reply.code(status).type(PROBLEM_TYPE).send(problem);
+}
+
+type ParserError = Error & { code?: string };
+
+// Sockets whose last answer went out before its request's body had arrived (a 401 to a slow upload): when that
+// body then times out, the client already has its answer, and gets no second one.
+const answeredEarly = new WeakSet<Socket>();
+
+/**
+ * The problem for an error Node's HTTP parser raised before the app saw a request (its `clientError`): 408 when
+ * the request or its headers took too long, 431 when the request line and headers exceed Node's
+ * http.maxHeaderSize (a URL too long for even the 414 check counts), 400 for anything else it cannot parse, such
+ * as a malformed Content-Length. Answers `null` for a connection that is already gone.
+ */
+export function parserProblem(
+  error: ParserError,
+  timeouts: { requestTimeoutMs: number; headersTimeoutMs: number },
+): { status: number; code: string; detail: string } | null {
+  switch (error.code) {
+    case 'ECONNRESET':
+      return null;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {
+        status: 408,
+        code: 'request_timeout',
+        detail:
+          `The request was not received in time: headers must arrive within ${timeouts.headersTimeoutMs} ms ` +
+          `and the whole request within ${timeouts.requestTimeoutMs} ms.`,
+      };
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        status: 431,
+        code: 'header_fields_too_large',
+        detail: `The request line and headers are larger than ${maxHeaderSize} bytes.`,
+      };
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return {
+        status: 400,
+        code: 'bad_content_length',
+        detail: 'The Content-Length header is not one decimal number, or conflicts with Transfer-Encoding.',
+      };
+    default:
+      return {
+        status: 400,
+        code: 'malformed_request',
+        detail: `The request is not valid HTTP/1.1 (${error.code ?? 'unreadable'}).`,
+      };
+  }
+}
+
+/**
+ * Fastify's clientErrorHandler: answers parser errors as problem+json, like every other error, and closes the
+ * connection (the parser's state is lost). A request whose answer has already begun (a 401 sent while a slow body
+ * is still arriving) gets no second answer: its connection is just closed.
+ */
+export function clientErrorHandler(
+  timeouts: { requestTimeoutMs: number; headersTimeoutMs: number },
+  log: () => FastifyBaseLogger | undefined,
+) {
+  return (error: ParserError, socket: Socket): void => {
+    const problem = socket.destroyed ? null : parserProblem(error, timeouts);
+    const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (problem && socket.writable && !answering?.headersSent && !answeredEarly.has(socket)) {
+      log()?.info({ err: error, status: problem.status }, 'client error before routing');
+      const body = JSON.stringify({
+        type: 'about:blank',
+        title: STATUS_CODES[problem.status],
+        status: problem.status,
+        detail: problem.detail,
+        code: problem.code,
+      });
+      socket.end(
+        `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+          `Content-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroySoon();
+  };
 }
 
 /** zod issues as `{ path, message }`, one per bad field; unknown fields are named one by one. */
@@ -107,6 +188,11 @@ export default fp(
           // The same path and method registered twice (e.g. with and without a trailing slash): nothing to add.
         }
       }
+    });
+
+    app.addHook('onResponse', async (request) => {
+      if (request.raw.complete) answeredEarly.delete(request.raw.socket);
+      else answeredEarly.add(request.raw.socket);
     });
 
     app.setNotFoundHandler((request, reply) => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
@@ -9,8 +8,9 @@ export type SecurityPluginOptions = { rateLimitMax: number; rateLimitWindow: str
 const MAX_URL_LENGTH = 8192;
 
 /**
- * Security headers (helmet), a rate limit per client, and a bound on URL length. A client is its API key when
- * it sends one (hashed: the limiter keeps no token), else its IP address.
+ * Security headers (helmet), a rate limit per client, and a bound on URL length. A client is its API key when it
+ * sends a valid one (the auth plugin has verified it by then), else its IP address (request.ip, which TRUST_PROXY
+ * governs): never an unverified header, or any made-up token would be a fresh allowance.
  */
 export default fp<SecurityPluginOptions>(
   async (app, opts) => {
@@ -25,6 +25,9 @@ export default fp<SecurityPluginOptions>(
           imgSrc: ["'self'", 'data:'],
           frameAncestors: ["'none'"],
           formAction: ["'self'"],
+          // Helmet's default upgrade-insecure-requests would make browsers fetch /docs' scripts over https from a
+          // server that is reached over plain HTTP (any host but localhost), leaving the page blank.
+          upgradeInsecureRequests: null,
         },
       },
       crossOriginResourcePolicy: { policy: 'cross-origin' },
@@ -36,12 +39,9 @@ export default fp<SecurityPluginOptions>(
       timeWindow: /^\d+$/.test(opts.rateLimitWindow) ? Number(opts.rateLimitWindow) : opts.rateLimitWindow,
       // RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (the IETF draft), and Retry-After on a 429.
       enableDraftSpec: true,
-      keyGenerator: (request) => {
-        const authorization = request.headers.authorization;
-        return authorization
-          ? `key:${createHash('sha256').update(authorization).digest('base64url')}`
-          : `ip:${request.ip}`;
-      },
+      // The limiter's hook runs per route, after every instance-wide onRequest hook, so the auth plugin has
+      // already verified the key; the 401 and 403 it decides are sent later (preParsing), and so count too.
+      keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
       errorResponseBuilder: (_request, context) =>
         new AppError(
           429,

@@ -48,6 +48,12 @@ const problem = (description: string) => ({
 
 type JsonObject = Record<string, unknown>;
 
+const PARSER_PROBLEMS: Record<number, string> = {
+  400: 'A request HTTP cannot parse, such as one with a malformed Content-Length',
+  408: 'The request (REQUEST_TIMEOUT_MS) or its headers (HEADERS_TIMEOUT_MS) took too long to arrive; the connection is closed',
+  431: 'The request line and headers are larger than Node’s limit (16 kB), as with a very long URL',
+};
+
 /**
  * Declares what the auth plugin enforces, from the same rules: writes need a key with the write scope (admin
  * routes: admin); reads need none unless READ_ACCESS=key. Writes that change a resource also take If-Match
@@ -103,10 +109,23 @@ function withAccessRules(route: RouteDocument, transformed: { schema: JsonObject
   transformed.schema.response = responses;
 }
 
+/**
+ * Node's parser answers 400, 408 and 431 before any route runs (plugins/errors.ts clientErrorHandler), so every
+ * operation can meet them; a route's own 400 keeps its description.
+ */
+function withParserProblems(transformed: { schema: JsonObject }) {
+  const responses = (transformed.schema.response ?? {}) as JsonObject;
+  for (const [status, description] of Object.entries(PARSER_PROBLEMS)) {
+    responses[status] ??= problem(description);
+  }
+  transformed.schema.response = responses;
+}
+
 /** The zod transform drops response `headers` (e.g. Link on pages); carry them over as plain JSON Schema. */
 function withResponseHeaders(route: RouteDocument) {
   const transformed = jsonSchemaTransform(route);
   withAccessRules(route, transformed as unknown as { schema: JsonObject });
+  withParserProblems(transformed as unknown as { schema: JsonObject });
   const given = (route.schema as { response?: ResponsesWithHeaders } | undefined)?.response;
   const out = (transformed.schema as { response?: ResponsesWithHeaders } | undefined)?.response;
   if (given && out) {
@@ -185,6 +204,14 @@ export default fp(
       // validatorUrl null: Swagger UI would otherwise send the document to an online validator.
       uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null },
       staticCSP: true,
+      // swagger-ui's policy asks browsers to upgrade-insecure-requests, which turns every asset of a page served
+      // over plain HTTP (any host but localhost) into an https fetch that fails, and the page stays blank.
+      transformStaticCSP: (header) =>
+        header
+          .split(';')
+          .map((directive) => directive.trim())
+          .filter((directive) => directive !== '' && directive !== 'upgrade-insecure-requests')
+          .join('; '),
     });
   },
   { name: 'swagger' },

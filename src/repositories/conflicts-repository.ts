@@ -10,12 +10,14 @@ import {
   trips,
 } from '../db/schema.js';
 import {
+  conflictKey,
   conflictSortKey,
   describeConflict,
   type Facts,
   type FoundConflict,
   findConflicts,
   type MeetingFacts,
+  type RecordRef,
   type Schedule,
   stopSpan,
 } from '../domain/conflicts.js';
@@ -305,7 +307,7 @@ export function createConflictsRepository(db: Db) {
     });
 
   /** The conflicts as the API shows them, with participant names, record labels and explanations. */
-  const describe = (found: FoundConflict[], facts: Facts): Conflict[] => {
+  const describe = (found: FoundConflict[], facts: Facts, unwritten?: RecordRef): Conflict[] => {
     const ids = [...new Set(found.flatMap((c) => (c.participantId === null ? [] : [c.participantId])))];
     const names = new Map<number, string>();
     for (const chunk of chunks(ids)) {
@@ -318,9 +320,9 @@ export function createConflictsRepository(db: Db) {
       }
     }
     return found.map((c) => {
-      const { records, explanation } = describeConflict(c, facts, names);
+      const { records, explanation } = describeConflict(c, facts, names, unwritten);
       return {
-        key: c.key,
+        key: unwritten ? conflictKey(c.kind, c.participantId, c.records, unwritten) : c.key,
         kind: c.kind,
         participant:
           c.participantId === null
@@ -403,6 +405,8 @@ export function createConflictsRepository(db: Db) {
       focus: Focus | ((result: T) => Focus),
       /** false when the write cannot change anyone's schedule (routes/conflict-checks.ts): it is just made. */
       relevant = true,
+      /** The record the write creates, if it creates one: a refusal must not name its id, which is rolled back. */
+      created?: (result: T) => RecordRef,
     ): { result: T; warnings: Conflict[] } {
       if (!relevant) return { result: write(), warnings: [] };
       return db.transaction(() => {
@@ -410,8 +414,10 @@ export function createConflictsRepository(db: Db) {
         const result = write();
         const after = involving(typeof focus === 'function' ? focus(result) : focus);
         const introduced = after.found.filter((c) => !before.has(c.key));
+        if (handling === 'strict' && introduced.length > 0) {
+          throw refusal(describe(introduced, after.facts, created?.(result)));
+        }
         const warnings = describe(introduced, after.facts);
-        if (handling === 'strict' && warnings.length > 0) throw refusal(warnings);
         return { result, warnings };
       });
     },

@@ -15,7 +15,7 @@ import {
 import { meetingRules } from '../domain/rules.js';
 import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { canonicalZone, tzdbRelease } from '../domain/tzdb.js';
-import { assertExpected, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
@@ -471,8 +471,10 @@ export function createMeetingsRepository(db: Db) {
       return db.transaction(() => {
         const current = get(id);
         assertExpected(expected, 'meeting', id, current.version);
-        if (Object.keys(patch).length === 0) return current;
-        const merged = { ...current, ...patch };
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changed = changedFields(current, patch);
+        if (Object.keys(changed).length === 0) return current;
+        const merged = { ...current, ...changed };
         const timeZone = stopZone(merged.stopId);
         const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
         if (timeZone === undefined) {
@@ -480,7 +482,7 @@ export function createMeetingsRepository(db: Db) {
         }
         assertValid(errors);
         const changes = {
-          ...patch,
+          ...changed,
           ...instantsOf(merged, timeZone ?? current.timeZone),
           updatedAt: nowIso(),
         };

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { meetingParticipants, participants, trips } from '../db/schema.js';
 import { searchText } from '../domain/text.js';
 import { nowIso } from '../domain/time.js';
-import { assertExpected, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type {
   CreateParticipant,
@@ -91,10 +91,12 @@ export function createParticipantsRepository(db: Db) {
       return db.transaction(() => {
         const current = get(id);
         assertExpected(expected, 'participant', id, current.version);
-        if (Object.keys(patch).length === 0) return current;
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changes = changedFields(current, patch);
+        if (Object.keys(changes).length === 0) return current;
         return db
           .update(participants)
-          .set({ ...patch, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
+          .set({ ...changes, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
           .where(eq(participants.id, id))
           .returning()
           .get() as Participant;

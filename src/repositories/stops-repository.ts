@@ -11,7 +11,7 @@ import {
 } from '../db/schema.js';
 import { stopRules } from '../domain/rules.js';
 import { addDays, nowIso } from '../domain/time.js';
-import { assertExpected, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
 import { titleEquals } from './conditions.js';
@@ -200,19 +200,19 @@ export function createStopsRepository(db: Db) {
       return db.transaction(() => {
         const current = get(id);
         assertExpected(expected, 'stop', id, current.version);
-        if (Object.keys(patch).length === 0) return current;
-        assertValid(stopRules({ ...current, ...patch }));
-        if (patch.position !== undefined && patch.position !== current.position) {
-          assertPositionFree(current.tripId, patch.position, id);
-        }
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changes = changedFields(current, patch);
+        if (Object.keys(changes).length === 0) return current;
+        assertValid(stopRules({ ...current, ...changes }));
+        if (changes.position !== undefined) assertPositionFree(current.tripId, changes.position, id);
         const updated = db
           .update(stops)
-          .set({ ...patch, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
+          .set({ ...changes, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
           .where(eq(stops.id, id))
           .returning()
           .get() as Stop;
         // The same wall-clock times are other instants in another zone.
-        if (patch.timeZone !== undefined && patch.timeZone !== current.timeZone) {
+        if (changes.timeZone !== undefined) {
           refreshMeetingInstants(db, { stopIds: [id] });
         }
         return updated;

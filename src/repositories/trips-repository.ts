@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
-import { assertExpected, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
 import { containsText, hasTopic } from './conditions.js';
@@ -155,11 +155,13 @@ export function createTripsRepository(db: Db) {
       return db.transaction(() => {
         const current = get(id);
         assertExpected(expected, 'trip', id, current.version);
-        if (Object.keys(patch).length === 0) return current;
-        assertValid([...tripRules({ ...current, ...patch }), ...travelerErrors(patch.travelerId)]);
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changes = changedFields(current, patch);
+        if (Object.keys(changes).length === 0) return current;
+        assertValid([...tripRules({ ...current, ...changes }), ...travelerErrors(changes.travelerId)]);
         return db
           .update(trips)
-          .set({ ...patch, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
+          .set({ ...changes, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
           .where(eq(trips.id, id))
           .returning()
           .get() as Trip;

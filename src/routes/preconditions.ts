@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Expected, versionTag } from '../domain/versions.js';
 import { AppError } from '../errors.js';
 
-// If-Match on PATCH, PUT and DELETE: a stale tag answers 412 and changes nothing (see domain/versions.ts). With
-// REQUIRE_IF_MATCH, a write without If-Match is a 428.
+// If-Match on PATCH, PUT and DELETE: a stale tag answers 412 and changes nothing (see domain/versions.ts), and so
+// does a header that can never match (weak or foreign tags). With REQUIRE_IF_MATCH, a write without If-Match is a 428.
 
 /** Sends a resource's version as its ETag (the tag If-Match compares with). */
 export function tagWithVersion<T extends { version: number }>(reply: FastifyReply, resource: T): T {
@@ -11,7 +11,10 @@ export function tagWithVersion<T extends { version: number }>(reply: FastifyRepl
   return resource;
 }
 
-/** The versions If-Match accepts; undefined when it is absent (and not required) or `*`. */
+/**
+ * The versions If-Match accepts; undefined when it is absent (and not required) or `*`. Throws 428 when it is
+ * required and absent, and 412 when no tag in it is a strong version tag (`"v<n>"`).
+ */
 export function expectedVersions(request: FastifyRequest, requireIfMatch: boolean): Expected {
   const header = request.headers['if-match'];
   if (header === undefined) {
@@ -25,10 +28,24 @@ export function expectedVersions(request: FastifyRequest, requireIfMatch: boolea
     return undefined;
   }
   if (header.trim() === '*') return undefined;
-  // Strong comparison (RFC 9110): a weak tag, or one that is not a version tag, can never match.
-  return header
-    .split(',')
-    .map((tag) => /^\s*"v(\d{1,15})"\s*$/.exec(tag)?.[1])
+  const tags = header.split(',').map((tag) => tag.trim());
+  const versions = tags
+    .map((tag) => /^"v(\d{1,15})"$/.exec(tag)?.[1])
     .filter((v): v is string => v !== undefined)
     .map(Number);
+  if (versions.length > 0) return versions;
+  // Nothing in the header can ever match, whatever the record's state: say why, rather than that it changed.
+  if (tags.some((tag) => tag.startsWith('W/'))) {
+    throw new AppError(
+      412,
+      'precondition_failed',
+      'If-Match uses the strong comparison (RFC 9110 §13.1.1), so a weak tag (W/"…") can never match: send the ' +
+        'ETag exactly as a GET answered it, such as "v3".',
+    );
+  }
+  throw new AppError(
+    412,
+    'precondition_failed',
+    'If-Match names no version of this record: its tags are "v<version>", as a GET answers in ETag.',
+  );
 }

@@ -206,6 +206,8 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         writeHandling(request, reply),
         () => repos.meetings.create(request.params.id, request.body),
         (meeting) => ({ meetingIds: [meeting.id] }),
+        true,
+        (meeting) => ({ type: 'meeting', id: meeting.id }),
       );
       const meeting = meetingDetail(repos, created.id, new Set(['participants']));
       return reply

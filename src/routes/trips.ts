@@ -254,6 +254,8 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         writeHandling(request, reply),
         () => repos.stops.create(tripId, request.body),
         { tripIds: [tripId] },
+        true,
+        (stop) => ({ type: 'stop', id: stop.id }),
       );
       return reply
         .code(201)

@@ -88,14 +88,17 @@ export const TextSchema = text();
 
 export const IdSchema = z.number().int().positive().meta({ example: 1 });
 
-/** Path parameters arrive as text; ids are positive integers. */
+/**
+ * An id as it appears in a URL: only its canonical decimal spelling (`1`, never `01`, `1.0`, `0x1`, `1e0` or ` 1`),
+ * so that each record has one address. Answers the id as a number, at most Number.MAX_SAFE_INTEGER.
+ */
 export const idParam = (description: string) =>
-  z.coerce
-    .number<string>({ error: 'must be a positive whole number' })
-    .int('must be a positive whole number')
-    .positive('must be a positive whole number')
-    .max(Number.MAX_SAFE_INTEGER, 'is too large')
-    .meta({ description, example: 1 });
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number in plain decimal digits, such as 12')
+    .meta({ description, example: '1' })
+    .transform(Number)
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, 'is too large'));
 
 export const IdParamsSchema = z.strictObject({
   id: idParam('The resource id'),

@@ -17,7 +17,10 @@ export const ConflictKindSchema = z.enum(CONFLICT_KINDS).meta({ description: KIN
 export const ConflictRecordSchema = z
   .object({
     type: z.enum(['trip', 'stop', 'meeting']),
-    id: IdSchema,
+    id: IdSchema.nullable().meta({
+      description:
+        'Null only in a write refused under handling=strict, for the record it would have created (never written)',
+    }),
     label: z.string().meta({
       description: 'A meeting’s or trip’s title, or a stop’s city and country',
       example: 'Lima, PE',

@@ -35,4 +35,9 @@ export const CreatedKeySchema = KeySchema.extend({
   token: z.string().meta({ description: 'The bearer token. Shown only in this response: store it now' }),
 }).meta({ id: 'CreatedApiKey' });
 
-export const KeyNameParamsSchema = z.strictObject({ name: CreateKeySchema.shape.name });
+// No trimming in a path: ` me` is not another address of the key `me`.
+export const KeyNameParamsSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CountryCodeSchema, IdSchema, LocalDateSchema, TextSchema } from './common.js';
+import { CountryCodeSchema, IdSchema, idParam, LocalDateSchema, TextSchema } from './common.js';
 
 // Query parameters shared by the collections: pagination, repeatable filters, date windows, sorting.
 
@@ -57,14 +57,8 @@ export const countriesParam = repeatable(
   'ISO 3166-1 alpha-2 codes; repeat or comma-separate',
 );
 
-export const idFilter = (description: string) =>
-  z.coerce
-    .number<string>({ error: 'must be a positive whole number' })
-    .int('must be a positive whole number')
-    .positive('must be a positive whole number')
-    .max(Number.MAX_SAFE_INTEGER, 'is too large')
-    .optional()
-    .meta({ description });
+/** An optional id filter, spelled as ids are in paths (canonical decimal digits only). */
+export const idFilter = (description: string) => idParam(description).optional();
 
 export const TextQuerySchema = TextSchema.trim()
   .min(1, 'must not be empty')
