@@ -6,8 +6,10 @@
 #   runtime : slim Node image with only production node_modules, dist/, migrations/ and package.json,
 #             running as the non-root `node` user with the SQLite database on the /data volume.
 # Both stages use the same base image so the native better-sqlite3 addon matches the runtime (glibc, Node ABI).
+# Node 24 is the active LTS line (package.json engines: 20.19+, 22 and 24; CI tests 20 and 24). Another line builds
+# with --build-arg NODE_IMAGE=node:22-bookworm-slim.
 
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+ARG NODE_IMAGE=node:24.21-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -27,22 +29,28 @@ COPY src ./src
 COPY seeds ./seeds
 COPY migrations ./migrations
 # Compile, then drop the dev dependencies and better-sqlite3's build leftovers (SQLite sources, object files: ~27 MB);
-# only build/Release/better_sqlite3.node is loaded at run time.
+# only build/Release/better_sqlite3.node is loaded at run time. better-sqlite3-napi (v13, loaded on Node 24 and later:
+# see src/db/driver.ts) ships prebuilt addons: keep the glibc Linux ones (~20 MB less).
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund \
   && npm cache clean --force \
   && cd node_modules/better-sqlite3 \
   && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
     build/Release/sqlite3.a build/Release/test_extension.node \
-  && test -f build/Release/better_sqlite3.node
+  && test -f build/Release/better_sqlite3.node \
+  && cd ../better-sqlite3-napi \
+  && rm -rf deps src prebuilds/darwin-* prebuilds/win32-* prebuilds/linuxmusl-* \
+  && ls prebuilds/linux-*.node
 
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 
+# The demo trip is for trying the API locally, not for a real deployment: run with -e SEED_ON_START=true to get it.
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \
   PORT=3000 \
-  DATABASE_PATH=/data/itinerary.db
+  DATABASE_PATH=/data/itinerary.db \
+  SEED_ON_START=false
 
 # The SQLite database lives on a volume owned by the unprivileged `node` user (uid 1000) of the base image.
 RUN mkdir -p /data && chown node:node /data

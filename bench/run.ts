@@ -5,8 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type autocannon from 'autocannon';
-import Database from 'better-sqlite3';
 import { DEFAULT_DATASET } from '../scripts/dataset.js';
+import { Database } from '../src/db/driver.js';
 import { cycling, type Load, type Measurement, measure, type Workload } from './lib/load.js';
 import {
   freePort,

@@ -3,8 +3,11 @@
 #   1. npm run build in the repository (dist/src, dist/seeds);
 #   2. copy package.json, package-lock.json, dist/ and migrations/ into a temporary folder;
 #   3. npm ci --omit=dev there (better-sqlite3 compiles its native addon; ~1 minute);
-#   4. start `node dist/src/server.js` with production settings on a loopback port;
-#   5. check /health, the seeded itinerary, and that no dev dependency (vitest, tsx, typescript...) is present.
+#   4. start `node dist/src/server.js` with the image's settings (NODE_ENV=production, SEED_ON_START=false) on a
+#      loopback port: /health answers, there are no trips, and the log warns about the placeholder
+#      CALENDAR_UID_DOMAIN;
+#   5. restart it with SEED_ON_START=true and a real CALENDAR_UID_DOMAIN: the seeded itinerary, no warning;
+#   and check that no dev dependency (vitest, tsx, typescript...) is present.
 # Prints `prod smoke: ok` on success; exits non-zero with a message on failure.
 # Env: SMOKE_PORT (default 3917; a free port is picked if it is taken), SMOKE_TIMEOUT (seconds, default 30),
 #      SMOKE_KEEP=1 to keep the temporary folder for inspection.
@@ -79,11 +82,14 @@ step_done
 step "npm ci --omit=dev (compiles better-sqlite3)"
 (cd "${APP_DIR}" && npm ci --omit=dev --ignore-scripts=false --no-audit --no-fund) \
   || fail "npm ci --omit=dev failed"
-# Same trim as the Dockerfile: only build/Release/better_sqlite3.node is needed at run time.
+# Same trim as the Dockerfile: only build/Release/better_sqlite3.node is needed at run time, and v13's prebuilt
+# addons for glibc Linux.
 (
   cd "${APP_DIR}/node_modules/better-sqlite3" \
     && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
-      build/Release/sqlite3.a build/Release/test_extension.node
+      build/Release/sqlite3.a build/Release/test_extension.node \
+    && cd ../better-sqlite3-napi \
+    && rm -rf deps src prebuilds/darwin-* prebuilds/win32-* prebuilds/linuxmusl-*
 ) || fail "could not trim better-sqlite3 build leftovers"
 step_done
 
@@ -94,6 +100,8 @@ done
 [[ -d "${APP_DIR}/node_modules/better-sqlite3" ]] || fail "better-sqlite3 is missing from production node_modules"
 [[ -f "${APP_DIR}/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ]] \
   || fail "better-sqlite3 native addon (better_sqlite3.node) was not built"
+[[ -f "${APP_DIR}/node_modules/better-sqlite3-napi/prebuilds/linux-x64.node" ]] \
+  || fail "better-sqlite3-napi has no prebuilt addon for linux-x64"
 log "production node_modules: no dev dependencies, better-sqlite3 addon built"
 
 # A loopback port: SMOKE_PORT (default 3917) if free, else one chosen by the OS.
@@ -111,24 +119,37 @@ PORT="$(
 [[ "${PORT}" =~ ^[0-9]+$ ]] || fail "could not find a free loopback port"
 BASE_URL="http://127.0.0.1:${PORT}"
 
-step "start node dist/src/server.js on ${BASE_URL} (NODE_ENV=production)"
-mkdir -p "${TMP_DIR}/data"
-(
-  cd "${APP_DIR}"
-  # A clean environment for Node: no loaders (tsx) or extra module paths leaking in from the caller.
-  exec env -u NODE_OPTIONS -u NODE_PATH \
-    NODE_ENV=production HOST=127.0.0.1 PORT="${PORT}" \
-    DATABASE_PATH="${TMP_DIR}/data/itinerary.db" LOG_LEVEL=warn \
-    node dist/src/server.js
-) >"${TMP_DIR}/server.log" 2>&1 &
-SERVER_PID=$!
+# start_server <log> [VAR=value...]: starts `node dist/src/server.js` as the image runs it (the Dockerfile's ENV:
+# NODE_ENV=production, SEED_ON_START=false), with the given settings on top, and waits for /health.
+start_server() {
+  local log="$1"
+  shift
+  (
+    cd "${APP_DIR}"
+    # A clean environment for Node: no loaders (tsx) or extra module paths leaking in from the caller.
+    exec env -u NODE_OPTIONS -u NODE_PATH -u CALENDAR_UID_DOMAIN \
+      NODE_ENV=production SEED_ON_START=false HOST=127.0.0.1 PORT="${PORT}" \
+      DATABASE_PATH="${TMP_DIR}/data/itinerary.db" LOG_LEVEL=warn "$@" \
+      node dist/src/server.js
+  ) >"${log}" 2>&1 &
+  SERVER_PID=$!
+  local deadline=$((SECONDS + SMOKE_TIMEOUT))
+  until node -e "fetch('${BASE_URL}/health').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))" 2>/dev/null; do
+    kill -0 "${SERVER_PID}" 2>/dev/null || fail "server exited before /health answered (log: ${log})"
+    ((SECONDS < deadline)) || fail "/health did not return 200 within ${SMOKE_TIMEOUT} s"
+    sleep 0.5
+  done
+}
 
-deadline=$((SECONDS + SMOKE_TIMEOUT))
-until node -e "fetch('${BASE_URL}/health').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))" 2>/dev/null; do
-  kill -0 "${SERVER_PID}" 2>/dev/null || fail "server exited before /health answered"
-  ((SECONDS < deadline)) || fail "/health did not return 200 within ${SMOKE_TIMEOUT} s"
-  sleep 0.5
-done
+stop_server() {
+  kill "${SERVER_PID}" 2>/dev/null || true
+  wait "${SERVER_PID}" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+mkdir -p "${TMP_DIR}/data"
+step "start node dist/src/server.js on ${BASE_URL} with the image's settings"
+start_server "${TMP_DIR}/server.log"
 step_done
 
 # The process really is plain `node dist/src/server.js`, with no tsx loader.
@@ -138,7 +159,7 @@ if [[ -r "/proc/${SERVER_PID}/cmdline" ]]; then
   log "server process: ${cmdline}"
 fi
 
-step "GET /health and /trips/1?include=stops,meetings,participants"
+step "GET /health and /trips: no demo trip unless asked; a warning for the placeholder CALENDAR_UID_DOMAIN"
 # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
 BASE_URL="${BASE_URL}" node -e '
   const base = process.env.BASE_URL;
@@ -149,6 +170,26 @@ BASE_URL="${BASE_URL}" node -e '
     if (health.status !== 200 || healthBody?.status !== "ok") {
       die(`GET /health: expected 200 {"status":"ok"}, got ${health.status} ${JSON.stringify(healthBody)}`);
     }
+    const trips = await (await fetch(`${base}/trips`)).json();
+    if (!Array.isArray(trips.data) || trips.data.length !== 0) {
+      die(`GET /trips: expected no trips with SEED_ON_START=false, got ${JSON.stringify(trips).slice(0, 300)}`);
+    }
+    console.log("[prod-smoke]   /health ok; /trips is empty");
+  })().catch((err) => die(`request failed: ${err.message}`));
+' || fail "HTTP checks failed"
+grep -q '"level":40.*CALENDAR_UID_DOMAIN is diplomatic-itinerary.invalid' "${TMP_DIR}/server.log" \
+  || fail "no start-up warning about CALENDAR_UID_DOMAIN in the log"
+log "  warned: CALENDAR_UID_DOMAIN is a placeholder"
+stop_server
+step_done
+
+step "restart with SEED_ON_START=true and a CALENDAR_UID_DOMAIN: GET /trips/1?include=stops,meetings,participants"
+start_server "${TMP_DIR}/server-seeded.log" SEED_ON_START=true CALENDAR_UID_DOMAIN=itinerary.example.org
+# shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
+BASE_URL="${BASE_URL}" node -e '
+  const base = process.env.BASE_URL;
+  const die = (msg) => { console.error(msg); process.exit(1); };
+  (async () => {
     const res = await fetch(`${base}/trips/1?include=stops,meetings,participants`);
     const text = await res.text();
     if (res.status !== 200) die(`GET /trips/1: expected 200, got ${res.status}: ${text.slice(0, 500)}`);
@@ -159,12 +200,14 @@ BASE_URL="${BASE_URL}" node -e '
     const countries = new Set(stops.map((s) => s.country ?? s.countryCode ?? s.country_code));
     const missing = ["MX", "AR", "PE", "CO", "JM"].filter((c) => !countries.has(c));
     if (missing.length > 0) die(`GET /trips/1: stops lack ${missing.join(", ")} (got ${[...countries].join(", ")})`);
-    console.log(`[prod-smoke]   /health ok; /trips/1 has ${stops.length} stops in ${[...countries].join(", ")}`);
+    console.log(`[prod-smoke]   /trips/1 has ${stops.length} stops in ${[...countries].join(", ")}`);
   })().catch((err) => die(`request failed: ${err.message}`));
 ' || fail "HTTP checks failed"
-step_done
-
+if grep -q '"level":40' "${TMP_DIR}/server-seeded.log"; then
+  fail "unexpected warning with CALENDAR_UID_DOMAIN set: $(grep '"level":40' "${TMP_DIR}/server-seeded.log")"
+fi
 [[ -s "${TMP_DIR}/data/itinerary.db" ]] || fail "database file ${TMP_DIR}/data/itinerary.db was not created"
 kill -0 "${SERVER_PID}" 2>/dev/null || fail "server is no longer running after the checks"
+step_done
 
 echo "prod smoke: ok"

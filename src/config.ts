@@ -193,3 +193,19 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     throw error;
   }
 }
+
+/**
+ * Settings that are valid but unwise for this environment, as one-line messages for the start-up log (empty when
+ * all is well). In production, a CALENDAR_UID_DOMAIN under `.invalid` (RFC 6761: never a real domain) is a
+ * left-over default: calendar apps key events on the UID, so setting it later duplicates every subscribed event.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.NODE_ENV === 'production' && /(^|\.)invalid$/i.test(config.CALENDAR_UID_DOMAIN)) {
+    warnings.push(
+      `CALENDAR_UID_DOMAIN is ${config.CALENDAR_UID_DOMAIN}, a placeholder: set it to a domain you control before ` +
+        'anyone subscribes, as changing it later duplicates every event in their calendars',
+    );
+  }
+  return warnings;
+}

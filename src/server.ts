@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { loadConfigOrExit } from './config.js';
+import { configWarnings, loadConfigOrExit } from './config.js';
 
 // Loads the configuration, builds the app and listens; closes cleanly on SIGTERM/SIGINT.
 
@@ -8,6 +8,7 @@ async function main() {
   const config = loadConfigOrExit();
 
   const app = await buildApp(config);
+  for (const warning of configWarnings(config)) app.log.warn(warning);
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an error');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Database } from '../src/db/driver.js';
 import { checkIntegrity } from '../src/db/maintenance.js';
 
 // Durability under a crash: the real server runs as a child process, takes a stream of concurrent writes and is
@@ -118,6 +118,12 @@ function writeStream(base: string, token: string, round: number, random: () => n
   const writes: Write[] = [];
   let stopped = false;
   let n = 0;
+  // Resolved by the first acknowledged write, so that a slow start on a loaded machine does not leave a round with
+  // nothing acknowledged to check.
+  let acknowledged: () => void = () => {};
+  const firstAck = new Promise<void>((resolve) => {
+    acknowledged = resolve;
+  });
   const send = async (write: Write, method: string, path: string, body: unknown) => {
     try {
       const res = await fetch(`${base}${path}`, {
@@ -137,6 +143,7 @@ function writeStream(base: string, token: string, round: number, random: () => n
           parsed = undefined;
         }
         write.outcome = { state: 'acked', status: res.status, body: parsed };
+        acknowledged();
       } else {
         write.outcome = { state: 'rejected', status: res.status, body: text ?? '' };
       }
@@ -173,6 +180,7 @@ function writeStream(base: string, token: string, round: number, random: () => n
   const workers = Array.from({ length: CONCURRENCY }, worker);
   return {
     writes,
+    firstAck,
     stop: () => {
       stopped = true;
     },
@@ -365,6 +373,9 @@ describe('crash safety', () => {
       const stream = writeStream(base, token, round, random);
       const delay = 100 + Math.floor(random() * 500);
       const started = Date.now();
+      // The kill lands at a random moment after the first write was acknowledged (or after 15 s without one, which
+      // the round then reports as a failure).
+      await Promise.race([stream.firstAck, new Promise((resolve) => setTimeout(resolve, 15_000))]);
       await new Promise((resolve) => setTimeout(resolve, delay));
       // No new request starts once the kill is decided; those in flight are cut off by it.
       stream.stop();

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { mulberry32 } from '../../scripts/dataset.js';
+import { Database } from '../../src/db/driver.js';
 
 // What each scenario asks for, drawn from the generated database with a fixed seed, so that two runs on the same
 // dataset send the same requests. The database is opened read-only, before the API is measured.

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { loadConfigOrExit } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { Database } from '../db/driver.js';
 import { backupTo, checkIntegrity } from '../db/maintenance.js';
 
 // npm run db:backup -- <file>: a consistent online backup of DATABASE_PATH, safe while the server runs, then an

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { currentActor } from '../domain/actor.js';
 import { searchText } from '../domain/text.js';
+import { Database } from './driver.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -12,7 +12,7 @@ export type DatabaseHandle = {
   /** drizzle over the connection: what repositories use. */
   db: Db;
   /** The raw connection, for SQLite-only concerns (pragmas, backup, close). */
-  sqlite: Database.Database;
+  sqlite: Database;
   /** Refreshes the query planner's statistics where they are stale (cheap; run at start and now and then). */
   optimize: () => void;
   close: () => void;
