@@ -3,20 +3,16 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import countries from 'i18n-iso-countries';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
+import { toUtcInstant } from '../src/domain/time.js';
+import { canonicalZone } from '../src/domain/tzdb.js';
 import {
   type MEETING_KINDS,
   type MEETING_ROLES,
   type MEETING_STATUSES,
-  meetingParticipants,
-  meetings,
   PARTS_OF_DAY,
-  participants,
-  stops,
   type TRIP_STATUSES,
-  trips,
-} from '../src/db/schema.js';
-import { toUtcInstant } from '../src/domain/time.js';
-import { canonicalZone } from '../src/domain/tzdb.js';
+} from '../src/domain/vocabulary.js';
 import { rebuildSearchIndex } from '../src/repositories/search-repository.js';
 
 // A synthetic dataset of any size for query plans and benchmarks: trips of 1–10 stops in real cities (ISO

@@ -1,7 +1,15 @@
-// The few domain errors the application throws. One error mapper (plugins/errors.ts) turns them, and every
-// other error, into application/problem+json.
+// The few domain errors the application throws, each with the HTTP status it answers: this file is the one place
+// that maps domain errors to statuses. One error mapper (plugins/errors.ts) turns them, and every other error, into
+// application/problem+json.
 
+/** A problem's entry for one bad field: where it is in the request (`body.endDate`, `query.cursor`) and what is wrong. */
 export type FieldError = { path: string; message: string };
+
+/**
+ * A field that breaks a rule, as storage and the domain rules name it: its name in the input they were given
+ * (`travelerId`, `cursor`, `participants.0.participantId`), not where in a request it came from.
+ */
+export type FieldIssue = { field: string; message: string };
 
 export class AppError extends Error {
   constructor(
@@ -29,15 +37,53 @@ export class ConflictError extends AppError {
   }
 }
 
-/** Input that is well-formed but breaks a rule (checked after merging a PATCH, or against other records). */
-export class InvalidInputError extends AppError {
+/** A request with bad fields, each named by its path in the request (`header.idempotency-key`, `body.endDate`). */
+export class InvalidRequestError extends AppError {
   constructor(errors: FieldError[]) {
-    const fields = errors.map((e) => e.path).join(', ');
-    super(400, 'validation_failed', `The request is invalid: ${fields}.`, errors);
+    const paths = errors.map((e) => e.path).join(', ');
+    super(400, 'validation_failed', `The request is invalid: ${paths}.`, errors);
+  }
+}
+
+/**
+ * Input that is well-formed but breaks a rule (checked after merging a PATCH, or against other records), naming
+ * its fields only. The error mapper answers it as the InvalidRequestError of `located`, given where the route's
+ * schemas declare each field.
+ */
+export class InvalidInputError extends AppError {
+  constructor(readonly issues: FieldIssue[]) {
+    const fields = issues.map((i) => i.field).join(', ');
+    super(400, 'validation_failed', `The input is invalid: ${fields}.`);
+  }
+
+  /** The same error as a request's, each field named by `locate(field)` (its path in the request). */
+  located(locate: (field: string) => string): InvalidRequestError {
+    return new InvalidRequestError(
+      this.issues.map(({ field, message }) => ({ path: locate(field), message })),
+    );
   }
 }
 
 /** Throws an InvalidInputError when any rule failed. */
-export function assertValid(errors: FieldError[]): void {
-  if (errors.length > 0) throw new InvalidInputError(errors);
+export function assertValid(issues: FieldIssue[]): void {
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
+/** A write that names versions it expects (If-Match) while the resource is at another: `current` is its ETag. */
+export class PreconditionFailedError extends AppError {
+  constructor(resource: string, id: number | string, current: string) {
+    super(
+      412,
+      'precondition_failed',
+      `The ${resource} ${id} has changed since that ETag: it is at ${current} now. GET it again, ` +
+        'apply your change to what is there, and send the new ETag in If-Match.',
+    );
+  }
+}
+
+/** A change-feed token from before the history kept: it can no longer be answered truthfully. */
+export class GoneError extends AppError {
+  constructor(message: string) {
+    super(410, 'token_expired', message);
+  }
 }

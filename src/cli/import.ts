@@ -1,14 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
-import { runMigrations } from '../db/migrate.js';
+import { prepareDatabase } from '../db/prepare.js';
 import { asActor } from '../domain/actor.js';
 import { fileInput, type ImportProgress, importHistorian } from '../importers/historian/import-service.js';
 import { formatReport } from '../importers/historian/report.js';
-import { applySeed, hasTrips } from '../services/seed-service.js';
 
 // npm run import -- historian [--overwrite-edits] [--remove-missing] <file-or-folder>...
 // Imports Office of the Historian XML (travels or visits, told apart by their root element) into DATABASE_PATH:
@@ -51,14 +48,13 @@ function filesOf(path: string): string[] {
 
 const files = paths.flatMap(filesOf);
 const config = loadConfigOrExit();
-const database = openDatabase(config.DATABASE_PATH);
+// Seed first, as the server would, so that records of the seeded journey are matched to it, not entered twice.
+const { database } = prepareDatabase({
+  path: config.DATABASE_PATH,
+  seed: config.SEED_ON_START ? 'if-empty' : 'never',
+});
 let exitCode = 0;
 try {
-  runMigrations(database.db);
-  // Seed first, as the server would, so that records of the seeded journey are matched to it, not entered twice.
-  if (config.SEED_ON_START && !hasTrips(database.db)) {
-    asActor('command:seed', () => applySeed(database.db, tillersonSeed));
-  }
   const bar = process.stdout.isTTY
     ? new SingleBar({
         format: 'importing [{bar}] {value}/{total} files | {records} records | {file}',

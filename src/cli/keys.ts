@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
-import { runMigrations } from '../db/migrate.js';
+import { prepareDatabase } from '../db/prepare.js';
 import { AppError } from '../errors.js';
 import { createKeysRepository } from '../repositories/keys-repository.js';
 import { CreateKeySchema } from '../schemas/keys.js';
@@ -36,9 +35,8 @@ const { values, positionals } = (() => {
 const [command, argument] = positionals;
 
 const config = loadConfigOrExit();
-const database = openDatabase(config.DATABASE_PATH);
+const { database } = prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
 try {
-  runMigrations(database.db);
   const keys = createKeysRepository(database.db);
   if (command === 'create') {
     const input = CreateKeySchema.safeParse({ name: values.name, scope: values.scope });

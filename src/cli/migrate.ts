@@ -1,15 +1,12 @@
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
-import { migrationsFolder, runMigrations } from '../db/migrate.js';
-import { reconcileTimeZones } from '../repositories/meetings-repository.js';
+import { migrationsFolder } from '../db/migrate.js';
+import { prepareDatabase } from '../db/prepare.js';
 
 // npm run db:migrate: applies pending migrations to the database at DATABASE_PATH (the server also does at start).
 
 const config = loadConfigOrExit();
-const database = openDatabase(config.DATABASE_PATH);
+const { database } = prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
 try {
-  runMigrations(database.db);
-  reconcileTimeZones(database.db);
   console.log(`migrated ${config.DATABASE_PATH} with ${migrationsFolder()}`);
 } finally {
   database.close();

@@ -10,26 +10,27 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
-import type { Source } from '../schemas/common.js';
-import type { ContextItem } from '../schemas/trips.js';
+import {
+  AUDIT_OPERATIONS,
+  AUDIT_RESOURCES,
+  CHANGE_ACTIONS,
+  CHANGE_RESOURCES,
+  IDEMPOTENCY_STATES,
+  IMPORTED_RESOURCES,
+  KEY_SCOPES,
+  MEETING_KINDS,
+  MEETING_ROLES,
+  MEETING_STATUSES,
+  PART_OF_DAY_ANCHORS,
+  PARTICIPANT_KINDS,
+  PARTS_OF_DAY,
+  type StoredContextItem,
+  type StoredSource,
+  TRIP_STATUSES,
+} from '../domain/vocabulary.js';
 
-// Enumerations live here once; the zod schemas and the CHECK constraints both read them.
-export const PARTICIPANT_KINDS = ['person', 'group'] as const;
-export const TRIP_STATUSES = ['planned', 'confirmed', 'completed', 'cancelled'] as const;
-export const MEETING_KINDS = [
-  'bilateral',
-  'multilateral',
-  'consultations',
-  'speech',
-  'tour',
-  'briefing',
-  'social',
-  'press',
-  'other',
-] as const;
-export const MEETING_STATUSES = ['confirmed', 'planned', 'tentative', 'cancelled'] as const;
-export const PARTS_OF_DAY = ['morning', 'afternoon', 'evening', 'night'] as const;
-export const MEETING_ROLES = ['host', 'counterpart', 'attendee', 'delegation_member', 'other'] as const;
+// The enumerations come from the vocabulary (src/domain/vocabulary.ts): the zod schemas and the CHECK constraints
+// below both read them.
 
 const literal = (value: string) => sql.raw(`'${value.replaceAll("'", "''")}'`);
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
@@ -42,13 +43,6 @@ const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`
 export const UNDATED = '9999-12-31';
 /** Where items with neither a time nor a part of the day sort within their day: last. */
 export const UNTIMED = '99:99';
-/** The clock time each part of the day sorts at, among meetings with clock times. */
-export const PART_OF_DAY_ANCHORS = {
-  morning: '06:00',
-  afternoon: '12:00',
-  evening: '17:00',
-  night: '21:00',
-} as const satisfies Record<(typeof PARTS_OF_DAY)[number], string>;
 
 type MeetingTimeColumns = { date: AnySQLiteColumn; startTime: AnySQLiteColumn; partOfDay: AnySQLiteColumn };
 type StopDateColumns = { arrivalDate: AnySQLiteColumn; departureDate: AnySQLiteColumn };
@@ -121,8 +115,8 @@ export const trips = sqliteTable(
     endDate: text('end_date').notNull(),
     status: text('status', { enum: TRIP_STATUSES }).notNull(),
     topics: text('topics', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    context: text('context', { mode: 'json' }).$type<ContextItem[]>().notNull().default(sql`'[]'`),
-    sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
+    context: text('context', { mode: 'json' }).$type<StoredContextItem[]>().notNull().default(sql`'[]'`),
+    sources: text('sources', { mode: 'json' }).$type<StoredSource[]>().notNull().default(sql`'[]'`),
     ...audit,
   },
   (t) => [
@@ -152,7 +146,7 @@ export const stops = sqliteTable(
     arrivalDate: text('arrival_date'),
     departureDate: text('departure_date'),
     notes: text('notes'),
-    sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
+    sources: text('sources', { mode: 'json' }).$type<StoredSource[]>().notNull().default(sql`'[]'`),
     /** The country as an imported record names it ("U.S.S.R.", "Kingdom of Hawaii"); null for other stops. */
     countryName: text('country_name'),
     ...audit,
@@ -202,7 +196,7 @@ export const meetings = sqliteTable(
     // (the meeting's date or times, its stop, the stop's zone), so that filters can compare instants in SQL.
     startsAt: text('starts_at'),
     endsAt: text('ends_at'),
-    sources: text('sources', { mode: 'json' }).$type<Source[]>().notNull().default(sql`'[]'`),
+    sources: text('sources', { mode: 'json' }).$type<StoredSource[]>().notNull().default(sql`'[]'`),
     ...audit,
   },
   (t) => [
@@ -254,9 +248,6 @@ export const meetingParticipants = sqliteTable(
   ],
 );
 
-export const CHANGE_RESOURCES = ['trip', 'stop', 'meeting', 'participant'] as const;
-export const CHANGE_ACTIONS = ['created', 'updated', 'deleted'] as const;
-
 /**
  * The change feed: one row per write of a trip, stop, meeting or participant, appended by triggers (migration
  * 0003) in the same transaction as the write, cascaded deletes included. `seq` only grows.
@@ -279,8 +270,6 @@ export const changes = sqliteTable(
   ],
 );
 
-export const KEY_SCOPES = ['read', 'write', 'admin'] as const;
-
 /** API keys. The token is never stored: only its SHA-256 hash, which is how a request's token is looked up. */
 export const apiKeys = sqliteTable(
   'api_keys',
@@ -299,8 +288,6 @@ export const apiKeys = sqliteTable(
     check('api_keys_scope_check', sql`${t.scope} in (${inList(KEY_SCOPES)})`),
   ],
 );
-
-export const IDEMPOTENCY_STATES = ['in_flight', 'done'] as const;
 
 /**
  * The first answer to each Idempotency-Key, per key holder, kept 24 hours so that a retry replays it instead of
@@ -324,9 +311,6 @@ export const idempotencyRecords = sqliteTable(
     check('idempotency_records_state_check', sql`${t.state} in (${inList(IDEMPOTENCY_STATES)})`),
   ],
 );
-
-export const AUDIT_RESOURCES = ['trip', 'stop', 'meeting', 'participant', 'attendance'] as const;
-export const AUDIT_OPERATIONS = ['create', 'update', 'delete'] as const;
 
 /**
  * The audit history, appended by triggers (migration 0007) in the same transaction as each write, with the state
@@ -392,7 +376,7 @@ export const importRecords = sqliteTable(
 export const importWrites = sqliteTable(
   'import_writes',
   {
-    resource: text('resource', { enum: ['trip', 'stop', 'participant'] }).notNull(),
+    resource: text('resource', { enum: IMPORTED_RESOURCES }).notNull(),
     resourceId: integer('resource_id').notNull(),
     version: integer('version').notNull(),
     /** For a stop: the record's collection and id (its key in import_records). */

@@ -1,5 +1,5 @@
-import { PART_OF_DAY_ANCHORS, type PARTS_OF_DAY } from '../db/schema.js';
 import { fold } from './text.js';
+import { CONFLICT_KINDS, PART_OF_DAY_ANCHORS, type PartOfDay } from './vocabulary.js';
 
 // The rules of scheduling conflicts, as pure functions over facts the conflicts repository loads. Four kinds:
 //
@@ -17,14 +17,7 @@ import { fold } from './text.js';
 // A stop with one known date spans that day; undated stops and meetings place nobody. Cities are the same when
 // their names match ignoring case and accents, in the same country.
 
-export const CONFLICT_KINDS = [
-  'overlapping_meetings',
-  'two_places_same_day',
-  'meeting_outside_stop',
-  'overlapping_stops',
-] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
-export type PartOfDay = (typeof PARTS_OF_DAY)[number];
 
 export type StopFacts = {
   id: number;

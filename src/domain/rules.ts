@@ -1,28 +1,23 @@
-import type { FieldError } from '../errors.js';
+import type { FieldIssue } from '../errors.js';
 import { dateExistsIn } from './time.js';
 
 // Rules that span fields of one record. They run on the merged record, so a PATCH that changes only one of two
 // related fields is checked against the other's stored value.
 
-export function tripRules(trip: { startDate: string; endDate: string }): FieldError[] {
+export function tripRules(trip: { startDate: string; endDate: string }): FieldIssue[] {
   return trip.startDate <= trip.endDate
     ? []
-    : [{ path: 'body.endDate', message: `must be on or after startDate (${trip.startDate})` }];
+    : [{ field: 'endDate', message: `must be on or after startDate (${trip.startDate})` }];
 }
 
 /**
  * A local date the clocks skipped at the place (Pacific/Apia went from 29 to 31 December 2011) is no date there:
- * a record on it would be stored on the next day. One error per such field, under `body.<field>`.
+ * a record on it would be stored on the next day. One issue per such field, named by the field.
  */
-function datesHappened(timeZone: string, dates: Record<string, string | null>): FieldError[] {
+function datesHappened(timeZone: string, dates: Record<string, string | null>): FieldIssue[] {
   return Object.entries(dates).flatMap(([field, date]) =>
     date !== null && !dateExistsIn(date, timeZone)
-      ? [
-          {
-            path: `body.${field}`,
-            message: `${date} did not happen in ${timeZone}: its clocks skipped that day`,
-          },
-        ]
+      ? [{ field, message: `${date} did not happen in ${timeZone}: its clocks skipped that day` }]
       : [],
   );
 }
@@ -33,21 +28,21 @@ export function stopRules(stop: {
   latitude: number | null;
   longitude: number | null;
   timeZone: string;
-}): FieldError[] {
+}): FieldIssue[] {
   const errors = datesHappened(stop.timeZone, {
     arrivalDate: stop.arrivalDate,
     departureDate: stop.departureDate,
   });
   if (stop.arrivalDate && stop.departureDate && stop.arrivalDate > stop.departureDate) {
     errors.push({
-      path: 'body.departureDate',
+      field: 'departureDate',
       message: `must be on or after arrivalDate (${stop.arrivalDate})`,
     });
   }
   if ((stop.latitude === null) !== (stop.longitude === null)) {
     const missing = stop.latitude === null ? 'latitude' : 'longitude';
     errors.push({
-      path: `body.${missing}`,
+      field: missing,
       message: 'latitude and longitude go together: give both or neither',
     });
   }
@@ -60,16 +55,16 @@ export function meetingRules(meeting: {
   endTime: string | null;
   /** The zone of the meeting's stop. */
   timeZone: string;
-}): FieldError[] {
+}): FieldIssue[] {
   const errors = datesHappened(meeting.timeZone, { date: meeting.date });
   if (meeting.startTime && !meeting.date) {
-    errors.push({ path: 'body.date', message: 'is required when startTime is set' });
+    errors.push({ field: 'date', message: 'is required when startTime is set' });
   }
   if (meeting.endTime && !meeting.startTime) {
-    errors.push({ path: 'body.startTime', message: 'is required when endTime is set' });
+    errors.push({ field: 'startTime', message: 'is required when endTime is set' });
   }
   if (meeting.startTime && meeting.endTime && meeting.endTime < meeting.startTime) {
-    errors.push({ path: 'body.endTime', message: `must not be before startTime (${meeting.startTime})` });
+    errors.push({ field: 'endTime', message: `must not be before startTime (${meeting.startTime})` });
   }
   return errors;
 }

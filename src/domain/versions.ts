@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { AppError } from '../errors.js';
+import { PreconditionFailedError } from '../errors.js';
 
 // Versions for optimistic concurrency: every resource has one, and its strong ETag is "v<version>". A write that
 // names the versions it expects (If-Match) goes ahead only if the resource is still at one of them; the check runs
@@ -10,18 +10,7 @@ export type Expected = number[] | undefined;
 
 export const versionTag = (version: number): string => `"v${version}"`;
 
-export class PreconditionFailedError extends AppError {
-  constructor(resource: string, id: number | string, current: number) {
-    super(
-      412,
-      'precondition_failed',
-      `The ${resource} ${id} has changed since that ETag: it is at ${versionTag(current)} now. GET it again, ` +
-        'apply your change to what is there, and send the new ETag in If-Match.',
-    );
-  }
-}
-
-/** Throws 412 unless the current version is one the request accepts. */
+/** Throws a PreconditionFailedError unless the current version is one the request accepts. */
 export function assertExpected(
   expected: Expected,
   resource: string,
@@ -29,7 +18,7 @@ export function assertExpected(
   current: number,
 ): void {
   if (expected !== undefined && !expected.includes(current))
-    throw new PreconditionFailedError(resource, id, current);
+    throw new PreconditionFailedError(resource, id, versionTag(current));
 }
 
 /**

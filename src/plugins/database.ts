@@ -1,8 +1,6 @@
 import fp from 'fastify-plugin';
-import { tillersonSeed } from '../../seeds/tillerson-2018.js';
-import { type DatabaseHandle, openDatabase } from '../db/client.js';
-import { runMigrations } from '../db/migrate.js';
-import { asActor } from '../domain/actor.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { prepareDatabase } from '../db/prepare.js';
 import { tzdbRelease } from '../domain/tzdb.js';
 import { createActivityRepository } from '../repositories/activity-repository.js';
 import { createAuditRepository } from '../repositories/audit-repository.js';
@@ -14,12 +12,11 @@ import {
   RETENTION_MS as IDEMPOTENCY_RETENTION_MS,
 } from '../repositories/idempotency-repository.js';
 import { createKeysRepository } from '../repositories/keys-repository.js';
-import { createMeetingsRepository, reconcileTimeZones } from '../repositories/meetings-repository.js';
+import { createMeetingsRepository } from '../repositories/meetings-repository.js';
 import { createParticipantsRepository } from '../repositories/participants-repository.js';
 import { createSearchRepository } from '../repositories/search-repository.js';
 import { createStopsRepository } from '../repositories/stops-repository.js';
 import { createTripsRepository } from '../repositories/trips-repository.js';
-import { applySeed, hasTrips } from '../services/seed-service.js';
 
 export type Repositories = {
   trips: ReturnType<typeof createTripsRepository>;
@@ -55,26 +52,19 @@ export type DatabasePluginOptions = {
 /** Opens the database, applies pending migrations, seeds an empty database, and closes it with the app. */
 export default fp<DatabasePluginOptions>(
   async (app, opts) => {
-    const database = openDatabase(opts.path, { onQuery: opts.onQuery });
-    try {
-      runMigrations(database.db);
-      // Zone names and instants as the tz database gives them (SQL has no time-zone rules).
-      reconcileTimeZones(database.db);
-      const tz = tzdbRelease();
-      if (!tz.backzone) {
-        app.log.warn(
-          { tzdb: tz },
-          'the system tz database lacks backzone: offsets before 1970 are wrong in some zones (Europe/Oslo, …)',
-        );
-      }
-      if (opts.seed && !hasTrips(database.db)) {
-        const report = asActor('command:seed', () => applySeed(database.db, tillersonSeed));
-        app.log.info({ seed: report }, 'seeded the article itinerary into an empty database');
-      }
-    } catch (error) {
-      database.close();
-      throw error;
+    const { database, seeded } = prepareDatabase({
+      path: opts.path,
+      seed: opts.seed ? 'if-empty' : 'never',
+      onQuery: opts.onQuery,
+    });
+    const tz = tzdbRelease();
+    if (!tz.backzone) {
+      app.log.warn(
+        { tzdb: tz },
+        'the system tz database lacks backzone: offsets before 1970 are wrong in some zones (Europe/Oslo, …)',
+      );
     }
+    if (seeded) app.log.info({ seed: seeded }, 'seeded the article itinerary into an empty database');
     app.decorate('database', database);
     app.decorate('repos', {
       trips: createTripsRepository(database.db),

@@ -4,7 +4,8 @@ import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } fr
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { AppError, type FieldError } from '../errors.js';
+import { z } from 'zod';
+import { AppError, type FieldError, InvalidInputError } from '../errors.js';
 import type { Problem } from '../schemas/common.js';
 
 // The one error mapper: every failure leaves the server as application/problem+json (RFC 9457), with no stack
@@ -141,6 +142,27 @@ function fieldErrors(error: FastifyError): FieldError[] {
   return errors;
 }
 
+/** Whether a route's zod schema for one part of the request has a top-level field of this name. */
+function declares(schema: unknown, name: string): boolean {
+  if (schema instanceof z.ZodObject) return Object.hasOwn(schema.shape, name);
+  if (schema instanceof z.ZodPipe) return declares(schema.in, name);
+  return false;
+}
+
+/**
+ * A field that storage or a domain rule names (`travelerId`, `participants.0.participantId`) as its path in this
+ * request (`body.travelerId`): in the first of the body, the query and the path whose schema in the route declares
+ * its first segment. A field no schema declares keeps its bare name.
+ */
+function locate(request: FastifyRequest, field: string): string {
+  const schema = request.routeOptions.schema;
+  const name = field.split('.')[0] ?? field;
+  for (const part of ['body', 'querystring', 'params'] as const) {
+    if (declares(schema?.[part], name)) return `${LOCATIONS[part]}.${field}`;
+  }
+  return field;
+}
+
 type SqliteLike = { code?: unknown };
 function sqliteCode(error: unknown): string | undefined {
   let current: unknown = error;
@@ -197,7 +219,10 @@ export default fp(
       );
     });
 
-    app.setErrorHandler((error: FastifyError, request, reply) => {
+    app.setErrorHandler((thrown: FastifyError, request, reply) => {
+      // Storage and the domain name bad fields without knowing HTTP; the route's schemas say where each one is.
+      const error =
+        thrown instanceof InvalidInputError ? thrown.located((field) => locate(request, field)) : thrown;
       if (error instanceof AppError) {
         return sendProblem(
           request,

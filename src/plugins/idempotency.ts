@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
-import { AppError, InvalidInputError } from '../errors.js';
+import { AppError, InvalidRequestError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +27,7 @@ export default fp(
       // Only requests that reached a route (and so were validated) claim a key; a 404 or 405 stores nothing.
       if (key === undefined || !METHODS.has(request.method) || request.routeOptions.url === undefined) return;
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
-        throw new InvalidInputError([
+        throw new InvalidRequestError([
           { path: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' },
         ]);
       }
@@ -58,7 +58,7 @@ export default fp(
         const { status, headers, body } = claim.response;
         for (const [name, value] of Object.entries(headers)) reply.header(name, value);
         reply.header('idempotent-replayed', 'true');
-        return reply.code(status).send(body ?? undefined);
+        return reply.code(status ?? 200).send(body ?? undefined);
       }
       request.idempotency = { holder, key };
     });

@@ -1,12 +1,12 @@
 import { asc, count, gt, lt, max, min, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { changes } from '../db/schema.js';
-import { AppError, InvalidInputError } from '../errors.js';
+import { GoneError, InvalidInputError } from '../errors.js';
 import type { Change } from '../schemas/changes.js';
 
 // The change feed reads the `changes` table that triggers fill. A token is the opaque form of a position (a seq):
 // "everything up to here". History older than the retention is pruned; a token from before the pruned part can
-// no longer be answered truthfully, so it is 410 Gone and the client resyncs in full.
+// no longer be answered truthfully, so it is a GoneError and the client resyncs in full.
 
 const encodeToken = (seq: number): string => Buffer.from(`changes:${seq}`).toString('base64url');
 
@@ -15,18 +15,12 @@ function decodeToken(token: string): number {
   if (!match) {
     throw new InvalidInputError([
       {
-        path: 'query.since',
+        field: 'since',
         message: 'is not a token this API issued; call /changes without since to get one',
       },
     ]);
   }
   return Number(match[1]);
-}
-
-export class GoneError extends AppError {
-  constructor(message: string) {
-    super(410, 'token_expired', message);
-  }
 }
 
 export function createChangesRepository(db: Db) {
@@ -51,9 +45,7 @@ export function createChangesRepository(db: Db) {
       const after = decodeToken(token);
       const last = highWater();
       if (after > last) {
-        throw new InvalidInputError([
-          { path: 'query.since', message: 'is ahead of every change this API has' },
-        ]);
+        throw new InvalidInputError([{ field: 'since', message: 'is ahead of every change this API has' }]);
       }
       const oldest =
         db

@@ -9,9 +9,11 @@ export const RETENTION_MS = 24 * 60 * 60 * 1000;
 const ABANDONED_MS = 60 * 1000;
 
 export type StoredResponse = { status: number; headers: Record<string, string>; body: string | null };
+/** A stored answer read back; its status column is nullable (a claim in flight has none), so this is too. */
+export type ReplayedResponse = Omit<StoredResponse, 'status'> & { status: number | null };
 export type Begin =
   | { kind: 'new' }
-  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'replay'; response: ReplayedResponse }
   | { kind: 'mismatch' }
   | { kind: 'in_flight' };
 
@@ -32,7 +34,7 @@ export function createIdempotencyRepository(db: Db) {
           if (record.state === 'in_flight') return { kind: 'in_flight' };
           return {
             kind: 'replay',
-            response: { status: record.status ?? 200, headers: record.headers ?? {}, body: record.body },
+            response: { status: record.status, headers: record.headers ?? {}, body: record.body },
           };
         }
         if (record) db.delete(idempotencyRecords).where(where(holder, key)).run();

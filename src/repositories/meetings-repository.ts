@@ -5,7 +5,6 @@ import {
   meetingParticipants,
   meetings,
   meetingTimeKey,
-  PART_OF_DAY_ANCHORS,
   participants,
   stops,
   timeZoneData,
@@ -17,7 +16,8 @@ import { meetingRules } from '../domain/rules.js';
 import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { canonicalZone, tzdbRelease } from '../domain/tzdb.js';
 import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
-import { assertValid, type FieldError, NotFoundError } from '../errors.js';
+import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
+import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
@@ -159,7 +159,7 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] }): nu
   assertValid(
     dated.flatMap(({ id, date, timeZone }) =>
       date !== null && !dateExistsIn(date, timeZone)
-        ? [{ path: 'body.timeZone', message: `meeting ${id} is on ${date}, a day ${timeZone} skipped` }]
+        ? [{ field: 'timeZone', message: `meeting ${id} is on ${date}, a day ${timeZone} skipped` }]
         : [],
     ),
   );
@@ -441,14 +441,14 @@ export function createMeetingsRepository(db: Db) {
         const timeZone = stopZone(stopId);
         if (timeZone === undefined) throw new NotFoundError('stop', stopId);
         const { participants: attendees, ...fields } = input;
-        const errors: FieldError[] = [...meetingRules({ ...fields, timeZone })];
+        const errors: FieldIssue[] = [...meetingRules({ ...fields, timeZone })];
         const seen = new Set<number>();
         attendees.forEach(({ participantId }, i) => {
           if (seen.has(participantId)) {
-            errors.push({ path: `body.participants.${i}.participantId`, message: 'is listed twice' });
+            errors.push({ field: `participants.${i}.participantId`, message: 'is listed twice' });
           } else if (!participantExists(participantId)) {
             errors.push({
-              path: `body.participants.${i}.participantId`,
+              field: `participants.${i}.participantId`,
               message: `no participant has the id ${participantId}`,
             });
           }
@@ -478,7 +478,7 @@ export function createMeetingsRepository(db: Db) {
         const timeZone = stopZone(merged.stopId);
         const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
         if (timeZone === undefined) {
-          errors.push({ path: 'body.stopId', message: `no stop has the id ${merged.stopId}` });
+          errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
         }
         assertValid(errors);
         const changes = {

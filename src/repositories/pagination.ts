@@ -5,7 +5,7 @@ import { InvalidInputError } from '../errors.js';
 // Keyset pagination, one helper for every collection. A page continues after the sort key of the previous page's
 // last row, so the 1,000th page costs what the first does. The cursor is opaque to clients: base64url JSON of
 // the sort, a fingerprint of the filters, and the last key. A cursor that was tampered with, or that belongs to
-// another query, is a 400 problem naming `query.cursor`.
+// another query, is an InvalidInputError naming the field `cursor`.
 
 export type KeyValue = string | number;
 
@@ -45,7 +45,7 @@ export function encodeCursor(sortName: string, filters: unknown, key: KeyValue[]
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
-const invalidCursor = (message: string) => new InvalidInputError([{ path: 'query.cursor', message }]);
+const invalidCursor = (message: string) => new InvalidInputError([{ field: 'cursor', message }]);
 
 /** The key a cursor continues after; `width` is how many values the sort's key has. */
 export function decodeCursor(cursor: string, sortName: string, width: number, filters: unknown): KeyValue[] {

@@ -250,7 +250,7 @@ export function createSearchRepository(db: Db) {
       const { q, type: types, limit, cursor, count: withCount } = query;
       const words = searchWords(q);
       if (words.length === 0) {
-        throw new InvalidInputError([{ path: 'query.q', message: 'must contain a letter or a digit' }]);
+        throw new InvalidInputError([{ field: 'q', message: 'must contain a letter or a digit' }]);
       }
       const match = matchExpression(words);
       const ofTypes = types

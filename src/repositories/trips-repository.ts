@@ -4,7 +4,7 @@ import { meetingParticipants, meetings, participants, stops, trips } from '../db
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
 import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
-import { assertValid, type FieldError, NotFoundError } from '../errors.js';
+import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
 import { containsText, hasTopic } from './conditions.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
@@ -96,14 +96,14 @@ export function createTripsRepository(db: Db) {
     return row;
   };
 
-  const travelerErrors = (travelerId: number | undefined): FieldError[] => {
+  const travelerErrors = (travelerId: number | undefined): FieldIssue[] => {
     if (travelerId === undefined) return [];
     const found = db
       .select({ id: participants.id })
       .from(participants)
       .where(eq(participants.id, travelerId))
       .get();
-    return found ? [] : [{ path: 'body.travelerId', message: `no participant has the id ${travelerId}` }];
+    return found ? [] : [{ field: 'travelerId', message: `no participant has the id ${travelerId}` }];
   };
 
   return {

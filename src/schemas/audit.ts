@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_OPERATIONS, AUDIT_RESOURCES } from '../db/schema.js';
+import { AUDIT_OPERATIONS, AUDIT_RESOURCES } from '../domain/vocabulary.js';
 import { idFilter, PageQueryShape, withDateWindow } from './queries.js';
 
 export const AuditEntrySchema = z

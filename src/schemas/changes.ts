@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANGE_ACTIONS, CHANGE_RESOURCES } from '../db/schema.js';
+import { CHANGE_ACTIONS, CHANGE_RESOURCES } from '../domain/vocabulary.js';
 import { PageQueryShape } from './queries.js';
 
 export const ChangeSchema = z

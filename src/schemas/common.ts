@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isCountryCode } from '../domain/countries.js';
 import { normalizeText, textFault } from '../domain/text.js';
 import { canonicalZone } from '../domain/tzdb.js';
+import type { StoredSource } from '../domain/vocabulary.js';
 
 // Field schemas shared by every resource. Input schemas validate; output schemas only describe.
 
@@ -138,7 +139,7 @@ export const SourceSchema = z
         'Tillerson and Foreign Minister Jorge Faurie will meet along with other cabinet members in Buenos Aires',
       recordId: null,
     },
-  });
+  }) satisfies z.ZodType<StoredSource>;
 export type Source = z.infer<typeof SourceSchema>;
 
 export const SourcesSchema = z.array(SourceSchema).max(50);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFLICT_KINDS } from '../domain/conflicts.js';
+import { CONFLICT_KINDS } from '../domain/vocabulary.js';
 import { IdSchema, ProblemSchema } from './common.js';
 import { DateWindowShape, idFilter, PageQueryShape, repeatable, withDateWindow } from './queries.js';
 

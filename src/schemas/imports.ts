@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMPORTED_RESOURCES } from '../domain/vocabulary.js';
 import { ProblemSchema } from './common.js';
 
 // POST /imports: an Office of the Historian XML document in, the import's report out (as `npm run import` prints).
@@ -16,7 +17,7 @@ const counts = {
   }),
 };
 
-const resource = z.enum(['trip', 'stop', 'participant']);
+const resource = z.enum(IMPORTED_RESOURCES);
 
 export const ImportFlagSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KEY_SCOPES } from '../db/schema.js';
+import { KEY_SCOPES } from '../domain/vocabulary.js';
 
 export const KeyScopeSchema = z.enum(KEY_SCOPES).meta({
   description:

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MEETING_KINDS, MEETING_STATUSES, PARTS_OF_DAY } from '../db/schema.js';
+import { MEETING_KINDS, MEETING_STATUSES, PARTS_OF_DAY } from '../domain/vocabulary.js';
 import {
   IdSchema,
   LocalDateSchema,

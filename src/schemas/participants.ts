@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MEETING_ROLES, PARTICIPANT_KINDS } from '../db/schema.js';
+import { MEETING_ROLES, PARTICIPANT_KINDS } from '../domain/vocabulary.js';
 import { CountryCodeSchema, IdSchema, TextSchema, TimestampsShape } from './common.js';
 import { withWarnings } from './conflicts.js';
 import { createParticipantExample, participantExample } from './examples.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TRIP_STATUSES } from '../db/schema.js';
+import { CONTEXT_KINDS, type StoredContextItem, TRIP_STATUSES } from '../domain/vocabulary.js';
 import {
   CountryCodeSchema,
   IdSchema,
@@ -30,7 +30,7 @@ import { StopWithMeetingsSchema } from './stops.js';
 
 export const ContextItemSchema = z
   .strictObject({
-    kind: z.enum(['event', 'organization']),
+    kind: z.enum(CONTEXT_KINDS),
     title: TextSchema.trim().min(1).max(300),
     description: TextSchema.trim().max(5000).nullable(),
     date: PartialDateSchema.nullable(),
@@ -41,7 +41,7 @@ export const ContextItemSchema = z
   .meta({
     id: 'ContextItem',
     description: 'An event or organization the trip is set in the context of (e.g. a coming summit)',
-  });
+  }) satisfies z.ZodType<StoredContextItem>;
 export type ContextItem = z.infer<typeof ContextItemSchema>;
 
 const fields = {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkText } from '../src/db/maintenance.js';
+import { checkText } from '../../src/db/maintenance.js';
+import { buildTestApp } from '../helpers.js';
 import {
   type Agent,
   type Answer,
@@ -16,8 +17,7 @@ import {
   resolveRequest,
   type Sent,
   send,
-} from './fuzz-support.js';
-import { buildTestApp } from './helpers.js';
+} from './support.js';
 
 // Fuzzing (issue "Write safety and security"): every operation of the OpenAPI document gets generated requests,
 // valid and malformed, in its path, query, headers and body. Whatever arrives, the server answers below 500, with

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import ICAL from 'ical.js';
 import { parse as parseYaml } from 'yaml';
 
-// Support for tests/fuzz.test.ts: the OpenAPI document as a list of operations, fast-check arbitraries that build
+// Support for tests/fuzz/fuzz.test.ts: the OpenAPI document as a list of operations, fast-check arbitraries that build
 // requests for them (valid, plausible and malformed), a sender that resolves values learnt from earlier answers
 // (cursors, change tokens, ETags, created ids), and a checker that holds each answer to the document.
 
@@ -61,7 +61,7 @@ export type OpenApiDocument = {
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 export function loadDocument(): OpenApiDocument {
-  const text = readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8');
   return parseYaml(text) as OpenApiDocument;
 }
 

@@ -1,0 +1,49 @@
+import { tillersonSeed } from '../../seeds/tillerson-2018.js';
+import { asActor } from '../domain/actor.js';
+import { reconcileTimeZones } from '../repositories/meetings-repository.js';
+import { applySeed, hasTrips, type SeedReport } from '../services/seed-service.js';
+import { type DatabaseHandle, openDatabase } from './client.js';
+import { runMigrations } from './migrate.js';
+
+/**
+ * When to write the article's itinerary (seeds/tillerson-2018.ts): `if-empty` when the database has no trip yet
+ * (the server and `npm run import` with SEED_ON_START), `always` to write it again in place under its fixed ids
+ * (`npm run db:seed`; a second run changes nothing), `never` to leave the data alone.
+ */
+export type SeedWhen = 'if-empty' | 'always' | 'never';
+
+export type PrepareConfig = {
+  /** DATABASE_PATH: a file (its folder is created), or `:memory:`. */
+  path: string;
+  seed: SeedWhen;
+  /** Called with each SQL statement run (tests count queries with it). */
+  onQuery?: (sql: string) => void;
+};
+
+export type Prepared = { database: DatabaseHandle; seeded: SeedReport | null };
+
+/**
+ * The one way the server and the commands get a database ready to use: opens it (client.ts: pragmas, WAL), applies
+ * the pending migrations, brings zone names and meeting instants in line with the tz database (reconcileTimeZones
+ * in meetings-repository.ts: SQL has no time-zone rules, so no migration can), and writes the seed when `seed`
+ * asks. Answers the open handle, which the caller closes, and the seed's counts when it was written (else null).
+ * Closes the handle and rethrows if any step fails. The commands that must see a file as it is (`db:check`,
+ * `db:backup`) open it with `openDatabase` instead.
+ */
+export function prepareDatabase(
+  config: PrepareConfig & { seed: 'always' },
+): Prepared & { seeded: SeedReport };
+export function prepareDatabase(config: PrepareConfig): Prepared;
+export function prepareDatabase(config: PrepareConfig): Prepared {
+  const database = openDatabase(config.path, { onQuery: config.onQuery });
+  try {
+    runMigrations(database.db);
+    reconcileTimeZones(database.db);
+    const seed = config.seed === 'always' || (config.seed === 'if-empty' && !hasTrips(database.db));
+    const seeded = seed ? asActor('command:seed', () => applySeed(database.db, tillersonSeed)) : null;
+    return { database, seeded };
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}

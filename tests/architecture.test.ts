@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DependencyTree, parseCircular, parseDependencyTree } from 'dpdm';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+// The shape of src/, checked on its source: imports flow one way (no file imports, even for a type, a file that
+// imports it back, however far round). The graph is the one TypeScript resolves with the project's tsconfig.json
+// (dpdm), type-only and dynamic imports included.
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The import graph of the files a glob (relative to the repository) names, keyed by path from the root. */
+const importGraph = (glob: string): Promise<DependencyTree> =>
+  parseDependencyTree(glob, {
+    cwd: root,
+    context: root,
+    tsconfig: 'tsconfig.json',
+    skipDynamicImports: false,
+  });
+
+/** The relative imports TypeScript could not resolve to a file: a graph with any of them would miss edges. */
+const unresolved = (tree: DependencyTree) =>
+  Object.values(tree)
+    .flatMap((deps) => deps ?? [])
+    .filter((d) => d.request.startsWith('.') && d.id === null)
+    .map((d) => `${d.issuer} imports ${d.request}`);
+
+describe('the import graph of src/', () => {
+  it('has no circle', async () => {
+    const tree = await importGraph('src/**/*.ts');
+    // The check sees the whole of src/: every file, every relative import resolved to a file.
+    expect(Object.keys(tree).filter((file) => file.startsWith('src/')).length).toBeGreaterThan(90);
+    expect(tree['src/db/schema.ts']?.map((d) => d.id)).toContain('src/domain/vocabulary.ts');
+    expect(unresolved(tree)).toEqual([]);
+    expect(parseCircular(tree, false)).toEqual([]);
+  });
+
+  it('the check finds a circle where there is one, closed by a type-only import', async () => {
+    const tree = await importGraph('tests/fixtures/import-circle/*.ts');
+    expect(unresolved(tree)).toEqual([]);
+    // A circle is reported from wherever the walk entered it: compare its members.
+    expect(parseCircular(tree, false).map((circle) => circle.toSorted())).toEqual([
+      ['tests/fixtures/import-circle/a.ts', 'tests/fixtures/import-circle/b.ts'],
+    ]);
+  });
+
+  it('the vocabulary is a leaf: it imports nothing', async () => {
+    const tree = await importGraph('src/domain/vocabulary.ts');
+    expect(tree['src/domain/vocabulary.ts']).toEqual([]);
+  });
+
+  it('the tables reach nothing of the zod schemas, directly or through another file', async () => {
+    const tree = await importGraph('src/db/schema.ts');
+    expect(Object.keys(tree)).toContain('src/domain/vocabulary.ts');
+    expect(Object.keys(tree).filter((file) => file.startsWith('src/schemas/'))).toEqual([]);
+  });
+});
+
+// Storage and the domain rules know nothing of HTTP: they name fields (`travelerId`), and the error mapper says where
+// in a request each one is (`body.travelerId`); the HTTP status of each domain error is given in src/errors.ts only.
+// Read from the syntax tree, so comments, which may explain what a client sees, are not code that speaks HTTP.
+
+/** A field path into a request, in a string or a piece of a template literal (`body.${name}` included). */
+const REQUEST_PATH = /\b(body|query|path|params|header|headers)\.([\w$]|$)/;
+
+/** Operators no HTTP status takes part in: a number in arithmetic (`year % 400`) is a quantity, not a status. */
+const ARITHMETIC = new Set([
+  ts.SyntaxKind.PercentToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.PlusToken,
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskAsteriskToken,
+]);
+const inArithmetic = (node: ts.Node) =>
+  ts.isBinaryExpression(node.parent) && ARITHMETIC.has(node.parent.operatorToken.kind);
+
+/** Where a TypeScript source writes a request's field path or an HTTP status code, as `line: text`. */
+function httpMentions(source: string): string[] {
+  const file = ts.createSourceFile('checked.ts', source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const at = (node: ts.Node) =>
+    `${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.getText()}`;
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) {
+      // Only the head and middle of a template continue with an expression: there `body.` ends the piece.
+      const open = ts.isTemplateHead(node) || ts.isTemplateMiddle(node);
+      const match = REQUEST_PATH.exec(node.text);
+      if (match && (match[2] !== '' || open)) found.push(at(node));
+    } else if (
+      ts.isNumericLiteral(node) &&
+      Number(node.text) >= 100 &&
+      STATUS_CODES[Number(node.text)] &&
+      !inArithmetic(node)
+    ) {
+      found.push(at(node));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe('storage and the domain rules know nothing of HTTP', () => {
+  it('no file under src/repositories or src/domain writes a request field path or an HTTP status', () => {
+    const files = ['src/repositories', 'src/domain'].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => join(dir, name)),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const mentions = files.flatMap((file) =>
+      httpMentions(readFileSync(join(root, file), 'utf8')).map((line) => `${file}:${line}`),
+    );
+    expect(mentions).toEqual([]);
+  });
+
+  it('the check finds field paths in strings and templates, and status codes, but not comments or prose', () => {
+    // A sample with one of each (lines 1, 2, 3, 5, 8) and the look-alikes the check must pass over (lines 4, 6, 7,
+    // and the leap-year arithmetic of line 8).
+    const source = readFileSync(join(root, 'tests/fixtures/http-mentions.ts.txt'), 'utf8');
+    expect(httpMentions(source)).toEqual([
+      "1: 'body.travelerId'",
+      '2: `query.${',
+      '3: }.x and path.id`',
+      '5: 410',
+      '8: 400',
+    ]);
+  });
+});
