@@ -84,7 +84,7 @@ export default fp<DatabasePluginOptions>(
     const prune = async () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
       const dropped = await app.repos.changes.pruneBefore(cutoff);
-      app.repos.idempotency.pruneBefore(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
+      await app.repos.idempotency.pruneBefore(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
       if (dropped > 0) app.log.info({ dropped, cutoff }, 'pruned the change feed');
     };
     await prune();
