@@ -40,7 +40,7 @@ export type DatabaseHandle = {
   db: Db;
   /**
    * The engine's own connection: an escape hatch for the code of src/db/, for the Historian importer's prepared
-   * statements (importers/historian/store.ts) and for tests that look at the file itself. Nothing else uses it.
+   * statements (repositories/historian-import-store.ts) and for tests that look at the file itself. Nothing else uses it.
    */
   sqlite: Database;
   /** Runs `fn` in one transaction (see the rule above); commits when its promise resolves, rolls back on a rejection. */
