@@ -6,7 +6,7 @@ import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { asActor } from '../src/domain/actor.js';
 import { fileInput, importHistorian } from '../src/importers/historian/import-service.js';
-import { applySeed } from '../src/services/seed-service.js';
+import { applySeed } from '../src/repositories/seed-repository.js';
 
 // npx tsx scripts/bench-import.ts [folder] [runs]
 // Times the Historian import of a folder (default: HISTORIAN_DATA, else ../shared/data/historian/secretary-travels)

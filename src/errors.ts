@@ -87,3 +87,35 @@ export class GoneError extends AppError {
     super(410, 'token_expired', message);
   }
 }
+
+/** A write that refers to a record that does not exist, or removes one that others refer to (a foreign key). */
+export class ReferenceConflictError extends ConflictError {
+  constructor() {
+    super(
+      'reference_conflict',
+      'The change conflicts with records that refer to this one, or refers to a record that does not exist.',
+    );
+  }
+}
+
+/** A write that would store a second record with the same unique values. */
+export class DuplicateError extends ConflictError {
+  constructor() {
+    super('duplicate', 'A record with the same unique values already exists.');
+  }
+}
+
+/** A record that breaks a rule the data model itself enforces (a check or a required column). */
+export class ConstraintViolatedError extends AppError {
+  constructor() {
+    super(400, 'constraint_violated', 'The record breaks a rule of the data model.');
+  }
+}
+
+/** The database is held by another writer for longer than it waits: the client may retry after `retryAfter` s. */
+export class BusyError extends AppError {
+  readonly retryAfter = 1;
+  constructor() {
+    super(503, 'busy', 'The database is busy; retry shortly.');
+  }
+}

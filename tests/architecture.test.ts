@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DependencyTree, parseCircular, parseDependencyTree } from 'dpdm';
 import ts from 'typescript';
@@ -128,6 +128,60 @@ describe('storage and the domain rules know nothing of HTTP', () => {
       '3: }.x and path.id`',
       '5: 410',
       '8: 400',
+    ]);
+  });
+});
+
+// Only src/db/ (the database handle and what it opens) and src/repositories/ know the engine: nothing else imports
+// the SQLite driver, drizzle's SQLite modules or a table module, so a second engine replaces those two folders.
+const ENGINE_PACKAGES = /^(better-sqlite3(-napi)?|drizzle-orm\/(sqlite-core|better-sqlite3))(\/|$)/;
+const ENGINE_FILES = new Set(['src/db/schema', 'src/db/driver']);
+
+/** The imports (static, type-only, dynamic, re-exports) of `file` (a path from the root) that reach the engine. */
+function engineImports(file: string, source: string): string[] {
+  return ts
+    .preProcessFile(source, true, true)
+    .importedFiles.map((imported) => imported.fileName)
+    .filter((specifier) => {
+      if (ENGINE_PACKAGES.test(specifier)) return true;
+      if (!specifier.startsWith('.')) return false;
+      const target = posix.join(posix.dirname(file), specifier).replace(/\.(js|ts)$/, '');
+      return ENGINE_FILES.has(target);
+    });
+}
+
+describe('only src/db and src/repositories know the engine', () => {
+  it('no other file under src/ imports better-sqlite3, drizzle-orm/sqlite-core, drizzle-orm/better-sqlite3 or a table module', () => {
+    const files = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => posix.join('src', name.split('\\').join('/')))
+      .filter((file) => !file.startsWith('src/db/') && !file.startsWith('src/repositories/'));
+    expect(files.length).toBeGreaterThan(50);
+    const found = files.flatMap((file) =>
+      engineImports(file, readFileSync(join(root, file), 'utf8')).map((specifier) => `${file}: ${specifier}`),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('the check finds each kind of engine import, and passes over drizzle-orm itself and other files of src/db', () => {
+    const source = [
+      "import Database from 'better-sqlite3';",
+      "import type { SQLiteTable } from 'drizzle-orm/sqlite-core';",
+      "export { drizzle } from 'drizzle-orm/better-sqlite3';",
+      "const napi = await import('better-sqlite3-napi');",
+      "import { trips } from '../db/schema.js';",
+      "import type { Database } from '../db/driver.js';",
+      "import { eq } from 'drizzle-orm';",
+      "import type { DatabaseHandle } from '../db/handle.js';",
+      "import { schema } from './schema.js';",
+    ].join('\n');
+    expect(engineImports('src/services/sample.ts', source)).toEqual([
+      'better-sqlite3',
+      'drizzle-orm/sqlite-core',
+      'drizzle-orm/better-sqlite3',
+      'better-sqlite3-napi',
+      '../db/schema.js',
+      '../db/driver.js',
     ]);
   });
 });

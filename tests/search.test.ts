@@ -422,7 +422,7 @@ describe('building the search index', () => {
   const dir = mkdtempSync(join(tmpdir(), 'itinerary-search-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('migration 0004 indexes the rows that existed before it', () => {
+  it('migration 0004 indexes the rows that existed before it', async () => {
     // The migrations before 0004, in a folder of their own, give a database as it was before search.
     const real = migrationsFolder();
     const journal = JSON.parse(readFileSync(join(real, 'meta', '_journal.json'), 'utf8')) as {
@@ -454,12 +454,12 @@ describe('building the search index', () => {
 
       runMigrations(database.db);
       const repo = createSearchRepository(database.db);
-      const find = (q: string) =>
-        repo.search(SearchQuerySchema.parse({ q })).data.map((r) => `${r.type}:${r.id}:${r.tripId}`);
-      expect(find('bogota')).toEqual(['stop:1:1']);
+      const find = async (q: string) =>
+        (await repo.search(SearchQuerySchema.parse({ q }))).data.map((r) => `${r.type}:${r.id}:${r.tripId}`);
+      expect(await find('bogota')).toEqual(['stop:1:1']);
       // Four records are too few for a meaningful ranking: only what is found counts here.
-      expect(find('pena nieto').sort()).toEqual(['meeting:1:1', 'participant:1:null']);
-      expect(find('narcotrafico')).toEqual(['trip:1:null']);
+      expect((await find('pena nieto')).sort()).toEqual(['meeting:1:1', 'participant:1:null']);
+      expect(await find('narcotrafico')).toEqual(['trip:1:null']);
     } finally {
       database.close();
     }

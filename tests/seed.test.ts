@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tillersonSeed } from '../seeds/tillerson-2018.js';
-import { applySeed } from '../src/services/seed-service.js';
+import { applySeed } from '../src/repositories/seed-repository.js';
 import { buildTestApp } from './helpers.js';
 
 type Meeting = {

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfigOrExit } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { Database } from '../db/driver.js';
-import { backupTo, checkIntegrity } from '../db/maintenance.js';
+import { checkIntegrityOfFile } from '../db/maintenance.js';
 
 // npm run db:backup -- <file>: a consistent online backup of DATABASE_PATH, safe while the server runs, then an
 // integrity check of the copy.
@@ -15,10 +14,8 @@ if (!target) {
 const config = loadConfigOrExit();
 const database = openDatabase(config.DATABASE_PATH);
 try {
-  const { pages } = await backupTo(database.sqlite, resolve(target));
-  const copy = new Database(resolve(target), { readonly: true });
-  const report = checkIntegrity(copy);
-  copy.close();
+  const { pages } = await database.backup(resolve(target));
+  const report = checkIntegrityOfFile(resolve(target));
   if (!report.ok) {
     console.error(
       `backup written to ${target}, but its integrity check failed: ${[

@@ -1,6 +1,5 @@
 import { loadConfigOrExit } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { checkIntegrity } from '../db/maintenance.js';
 
 // npm run db:check: PRAGMA integrity_check and foreign_key_check on DATABASE_PATH, and text that is not UTF-8;
 // exit code 1 on any problem.
@@ -8,7 +7,7 @@ import { checkIntegrity } from '../db/maintenance.js';
 const config = loadConfigOrExit();
 const database = openDatabase(config.DATABASE_PATH);
 try {
-  const report = checkIntegrity(database.sqlite);
+  const report = database.checkIntegrity();
   if (report.ok) {
     console.log(`${config.DATABASE_PATH}: integrity check ok, foreign keys ok, text ok`);
   } else {

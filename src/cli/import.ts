@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { loadConfigOrExit } from '../config.js';
 import { prepareDatabase } from '../db/prepare.js';
-import { asActor } from '../domain/actor.js';
 import { fileInput, type ImportProgress, importHistorian } from '../importers/historian/import-service.js';
 import { formatReport } from '../importers/historian/report.js';
 
@@ -69,7 +68,7 @@ try {
     if (bar) bar.update(p.done, { records, file: p.file });
     else console.log(`[${p.done}/${p.total}] ${p.file}: ${p.records} records, ${p.status}`);
   };
-  const report = await asActor('command:import', () =>
+  const report = await database.withActor('command:import', () =>
     importHistorian(database, files.map(fileInput), { ...options, onProgress }),
   );
   bar?.stop();

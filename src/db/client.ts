@@ -1,22 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { currentActor } from '../domain/actor.js';
 import { searchText } from '../domain/text.js';
 import { Database } from './driver.js';
+import { createDatabaseHandle, type DatabaseHandle } from './handle.js';
 import * as schema from './schema.js';
 
-export type Db = BetterSQLite3Database<typeof schema>;
-
-export type DatabaseHandle = {
-  /** drizzle over the connection: what repositories use. */
-  db: Db;
-  /** The raw connection, for SQLite-only concerns (pragmas, backup, close). */
-  sqlite: Database;
-  /** Refreshes the query planner's statistics where they are stale (cheap; run at start and now and then). */
-  optimize: () => void;
-  close: () => void;
-};
+export type { DatabaseHandle, Db, Transaction } from './handle.js';
 
 /**
  * Opens the SQLite database with the settings the product relies on. This is the seam for SQLite-only
@@ -43,15 +34,5 @@ export function openDatabase(
   sqlite.function('search_text', { deterministic: true }, (text: unknown) =>
     typeof text === 'string' ? searchText(text) : text,
   );
-  const db = drizzle(sqlite, { schema });
-  return {
-    db,
-    sqlite,
-    optimize: () => {
-      sqlite.pragma('optimize');
-    },
-    close: () => {
-      if (sqlite.open) sqlite.close();
-    },
-  };
+  return createDatabaseHandle(sqlite, drizzle(sqlite, { schema }));
 }

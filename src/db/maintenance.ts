@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { Database as Driver } from './driver.js';
 
 // SQLite-only maintenance, behind one seam: online backups and integrity checks. A PostgreSQL deployment would
 // use its own tools (pg_dump, amcheck) in place of this file.
@@ -76,4 +77,14 @@ export async function backupTo(sqlite: Database.Database, target: string): Promi
   if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
   const result = await sqlite.backup(target);
   return { pages: result.totalPages };
+}
+
+/** checkIntegrity of the database file at `path`, opened read-only (a backup just written, say) and closed again. */
+export function checkIntegrityOfFile(path: string): IntegrityReport {
+  const sqlite = new Driver(path, { readonly: true });
+  try {
+    return checkIntegrity(sqlite);
+  } finally {
+    sqlite.close();
+  }
 }

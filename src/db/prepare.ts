@@ -1,7 +1,6 @@
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
-import { asActor } from '../domain/actor.js';
 import { reconcileTimeZones } from '../repositories/meetings-repository.js';
-import { applySeed, hasTrips, type SeedReport } from '../services/seed-service.js';
+import { applySeed, hasTrips, type SeedReport } from '../repositories/seed-repository.js';
 import { type DatabaseHandle, openDatabase } from './client.js';
 import { runMigrations } from './migrate.js';
 
@@ -40,7 +39,9 @@ export function prepareDatabase(config: PrepareConfig): Prepared {
     runMigrations(database.db);
     reconcileTimeZones(database.db);
     const seed = config.seed === 'always' || (config.seed === 'if-empty' && !hasTrips(database.db));
-    const seeded = seed ? asActor('command:seed', () => applySeed(database.db, tillersonSeed)) : null;
+    const seeded = seed
+      ? database.withActor('command:seed', () => applySeed(database.db, tillersonSeed))
+      : null;
     return { database, seeded };
   } catch (error) {
     database.close();

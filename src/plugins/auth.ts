@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { actorContext } from '../domain/actor.js';
 import { AppError } from '../errors.js';
 import type { AuthenticatedKey } from '../repositories/keys-repository.js';
 
@@ -89,7 +88,7 @@ export default fp<AuthPluginOptions>(
 
     // The rest of the request runs as its key, so the audit log knows who wrote.
     app.addHook('onRequest', (request, _reply, done) => {
-      actorContext.run({ keyName: request.apiKey?.name ?? null }, done);
+      app.database.withActor(request.apiKey?.name ?? null, done);
     });
   },
   { name: 'auth', dependencies: ['database'] },

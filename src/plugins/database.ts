@@ -81,15 +81,15 @@ export default fp<DatabasePluginOptions>(
       conflicts: createConflictsRepository(database.db),
     });
     database.optimize();
-    const prune = () => {
+    const prune = async () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
-      const dropped = app.repos.changes.pruneBefore(cutoff);
-      app.repos.idempotency.pruneBefore(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
+      const dropped = await app.repos.changes.pruneBefore(cutoff);
+      await app.repos.idempotency.pruneBefore(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
       if (dropped > 0) app.log.info({ dropped, cutoff }, 'pruned the change feed');
     };
-    prune();
+    await prune();
     const pruning = setInterval(() => {
-      prune();
+      prune().catch((error: unknown) => app.log.error({ err: error }, 'pruning the change feed failed'));
       database.optimize();
     }, 3_600_000);
     pruning.unref();

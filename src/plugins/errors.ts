@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { z } from 'zod';
-import { AppError, type FieldError, InvalidInputError } from '../errors.js';
+import { AppError, BusyError, type FieldError, InvalidInputError } from '../errors.js';
 import type { Problem } from '../schemas/common.js';
 
 // The one error mapper: every failure leaves the server as application/problem+json (RFC 9457), with no stack
@@ -163,17 +163,6 @@ function locate(request: FastifyRequest, field: string): string {
   return field;
 }
 
-type SqliteLike = { code?: unknown };
-function sqliteCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth += 1) {
-    const code = (current as SqliteLike).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 export default fp(
   async (app) => {
     // A second router that knows every registered path, so a wrong method on a real path answers 405, not 404.
@@ -221,8 +210,13 @@ export default fp(
 
     app.setErrorHandler((thrown: FastifyError, request, reply) => {
       // Storage and the domain name bad fields without knowing HTTP; the route's schemas say where each one is.
+      // The engine's own errors (a constraint, a busy database) mean domain errors; the database handle says which.
+      const translated = app.hasDecorator('database') ? app.database.translateError(thrown) : thrown;
       const error =
-        thrown instanceof InvalidInputError ? thrown.located((field) => locate(request, field)) : thrown;
+        translated instanceof InvalidInputError
+          ? translated.located((field) => locate(request, field))
+          : (translated as FastifyError);
+      if (error instanceof BusyError) reply.header('retry-after', String(error.retryAfter));
       if (error instanceof AppError) {
         return sendProblem(
           request,
@@ -277,38 +271,6 @@ export default fp(
             'unsupported_media_type',
             `The request body must be JSON (Content-Type: application/json), not ${request.headers['content-type'] ?? 'unknown'}.`,
           );
-      }
-      const sqlite = sqliteCode(error);
-      if (sqlite === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-        return sendProblem(
-          request,
-          reply,
-          409,
-          'reference_conflict',
-          'The change conflicts with records that refer to this one, or refers to a record that does not exist.',
-        );
-      }
-      if (sqlite === 'SQLITE_CONSTRAINT_UNIQUE' || sqlite === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        return sendProblem(
-          request,
-          reply,
-          409,
-          'duplicate',
-          'A record with the same unique values already exists.',
-        );
-      }
-      if (sqlite === 'SQLITE_CONSTRAINT_CHECK' || sqlite === 'SQLITE_CONSTRAINT_NOTNULL') {
-        return sendProblem(
-          request,
-          reply,
-          400,
-          'constraint_violated',
-          'The record breaks a rule of the data model.',
-        );
-      }
-      if (sqlite === 'SQLITE_BUSY' || sqlite === 'SQLITE_LOCKED') {
-        reply.header('retry-after', '1');
-        return sendProblem(request, reply, 503, 'busy', 'The database is busy; retry shortly.');
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {

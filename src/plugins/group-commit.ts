@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { WriteGroup } from '../db/handle.js';
 
 // Group commit: the writes of the requests that arrive together share one transaction, so one fsync makes them
 // all durable. The server has one SQLite connection and commits at synchronous=FULL, so each commit waits for the
@@ -7,7 +8,7 @@ import fp from 'fastify-plugin';
 //
 // How: the first write request of a turn of the event loop opens a transaction (BEGIN, before its body is
 // validated); the requests handled in the same turn run inside it, each repository transaction becoming a
-// savepoint (better-sqlite3 nests them so), which keeps each request all-or-nothing on its own. The transaction
+// savepoint (better-sqlite3 and the database handle nest them so), which keeps each request all-or-nothing on its own. The transaction
 // commits in setImmediate, once that turn's requests have run. Every answer sent while a group is open (reads
 // too, since they may have seen its rows) waits for its commit: nothing uncommitted is ever acknowledged or shown.
 // If the commit fails, every request of the group answers 500 and nothing of it stays.
@@ -29,27 +30,15 @@ export default fp<GroupCommitOptions>(
   async (app, opts) => {
     app.decorateRequest('commitGroup', null);
     if (!opts.enabled) return;
-    const { sqlite } = app.database;
-    const begin = sqlite.prepare('BEGIN');
-    const commit = sqlite.prepare('COMMIT');
-    const rollback = sqlite.prepare('ROLLBACK');
+    const database = app.database;
     let open: CommitGroup | null = null;
 
-    const finish = (resolve: () => void, reject: (error: unknown) => void) => {
+    const finish = (group: WriteGroup, resolve: () => void, reject: (error: unknown) => void) => {
       open = null;
-      if (!sqlite.open) {
-        reject(new Error('the database closed before the group of writes was committed'));
-        return;
-      }
       try {
-        commit.run();
+        group.commit();
         resolve();
       } catch (error) {
-        try {
-          if (sqlite.inTransaction) rollback.run();
-        } catch {
-          // The connection rolled back on its own.
-        }
         app.log.error({ err: error }, 'a group of writes could not be committed');
         reject(error);
       }
@@ -58,8 +47,8 @@ export default fp<GroupCommitOptions>(
     const join = (): CommitGroup | null => {
       if (open) return open;
       // Someone else's transaction (a command run in-process): leave it alone and write on its own commits.
-      if (sqlite.inTransaction) return null;
-      begin.run();
+      const group = database.openWriteGroup();
+      if (!group) return null;
       let resolve: () => void = () => {};
       let reject: (error: unknown) => void = () => {};
       const committed = new Promise<void>((res, rej) => {
@@ -72,7 +61,7 @@ export default fp<GroupCommitOptions>(
       const settle = () => {
         if (settled) return;
         settled = true;
-        finish(resolve, reject);
+        finish(group, resolve, reject);
       };
       open = { committed, settle };
       setImmediate(settle);

@@ -38,7 +38,7 @@ export default fp(
         .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
         .update(prefer === undefined ? '' : `\nprefer: ${String(prefer)}`)
         .digest('base64url');
-      const claim = app.repos.idempotency.begin(holder, key, requestHash);
+      const claim = await app.repos.idempotency.begin(holder, key, requestHash);
       if (claim.kind === 'mismatch') {
         throw new AppError(
           422,
@@ -67,7 +67,7 @@ export default fp(
       const claim = request.idempotency;
       if (!claim) return payload;
       if (reply.statusCode >= 500) {
-        app.repos.idempotency.abandon(claim.holder, claim.key);
+        await app.repos.idempotency.abandon(claim.holder, claim.key);
         return payload;
       }
       const headers: Record<string, string> = {};
@@ -77,7 +77,11 @@ export default fp(
       }
       const body =
         typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
-      app.repos.idempotency.complete(claim.holder, claim.key, { status: reply.statusCode, headers, body });
+      await app.repos.idempotency.complete(claim.holder, claim.key, {
+        status: reply.statusCode,
+        headers,
+        body,
+      });
       return payload;
     });
   },

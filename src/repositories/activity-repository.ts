@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import {
   meetingParticipants,
   meetings,
@@ -33,9 +33,14 @@ const COUNTERPARTS_ORDER: SortSpec<Counterpart> = {
 };
 
 export function createActivityRepository(db: Db) {
+  const outside: Transaction = { db };
   return {
     /** Trip, stop and the participant's own role for each of these meetings, in one query. */
-    scheduleContext(participantId: number, meetingIds: number[]): Map<number, ScheduleContext> {
+    async scheduleContext(
+      participantId: number,
+      meetingIds: number[],
+      { db }: Transaction = outside,
+    ): Promise<Map<number, ScheduleContext>> {
       if (meetingIds.length === 0) return new Map();
       const rows = db
         .select({
@@ -75,7 +80,11 @@ export function createActivityRepository(db: Db) {
      * Where the participant was on a local date: the stops of trips they travel on whose arrival–departure span
      * includes it (a travel day gives both places), and the stops of meetings they attend dated that day.
      */
-    whereabouts(participantId: number, date: string): WhereaboutsItem[] {
+    async whereabouts(
+      participantId: number,
+      date: string,
+      { db }: Transaction = outside,
+    ): Promise<WhereaboutsItem[]> {
       const spanStart = stopSpanStart(stops);
       const spanEnd = stopSpanEnd(stops);
       const traveling = db
@@ -123,7 +132,11 @@ export function createActivityRepository(db: Db) {
     },
 
     /** Everyone who shared a meeting with the participant, with how often and when; most frequent first. */
-    counterparts(participantId: number, request: PageRequest): Page<Counterpart> {
+    async counterparts(
+      participantId: number,
+      request: PageRequest,
+      { db }: Transaction = outside,
+    ): Promise<Page<Counterpart>> {
       const p = participantId;
       // `involved` is two indexed halves, the meetings attended and those of the trips travelled on: one OR
       // across the tables would make SQLite test every meeting.

@@ -1,5 +1,5 @@
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import { addDays } from '../domain/time.js';
 import type { AuditEntry, AuditQuery } from '../schemas/audit.js';
@@ -10,8 +10,9 @@ import { type Page, paginate, sortsFor } from './pagination.js';
 const OLDEST_FIRST = sortsFor<AuditEntry, 'id'>({ id: { columns: [auditLog.id], key: (e) => [e.id] } }).id;
 
 export function createAuditRepository(db: Db) {
+  const outside: Transaction = { db };
   return {
-    list(query: AuditQuery): Page<AuditEntry> {
+    async list(query: AuditQuery, { db }: Transaction = outside): Promise<Page<AuditEntry>> {
       const { limit, cursor, count: withCount, format: _format, ...filters } = query;
       const where = and(
         filters.resource ? eq(auditLog.resource, filters.resource) : undefined,
@@ -37,7 +38,11 @@ export function createAuditRepository(db: Db) {
     },
 
     /** Whether the log has any entry for the record (a record never written has no history: 404). */
-    hasHistory(resource: AuditEntry['resource'], resourceId: number): boolean {
+    async hasHistory(
+      resource: AuditEntry['resource'],
+      resourceId: number,
+      { db }: Transaction = outside,
+    ): Promise<boolean> {
       return (
         db
           .select({ one: sql`1` })

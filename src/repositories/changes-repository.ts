@@ -1,5 +1,5 @@
 import { asc, count, gt, lt, max, min, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { changes } from '../db/schema.js';
 import { GoneError, InvalidInputError } from '../errors.js';
 import type { Change } from '../schemas/changes.js';
@@ -25,7 +25,8 @@ function decodeToken(token: string): number {
 
 export function createChangesRepository(db: Db) {
   /** The highest seq ever used, even if pruned (SQLite keeps AUTOINCREMENT's high-water mark). */
-  const highWater = (): number => {
+  const outside: Transaction = { db };
+  const highWater = ({ db }: Transaction): number => {
     const kept = db
       .select({ last: max(changes.seq) })
       .from(changes)
@@ -38,12 +39,17 @@ export function createChangesRepository(db: Db) {
   };
 
   return {
-    currentToken: (): string => encodeToken(highWater()),
+    currentToken: async (tx: Transaction = outside): Promise<string> => encodeToken(highWater(tx)),
 
     /** Changes after the token, oldest first. */
-    since(token: string, limit: number): { data: Change[]; nextToken: string; hasMore: boolean } {
+    async since(
+      token: string,
+      limit: number,
+      tx: Transaction = outside,
+    ): Promise<{ data: Change[]; nextToken: string; hasMore: boolean }> {
+      const { db } = tx;
       const after = decodeToken(token);
-      const last = highWater();
+      const last = highWater(tx);
       if (after > last) {
         throw new InvalidInputError([{ field: 'since', message: 'is ahead of every change this API has' }]);
       }
@@ -77,7 +83,7 @@ export function createChangesRepository(db: Db) {
     },
 
     /** Drops history older than the cutoff (ISO instant). Answers how many changes were dropped. */
-    pruneBefore(cutoff: string): number {
+    async pruneBefore(cutoff: string, { db }: Transaction = outside): Promise<number> {
       const stale =
         db.select({ n: count() }).from(changes).where(lt(changes.changedAt, cutoff)).get()?.n ?? 0;
       if (stale > 0) db.delete(changes).where(lt(changes.changedAt, cutoff)).run();

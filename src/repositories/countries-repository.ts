@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { stops } from '../db/schema.js';
 import { countryName } from '../domain/countries.js';
 import type { Country } from '../schemas/countries.js';
@@ -20,8 +20,9 @@ export function createCountriesRepository(db: Db) {
       min(coalesce(${stops.arrivalDate}, ${stops.departureDate})) as firstVisit,
       max(coalesce(${stops.departureDate}, ${stops.arrivalDate})) as lastVisit
     from ${stops} group by ${stops.country}`;
+  const outside: Transaction = { db };
   return {
-    list(request: PageRequest): Page<Country> {
+    async list(request: PageRequest, { db }: Transaction = outside): Promise<Page<Country>> {
       return paginate(
         request,
         BY_CODE,

@@ -1,5 +1,5 @@
 import { and, eq, lt } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { idempotencyRecords } from '../db/schema.js';
 
 // Idempotency-Key records (IETF httpapi draft): the first request's answer, kept 24 hours per key holder.
@@ -21,10 +21,18 @@ export function createIdempotencyRepository(db: Db) {
   const where = (holder: string, key: string) =>
     and(eq(idempotencyRecords.holder, holder), eq(idempotencyRecords.key, key));
 
+  const outside: Transaction = { db };
   return {
     /** Claims the key for this request, or says why it cannot: in one transaction, so two retries cannot both win. */
-    begin(holder: string, key: string, requestHash: string, now = Date.now()): Begin {
-      return db.transaction(() => {
+    async begin(
+      holder: string,
+      key: string,
+      requestHash: string,
+      now = Date.now(),
+      { db }: Transaction = outside,
+    ): Promise<Begin> {
+      // drizzle's synchronous transaction: all of it runs before this method answers (see db/handle.ts).
+      return db.transaction((): Begin => {
         const record = db.select().from(idempotencyRecords).where(where(holder, key)).get();
         const createdAt = record ? Date.parse(record.createdAt) : 0;
         const expired = record !== undefined && now - createdAt >= RETENTION_MS;
@@ -45,7 +53,12 @@ export function createIdempotencyRepository(db: Db) {
       });
     },
 
-    complete(holder: string, key: string, response: StoredResponse): void {
+    async complete(
+      holder: string,
+      key: string,
+      response: StoredResponse,
+      { db }: Transaction = outside,
+    ): Promise<void> {
       db.update(idempotencyRecords)
         .set({ state: 'done', ...response })
         .where(and(where(holder, key), eq(idempotencyRecords.state, 'in_flight')))
@@ -53,11 +66,11 @@ export function createIdempotencyRepository(db: Db) {
     },
 
     /** Forgets a claim whose request failed on the server's side, so that a retry can run it again. */
-    abandon(holder: string, key: string): void {
+    async abandon(holder: string, key: string, { db }: Transaction = outside): Promise<void> {
       db.delete(idempotencyRecords).where(where(holder, key)).run();
     },
 
-    pruneBefore(cutoff: string): number {
+    async pruneBefore(cutoff: string, { db }: Transaction = outside): Promise<number> {
       return db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)).run().changes;
     },
   };

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { fold, searchText, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
@@ -244,9 +244,10 @@ const TYPE_OF_ROWID = sql.raw(
 export type SearchRepository = ReturnType<typeof createSearchRepository>;
 
 export function createSearchRepository(db: Db) {
+  const outside: Transaction = { db };
   return {
     /** A page of the records that match the query text, best first. */
-    search(query: SearchQuery): Page<SearchResult> {
+    async search(query: SearchQuery, { db }: Transaction = outside): Promise<Page<SearchResult>> {
       const { q, type: types, limit, cursor, count: withCount } = query;
       const words = searchWords(q);
       if (words.length === 0) {

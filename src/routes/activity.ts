@@ -42,7 +42,7 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       repos.participants.get(id);
       const page = repos.meetings.page({ ...request.query, sort: 'date', involving: id });
-      const context = repos.activity.scheduleContext(
+      const context = await repos.activity.scheduleContext(
         id,
         page.data.map((m) => m.id),
       );
@@ -76,7 +76,10 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       repos.participants.get(request.params.id);
-      return { data: repos.activity.whereabouts(request.params.id, request.query.date), nextCursor: null };
+      return {
+        data: await repos.activity.whereabouts(request.params.id, request.query.date),
+        nextCursor: null,
+      };
     },
   );
 
@@ -102,7 +105,7 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       repos.participants.get(request.params.id);
-      return sendPage(request, reply, repos.activity.counterparts(request.params.id, request.query));
+      return sendPage(request, reply, await repos.activity.counterparts(request.params.id, request.query));
     },
   );
 };

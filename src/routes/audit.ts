@@ -37,7 +37,7 @@ const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, repos.audit.list(request.query)),
+    async (request, reply) => sendPage(request, reply, await repos.audit.list(request.query)),
   );
 
   for (const [path, resource] of HISTORIES) {
@@ -63,8 +63,8 @@ const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request, reply) => {
         const { id } = request.params;
-        if (!repos.audit.hasHistory(resource, id)) throw new NotFoundError(resource, id);
-        const page: Page<AuditEntry> = repos.audit.list({ ...request.query, resource, resourceId: id });
+        if (!(await repos.audit.hasHistory(resource, id))) throw new NotFoundError(resource, id);
+        const page: Page<AuditEntry> = await repos.audit.list({ ...request.query, resource, resourceId: id });
         const admin = request.apiKey?.scope === 'admin';
         return sendPage(
           request,

@@ -76,7 +76,7 @@ const calendarsRoutes: FastifyPluginAsyncZod = async (app) => {
   const uidDomain = app.config.CALENDAR_UID_DOMAIN;
 
   // Calendar apps poll: rendered calendars are kept like itineraries, and emptied by any write.
-  const rendered = createItineraryCache(app.database.sqlite, {
+  const rendered = createItineraryCache(app.database, {
     maxBytes: app.config.ITINERARY_CACHE_MB * 1024 * 1024,
   });
 

@@ -27,8 +27,8 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { since, limit } = request.query;
-      if (!since) return { data: [], nextToken: repos.changes.currentToken(), hasMore: false };
-      const page = repos.changes.since(since, limit);
+      if (!since) return { data: [], nextToken: await repos.changes.currentToken(), hasMore: false };
+      const page = await repos.changes.since(since, limit);
       if (page.hasMore) {
         const url = new URL(request.url, 'http://localhost');
         url.searchParams.set('since', page.nextToken);

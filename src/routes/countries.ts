@@ -32,7 +32,7 @@ const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, repos.countries.list(request.query)),
+    async (request, reply) => sendPage(request, reply, await repos.countries.list(request.query)),
   );
 
   app.get(

@@ -50,7 +50,7 @@ const searchRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, repos.search.search(request.query)),
+    async (request, reply) => sendPage(request, reply, await repos.search.search(request.query)),
   );
 };
 

@@ -26,7 +26,7 @@ const serviceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async () => {
       try {
-        app.database.sqlite.prepare('select 1').get();
+        await app.database.ping();
       } catch (error) {
         app.log.error({ err: error }, 'health check: the database does not answer');
         throw new AppError(503, 'database_unavailable', 'The database does not answer.');

@@ -43,7 +43,7 @@ const tags = ['trips'];
 
 const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { repos } = app;
-  const itineraries = createItineraryCache(app.database.sqlite, {
+  const itineraries = createItineraryCache(app.database, {
     maxBytes: app.config.ITINERARY_CACHE_MB * 1024 * 1024,
   });
 

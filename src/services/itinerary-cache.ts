@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { DatabaseHandle } from '../db/handle.js';
 
 // Whole itineraries (`GET /trips/{id}?include=…`), kept serialized: the answer's bytes with their ETag and
 // Last-Modified. A hit answers without a query for the trip, without building the object and without
 // serializing it; a conditional GET that hits answers 304 from the stored ETag.
 //
-// Invalidation is by the write path, coarse and safe: any committed write empties the cache. A write on this
-// connection shows in SQLite's total_changes() (which counts the rows that triggers write too), a write from
-// another connection or process (a CLI import, a restore) in PRAGMA data_version. Both are read in one statement
-// of about 2 µs before each lookup, so no answer is ever older than the last write. A trip's itinerary depends on
+// Invalidation is by the write path, coarse and safe: any committed write empties the cache. The database handle's
+// generation() changes after every committed write, from this process or another (a CLI import, a restore); on
+// SQLite it is one statement of about 2 µs, read before each lookup, so no answer is ever older than the last write. A trip's itinerary depends on
 // rows of five tables (participants' names, for one), which a finer scheme would have to track; the benchmark
 // shows that reads of itineraries dominate and writes are rare in comparison, so the simple scheme pays.
 //
@@ -31,20 +30,16 @@ export type ItineraryCache = {
 };
 
 export function createItineraryCache(
-  sqlite: Database.Database,
+  database: Pick<DatabaseHandle, 'generation' | 'uncommitted'>,
   options: { maxBytes: number },
 ): ItineraryCache {
   const entries = new Map<string, CachedAnswer>();
   let bytes = 0;
-  const generationStatement = sqlite.prepare(
-    'select total_changes() as changes, data_version as version from pragma_data_version',
-  );
-  let generation = '';
+  let generation = Number.NaN;
 
   /** Empties the cache when anything was written since the last look. */
   const checkGeneration = () => {
-    const row = generationStatement.get() as { changes: number; version: number };
-    const current = `${row.changes}:${row.version}`;
+    const current = database.generation();
     if (current !== generation) {
       generation = current;
       entries.clear();
@@ -79,7 +74,7 @@ export function createItineraryCache(
       if (answer.body.length > options.maxBytes) return;
       // Built while a group of writes is open (plugins/group-commit.ts): it may hold rows that are not committed
       // yet, and would outlive them if the commit failed.
-      if (sqlite.inTransaction) return;
+      if (database.uncommitted()) return;
       const previous = entries.get(key);
       if (previous) {
         bytes -= previous.body.length;

@@ -1,5 +1,15 @@
 import { basename } from 'node:path';
 import type { DatabaseHandle } from '../../db/client.js';
+import {
+  createImportStore,
+  type ImportStore,
+  type MappingRow,
+  type ParticipantValues,
+  type Resource,
+  type StopRow,
+  type StopValues,
+  type TripValues,
+} from '../../repositories/historian-import-store.js';
 import type { Source } from '../../schemas/common.js';
 import { displayCountry, resolveCountry, UNKNOWN_COUNTRY } from './countries.js';
 import { groupLegs } from './grouping.js';
@@ -21,16 +31,6 @@ import {
   TRAVELER_TITLES,
 } from './people.js';
 import { resolvePlace } from './places.js';
-import {
-  createImportStore,
-  type ImportStore,
-  type MappingRow,
-  type ParticipantValues,
-  type Resource,
-  type StopRow,
-  type StopValues,
-  type TripValues,
-} from './store.js';
 
 // Imports the Office of the Historian's records of travel (<trips>) and of visits (<visits>).
 //

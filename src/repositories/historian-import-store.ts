@@ -1,9 +1,9 @@
 import { and, asc, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
-import type { DatabaseHandle } from '../../db/client.js';
-import { importRecords, importWrites, participants, stops, trips } from '../../db/schema.js';
-import { nowIso } from '../../domain/time.js';
-import { canonicalZone } from '../../domain/tzdb.js';
-import type { Stop } from '../../schemas/stops.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { importRecords, importWrites, participants, stops, trips } from '../db/schema.js';
+import { nowIso } from '../domain/time.js';
+import { canonicalZone } from '../domain/tzdb.js';
+import type { Stop } from '../schemas/stops.js';
 
 // The importer's SQL, in one place as the repositories keep theirs. It writes rows directly rather than through
 // the API's repositories: those validate country codes against ISO 3166-1, which former states (SU, YU, …) and
