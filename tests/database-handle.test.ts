@@ -134,7 +134,15 @@ describe('database handle', () => {
 
 // Repositories become asynchronous resource by resource (issue 12); those already converted must stay so: each of
 // their methods answers a promise, so that callers are written for an engine that answers later.
-const ASYNC_REPOSITORIES = ['audit', 'countries', 'changes', 'activity', 'search', 'idempotency', 'keys'] as const;
+const ASYNC_REPOSITORIES = [
+  'audit',
+  'countries',
+  'changes',
+  'activity',
+  'search',
+  'idempotency',
+  'keys',
+] as const;
 
 describe('asynchronous repositories', () => {
   it('answer a promise from every method of the converted ones', async () => {
