@@ -50,8 +50,8 @@ describe('the rate limit', () => {
 describe('an unknown token', () => {
   it('answers 401 on every route, reads included', async () => {
     const { app, anon, api, token } = await buildTestApp();
-    const revoked = token('read', 'gone');
-    app.repos.keys.revoke('gone');
+    const revoked = await token('read', 'gone');
+    await app.repos.keys.revoke('gone');
     const urls = [
       '/trips',
       '/trips/1',

@@ -403,9 +403,10 @@ describe('GET /conflicts on a generated dataset', () => {
   it('answers each filter with what the whole list holds', { timeout: 60_000 }, async () => {
     const { app } = await buildTestApp({ seed: false });
     generateDataset(app.database, { ...scaledDataset(0.01), searchIndex: 'rebuild' });
-    const list = (filters: Partial<ConflictListQuery>) =>
-      app.repos.conflicts.list({ limit: 1_000_000, ...filters } as ConflictListQuery).data as Conflict[];
-    const all = list({});
+    const list = async (filters: Partial<ConflictListQuery>) =>
+      (await app.repos.conflicts.list({ limit: 1_000_000, ...filters } as ConflictListQuery))
+        .data as Conflict[];
+    const all = await list({});
     expect(all.length).toBeGreaterThan(50);
     const one = (sql: string, ...params: unknown[]) =>
       app.database.sqlite
@@ -422,11 +423,13 @@ describe('GET /conflicts on a generated dataset', () => {
     const people = [...new Set(all.flatMap((c) => (c.participant ? [c.participant.id] : [])))].slice(0, 8);
     for (const id of people) {
       const theirs = (c: Conflict) => c.participant?.id === id;
-      expect(list({ participant: id }).filter(theirs), `participant ${id}`).toEqual(all.filter(theirs));
+      expect((await list({ participant: id })).filter(theirs), `participant ${id}`).toEqual(
+        all.filter(theirs),
+      );
     }
     const trips = [...new Set(all.slice(0, 40).map((c) => tripOf(c.records[0] as Conflict['records'][0])))];
     for (const trip of trips.slice(0, 8)) {
-      expect(list({ trip }), `trip ${trip}`).toEqual(
+      expect(await list({ trip }), `trip ${trip}`).toEqual(
         all.filter((c) => c.records.some((r) => tripOf(r) === trip)),
       );
     }
@@ -437,8 +440,8 @@ describe('GET /conflicts on a generated dataset', () => {
     ] as const) {
       const inWindow = all.filter((c) => c.to >= from && c.from <= to);
       expect(inWindow.length).toBeGreaterThan(0);
-      expect(list({ from, to }), `${from} to ${to}`).toEqual(inWindow);
-      expect(list({ kind: ['two_places_same_day'], from, to })).toEqual(
+      expect(await list({ from, to }), `${from} to ${to}`).toEqual(inWindow);
+      expect(await list({ kind: ['two_places_same_day'], from, to })).toEqual(
         inWindow.filter((c) => c.kind === 'two_places_same_day'),
       );
     }

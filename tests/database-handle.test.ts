@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { prepareDatabase } from '../src/db/prepare.js';
 import { BusyError, ConstraintViolatedError, DuplicateError, ReferenceConflictError } from '../src/errors.js';
+import { buildTestApp } from './helpers.js';
 
 // The database handle (src/db/handle.ts): transactions that commit when their function's promise resolves and roll
 // back when it rejects, one at a time; the writer's name reaching the audit log; the change signal; and the
@@ -128,5 +129,31 @@ describe('database handle', () => {
     await expect(database.ping()).resolves.toBeUndefined();
     database.close();
     await expect(database.ping()).rejects.toThrow();
+  });
+});
+
+// Repositories become asynchronous resource by resource (issue 12); those already converted must stay so: each of
+// their methods answers a promise, so that callers are written for an engine that answers later.
+const ASYNC_REPOSITORIES = [
+  'audit',
+  'countries',
+  'changes',
+  'activity',
+  'search',
+  'idempotency',
+  'keys',
+] as const;
+
+describe('asynchronous repositories', () => {
+  it('answer a promise from every method of the converted ones', async () => {
+    const { app } = await buildTestApp();
+    const synchronous = ASYNC_REPOSITORIES.flatMap((name) =>
+      Object.entries(app.repos[name] as Record<string, unknown>)
+        .filter(([, method]) => typeof method === 'function')
+        .filter(([, method]) => (method as () => unknown).constructor.name !== 'AsyncFunction')
+        .map(([method]) => `${name}.${method}`),
+    );
+    expect(synchronous).toEqual([]);
+    expect(Object.keys(app.repos.audit)).toEqual(['list', 'hasHistory']);
   });
 });

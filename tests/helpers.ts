@@ -12,7 +12,7 @@ export type TestApp = {
   /** Sends no credentials. */
   anon: ReturnType<typeof supertest.agent>;
   /** Creates a key with the scope and answers its token. */
-  token: (scope: 'read' | 'write' | 'admin', name?: string) => string;
+  token: (scope: 'read' | 'write' | 'admin', name?: string) => Promise<string>;
   /** SQL statements run since the last reset. */
   queries: string[];
 };
@@ -45,9 +45,11 @@ export async function buildTestApp(
   const app = await buildApp(config, { logger: false, onQuery: (sql) => queries.push(sql) });
   open.push(app);
   // Names are unique even when two apps share a database file (restarts, backups).
-  const token = (scope: 'read' | 'write' | 'admin', name = `test-${scope}-${randomUUID().slice(0, 8)}`) =>
-    app.repos.keys.create({ name, scope }).token;
-  const api = supertest.agent(app.server).set('authorization', `Bearer ${token('admin')}`);
+  const token = async (
+    scope: 'read' | 'write' | 'admin',
+    name = `test-${scope}-${randomUUID().slice(0, 8)}`,
+  ) => (await app.repos.keys.create({ name, scope })).token;
+  const api = supertest.agent(app.server).set('authorization', `Bearer ${await token('admin')}`);
   queries.length = 0;
   return { app, api, anon: supertest.agent(app.server), token, queries };
 }

@@ -52,7 +52,7 @@ describe('Idempotency-Key', () => {
 
   it('keys are scoped to their holder, expire after 24 hours, and also cover PATCH and its failures', async () => {
     const { api, anon, app, token } = await buildTestApp();
-    const other = token('write');
+    const other = await token('write');
     await api.post('/participants').set('idempotency-key', 'shared').send(newParticipant()).expect(201);
     const theirs = await anon
       .post('/participants')

@@ -671,7 +671,7 @@ describe('POST /imports', () => {
     await t.anon.post('/imports').set('content-type', 'application/xml').send(body).expect(401);
     await t.anon
       .post('/imports')
-      .set('authorization', `Bearer ${t.token('write')}`)
+      .set('authorization', `Bearer ${await t.token('write')}`)
       .set('content-type', 'application/xml')
       .send(body)
       .expect(403);

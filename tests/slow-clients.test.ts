@@ -68,7 +68,7 @@ describe('slow clients', () => {
     const { port, token } = await listening(SHORT);
     const { socket, closed, received } = rawConnection(port);
     socket.write(
-      `POST /participants HTTP/1.1\r\nHost: itinerary.test\r\nAuthorization: Bearer ${token('write')}\r\n` +
+      `POST /participants HTTP/1.1\r\nHost: itinerary.test\r\nAuthorization: Bearer ${await token('write')}\r\n` +
         'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
     );
     const stop = trickle(socket, 200, 1000);

@@ -186,7 +186,7 @@ export async function runTimeCasesOnNewApp(): Promise<TimeCaseRun> {
   );
   const app = await buildApp(config, { logger: false });
   try {
-    const token = app.repos.keys.create({ name: 'time-cases', scope: 'admin' }).token;
+    const token = (await app.repos.keys.create({ name: 'time-cases', scope: 'admin' })).token;
     const inject: Inject = async (method, url, body) => {
       const res = await app.inject({
         method,

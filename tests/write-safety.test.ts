@@ -28,7 +28,7 @@ describe('API keys and scopes', () => {
     // Neither answer says which part was wrong.
     expect(unknown.body.detail).toBe(none.body.detail);
 
-    const reader = token('read', 'reader');
+    const reader = await token('read', 'reader');
     const forbidden = await anon
       .post('/participants')
       .set('authorization', bearer(reader))
@@ -36,7 +36,7 @@ describe('API keys and scopes', () => {
       .expect(403);
     expect(forbidden.body.detail).toContain('write scope');
 
-    const writer = token('write', 'newsroom-editor');
+    const writer = await token('write', 'newsroom-editor');
     const created = await anon
       .post('/participants')
       .set('authorization', bearer(writer))
@@ -64,7 +64,7 @@ describe('API keys and scopes', () => {
     await closed.anon.get('/trips/1').expect(401);
     await closed.anon
       .get('/trips/1')
-      .set('authorization', bearer(closed.token('read')))
+      .set('authorization', bearer(await closed.token('read')))
       .expect(200);
     await closed.anon.get('/health').expect(200);
     await closed.anon.get('/openapi.json').expect(200);
@@ -74,7 +74,7 @@ describe('API keys and scopes', () => {
     const { anon, api, token } = await buildTestApp();
     await anon
       .get('/keys')
-      .set('authorization', bearer(token('write')))
+      .set('authorization', bearer(await token('write')))
       .expect(403);
     const created = await api.post('/keys').send({ name: 'importer', scope: 'write' }).expect(201);
     expect(created.body).toMatchObject({ name: 'importer', scope: 'write', revokedAt: null });
@@ -221,7 +221,7 @@ describe('audit history', () => {
     await api.get('/stops/999/history').expect(404);
     await anon
       .get('/audit')
-      .set('authorization', bearer(token('write')))
+      .set('authorization', bearer(await token('write')))
       .expect(403);
   });
 

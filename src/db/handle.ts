@@ -20,9 +20,12 @@ import type * as schema from './schema.js';
 // group of writes is already open: plugins/group-commit.ts), calls `fn(tx)`, and commits when fn's promise
 // settles (rolls back when it rejects). For nothing else to land inside it, fn awaits only calls on `tx` (the
 // repositories' methods, which do their SQLite work synchronously before they return a settled promise) and no
-// real I/O (timers, network, files): while fn is pending, a statement that other code runs on the connection
-// would join its transaction. Transactions of the handle never interleave: one that is asked for while another is
-// pending starts when that one has settled. `read(fn)` follows the same rule, in a transaction that writes nothing.
+// real I/O (timers, network, files). Even so, fn is pending for a few microtasks, in which other requests' code can
+// run: a transaction of the handle asked for then waits (they never interleave: each starts when the one before
+// has settled), but a statement run on the connection outside the handle joins fn's transaction, and its rollback.
+// So the handle's transactions are safe once every write goes through them; until the last synchronous
+// repositories are converted (issue 12), no route or service calls transaction() or read(). `read(fn)` follows the
+// same rule, in a transaction that writes nothing.
 
 export type Db = BetterSQLite3Database<typeof schema>;
 

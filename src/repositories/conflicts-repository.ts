@@ -353,7 +353,7 @@ export function createConflictsRepository(db: Db) {
      * The conflicts matching the filters, in order: first date, last date, kind, participant, key. Paged before
      * they are described, so a page costs its own labels and names only.
      */
-    list(query: ConflictListQuery): Page<Conflict> {
+    async list(query: ConflictListQuery): Promise<Page<Conflict>> {
       const { limit, cursor, count, format: _format, ...filters } = query;
       const request = { limit, cursor, count };
       // Nothing can match; the cursor is still checked, as on any page.
@@ -388,7 +388,7 @@ export function createConflictsRepository(db: Db) {
     },
 
     /** The conflicts that involve these records now. */
-    involving(focus: Focus): Conflict[] {
+    async involving(focus: Focus): Promise<Conflict[]> {
       const { found, facts } = involving(focus);
       return describe(found, facts);
     },
@@ -399,7 +399,7 @@ export function createConflictsRepository(db: Db) {
      * Lenient handling answers them as warnings; strict handling refuses the write with a 409 that lists them,
      * and rolls all of it back.
      */
-    checked<T>(
+    async checked<T>(
       handling: Handling,
       write: () => T,
       focus: Focus | ((result: T) => Focus),
@@ -407,7 +407,7 @@ export function createConflictsRepository(db: Db) {
       relevant = true,
       /** The record the write creates, if it creates one: a refusal must not name its id, which is rolled back. */
       created?: (result: T) => RecordRef,
-    ): { result: T; warnings: Conflict[] } {
+    ): Promise<{ result: T; warnings: Conflict[] }> {
       if (!relevant) return { result: write(), warnings: [] };
       return db.transaction(() => {
         const before = new Set(typeof focus === 'function' ? [] : involving(focus).found.map((c) => c.key));

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { apiKeys } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
 import { hashToken, newToken, sameHash } from '../domain/tokens.js';
@@ -25,9 +25,11 @@ export function createKeysRepository(db: Db) {
     .from(apiKeys)
     .where(eq(apiKeys.tokenHash, sql.placeholder('hash')))
     .prepare();
+  const outside: Transaction = { db };
   return {
     /** Creates a key and answers its token, which is stored only as a hash and cannot be shown again. */
-    create(input: CreateKey): { key: Key; token: string } {
+    async create(input: CreateKey, { db }: Transaction = outside): Promise<{ key: Key; token: string }> {
+      // drizzle's synchronous transaction: all of it runs before this method answers (see db/handle.ts).
       return db.transaction(() => {
         if (db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, input.name)).get()) {
           throw new ConflictError(
@@ -45,12 +47,12 @@ export function createKeysRepository(db: Db) {
       });
     },
 
-    list(): Key[] {
+    async list({ db }: Transaction = outside): Promise<Key[]> {
       return db.select(columns).from(apiKeys).orderBy(asc(apiKeys.name)).all();
     },
 
     /** Revokes a key for good: its token stops working at once. */
-    revoke(name: string): Key {
+    async revoke(name: string, { db }: Transaction = outside): Promise<Key> {
       const key = db
         .update(apiKeys)
         .set({ revokedAt: nowIso() })
@@ -62,7 +64,7 @@ export function createKeysRepository(db: Db) {
     },
 
     /** The key a bearer token belongs to, unless it is unknown or revoked. */
-    authenticate(token: string): AuthenticatedKey | undefined {
+    async authenticate(token: string, { db }: Transaction = outside): Promise<AuthenticatedKey | undefined> {
       const hash = hashToken(token);
       const row = byHash.get({ hash });
       if (!row || row.revokedAt !== null || !sameHash(row.tokenHash, hash)) return undefined;

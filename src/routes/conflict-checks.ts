@@ -71,15 +71,15 @@ export const touches = (body: object, fields: readonly string[]): boolean =>
  * A PATCH of a record that can place someone: the update, checked for the conflicts it introduced when it sets
  * one of the record's schedule fields, answered with `warnings` (or refused, under strict handling).
  */
-export function checkedUpdate<T extends object>(
+export async function checkedUpdate<T extends object>(
   conflicts: ConflictsRepository,
   request: FastifyRequest,
   reply: FastifyReply,
   record: { kind: keyof typeof SCHEDULE_FIELDS; focus: Focus },
   update: () => T,
-): T & { warnings?: Conflict[] } {
+): Promise<T & { warnings?: Conflict[] }> {
   const body = (request.body ?? {}) as object;
-  const { result, warnings } = conflicts.checked(
+  const { result, warnings } = await conflicts.checked(
     writeHandling(request, reply),
     update,
     record.focus,

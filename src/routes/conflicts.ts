@@ -43,7 +43,7 @@ const conflictsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, repos.conflicts.list(request.query)),
+    async (request, reply) => sendPage(request, reply, await repos.conflicts.list(request.query)),
   );
 };
 

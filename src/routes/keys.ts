@@ -36,7 +36,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async () => ({ data: repos.keys.list() }),
+    async () => ({ data: await repos.keys.list() }),
   );
 
   app.post(
@@ -56,7 +56,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { key, token } = repos.keys.create(request.body);
+      const { key, token } = await repos.keys.create(request.body);
       return reply.code(201).send({ ...key, token });
     },
   );
@@ -75,7 +75,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.keys.revoke(request.params.name);
+      await repos.keys.revoke(request.params.name);
       return reply.code(204).send(null);
     },
   );

@@ -120,7 +120,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const changed = checkedUpdate(
+      const changed = await checkedUpdate(
         repos.conflicts,
         request,
         reply,
@@ -199,7 +199,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id, participantId } = request.params;
-      const { result, warnings } = repos.conflicts.checked(
+      const { result, warnings } = await repos.conflicts.checked(
         writeHandling(request, reply),
         () =>
           repos.meetings.setParticipant(

@@ -117,7 +117,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const changed = checkedUpdate(
+      const changed = await checkedUpdate(
         repos.conflicts,
         request,
         reply,
@@ -202,7 +202,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { result: created, warnings } = repos.conflicts.checked(
+      const { result: created, warnings } = await repos.conflicts.checked(
         writeHandling(request, reply),
         () => repos.meetings.create(request.params.id, request.body),
         (meeting) => ({ meetingIds: [meeting.id] }),

@@ -165,7 +165,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const changed = checkedUpdate(
+      const changed = await checkedUpdate(
         repos.conflicts,
         request,
         reply,
@@ -250,7 +250,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const tripId = request.params.id;
-      const { result: stop, warnings } = repos.conflicts.checked(
+      const { result: stop, warnings } = await repos.conflicts.checked(
         writeHandling(request, reply),
         () => repos.stops.create(tripId, request.body),
         { tripIds: [tripId] },
