@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
 // The OpenAPI document (openapi.yaml) read as a list of operations, each with its method, path, parameters,
-// request body types and declared answers; and the resolution of its `$ref`s.
+// request body and declared answers; and the resolution of its `$ref`s.
 
 export type Schema = {
   $ref?: string;
