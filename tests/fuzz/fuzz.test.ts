@@ -3,21 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkText } from '../../src/db/maintenance.js';
 import { buildTestApp } from '../helpers.js';
-import {
-  type Agent,
-  type Answer,
-  Checker,
-  type FuzzRequest,
-  learn,
-  loadDocument,
-  newState,
-  operationsOf,
-  report,
-  requestFor,
-  resolveRequest,
-  type Sent,
-  send,
-} from './support.js';
+import { Checker } from './checker.js';
+import { loadDocument, operationsOf } from './document.js';
+import { newState } from './learnt-values.js';
+import { report } from './report.js';
+import { type FuzzRequest, requestFor } from './requests.js';
+import { type Agent, type Answer, learn, resolveRequest, type Sent, send } from './sending.js';
 
 // Fuzzing (issue "Write safety and security"): every operation of the OpenAPI document gets generated requests,
 // valid and malformed, in its path, query, headers and body. Whatever arrives, the server answers below 500, with

@@ -37,3 +37,15 @@ export function groupLegs<T extends Leg>(legs: readonly T[]): T[][] {
   if (current.length > 0) trips.push(current);
   return trips;
 }
+
+/** Items by key, in their order (Map.groupBy arrives with Node 21). */
+export function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,4 +1,74 @@
-import type { ImportReport } from './import-service.js';
+import type { Resource } from '../../repositories/historian-import-store.js';
+import type { FileKind } from './parser.js';
+
+// What an import reports: per file, the rows it made, changed or kept, the records it matched to trips entered by
+// other means, the rows edited by hand since it wrote them, the records gone upstream, and every record it flagged;
+// and that report as the import command prints it.
+
+export type Severity = 'error' | 'warning';
+
+export type ImportFlag = {
+  file: string;
+  recordId: string | null;
+  line: number | null;
+  /** Errors make the file fail (nothing of it is written); warnings are about records that were imported. */
+  severity: Severity;
+  reason: string;
+};
+
+/** `kept`: rows edited by hand since the import wrote them, left as they are; `recreated`: deleted by hand, made again. */
+export type Counts = { created: number; updated: number; unchanged: number; recreated: number; kept: number };
+
+/** A row the import would have changed but that was edited by someone else since the import last wrote it. */
+export type HandEdit = {
+  file: string;
+  resource: Resource;
+  id: number;
+  recordIds: string[];
+  /** The fields the import would have set. */
+  fields: string[];
+  /** `kept` by default; `overwritten` under the `overwriteEdits` option. */
+  action: 'kept' | 'overwritten';
+};
+
+/** A stop whose record its file no longer holds (an editor deleted it upstream). */
+export type MissingRecord = {
+  file: string;
+  recordId: string;
+  stopId: number;
+  tripId: number | null;
+  /** `kept` by default; `removed` under the `removeMissing` option. */
+  action: 'kept' | 'removed';
+};
+
+/** A traveler whose id the upstream data renamed while keeping their records' ids: one participant, re-keyed. */
+export type RenamedTraveler = { file: string; participantId: number; from: string; to: string };
+
+export type FileStatus = 'imported' | 'unchanged' | 'failed';
+
+export type ImportReport = {
+  /** `imported`: the file changed something; `unchanged`: it changed nothing; `failed`: it was not imported. */
+  files: { file: string; kind: FileKind | null; records: number; status: FileStatus }[];
+  /** `unchanged` when no file changed anything. */
+  outcome: 'changed' | 'unchanged';
+  /** Records read, in every file (a failed file's too, up to where it failed). */
+  records: number;
+  /** `matched`: existing trips that records were matched to; `deleted`: imported trips left without stops. */
+  trips: Counts & { matched: number; deleted: number };
+  /** `missing`: stops of records their file no longer holds, left in place; `removed`: those removed. */
+  stops: Counts & { missing: number; removed: number };
+  /** `matched`: existing participants that records were matched to (the seed's Rex Tillerson). */
+  participants: Counts & { matched: number; renamed: number };
+  /** Stops whose country code, or whose zone (chosen from the country alone), is a guess. */
+  inferred: { countries: number; timeZones: number };
+  /** Records that describe an existing trip, which now cites them. */
+  matched: { file: string; tripId: number; recordIds: string[] }[];
+  edits: HandEdit[];
+  renamed: RenamedTraveler[];
+  missing: MissingRecord[];
+  flagged: ImportFlag[];
+  durationMs: number;
+};
 
 const n = (value: number) => value.toLocaleString('en-US');
 

@@ -1,0 +1,326 @@
+import type { MappingRow, StopRow, StopValues } from '../../repositories/historian-import-store.js';
+import type { Source } from '../../schemas/common.js';
+import type { FileContext } from './context.js';
+import { groupBy } from './grouping.js';
+import { changes, writeOwned } from './hand-edits.js';
+import type { GroupPlan, LegPlan } from './plan.js';
+import { flagLongSpans, handleMissing, separateCollisions } from './upstream-corrections.js';
+
+// Trips and stops: a file's groups are written in one pass. A group whose records describe a trip entered by other
+// means is matched to it (that trip's stops cite the records); otherwise its trip and stops are created or updated
+// under the records' keys, each stop citing its record, imported stops in visit order and stops added by hand after
+// them. Records the file no longer holds are handled last (upstream-corrections.ts).
+
+/** A stop's span: arrival to departure, or the one day known; null when undated. */
+const spanOf = (s: StopRow): [string, string] | null => {
+  const start = s.arrivalDate ?? s.departureDate;
+  const end = s.departureDate ?? s.arrivalDate;
+  return start && end ? [start, end] : null;
+};
+
+const sameSource = (a: Source, b: Source) => a.recordId === b.recordId && a.url === b.url;
+
+/** The stop's sources with the record's: replaced where the stop cites it already (`replace`) or left. */
+function withSource(sources: Source[], source: Source, mode: 'replace' | 'keep'): Source[] {
+  const at = sources.findIndex((s) => sameSource(s, source));
+  if (at < 0) return [...sources, source];
+  if (mode === 'keep') return sources;
+  return sources.map((s, i) => (i === at ? source : s));
+}
+
+export function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): void {
+  const { store, tally } = ctx;
+  separateCollisions(ctx, source, groups);
+  flagLongSpans(ctx, source, groups);
+  const legIds = groups.flatMap((g) => g.legs.map((l) => l.id));
+  const rows = store.mappings(source, legIds);
+  if (ctx.fileKey !== null) {
+    store.setMappingFile(
+      rows.filter((r) => r.file !== ctx.fileKey).map((r) => r.id),
+      ctx.fileKey,
+    );
+  }
+  const rowsOf = groupBy(rows, (r) => r.recordId);
+  const ownedStops = new Map(
+    store
+      .stops(rows.filter((r) => !r.adopted && r.stopId !== null).map((r) => r.stopId as number))
+      .map((s) => [s.id, s]),
+  );
+  const stopOf = new Map<string, StopRow>();
+  for (const r of rows) {
+    const stop = !r.adopted && r.stopId !== null ? ownedStops.get(r.stopId) : undefined;
+    if (stop) stopOf.set(r.recordId, stop);
+  }
+  // Records whose stop the import once wrote and which have none now: deleted by hand, to be re-created.
+  const deleted = store.everWritten(
+    source,
+    legIds.filter((id) => !stopOf.has(id) && !(rowsOf.get(id) ?? []).some((r) => r.adopted)),
+  );
+  const previousTrips = new Set([...ownedStops.values()].map((s) => s.tripId));
+  const tripRows = new Map(store.trips([...previousTrips]).map((t) => [t.id, t]));
+  const tripWrites = store.writtenVersions('trip', [...previousTrips]);
+
+  const claimed = new Set<number>();
+  const layouts: { tripId: number; legs: LegPlan[] }[] = [];
+  for (const group of groups) {
+    const adopted = group.legs
+      .flatMap((l) => rowsOf.get(l.id) ?? [])
+      .find((r) => r.adopted && r.tripId !== null);
+    if (adopted?.tripId) {
+      cite(ctx, source, adopted.tripId, group, rowsOf);
+      continue;
+    }
+    // The trip that holds most of these records' stops, unless another group of this file took it first.
+    const held = new Map<number, number>();
+    for (const leg of group.legs) {
+      const stop = stopOf.get(leg.id);
+      if (stop) held.set(stop.tripId, (held.get(stop.tripId) ?? 0) + 1);
+    }
+    let tripId = [...held]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .map(([id]) => id)
+      .find((id) => !claimed.has(id));
+    if (tripId !== undefined) {
+      const row = tripRows.get(tripId);
+      const diff = row ? changes(row, group.trip) : null;
+      if (diff && row) {
+        const id = tripId;
+        const outcome = writeOwned(
+          ctx,
+          'trip',
+          row,
+          tripWrites.get(id),
+          diff,
+          group.legs.map((l) => l.id),
+          () => store.updateTrip(id, diff),
+        );
+        tally.trips[outcome] += 1;
+      } else {
+        tally.trips.unchanged += 1;
+      }
+    } else {
+      const existing = matchingTrip(ctx, group);
+      if (existing !== undefined) {
+        cite(ctx, source, existing, group, rowsOf);
+        continue;
+      }
+      const created = store.insertTrip(group.trip);
+      store.recordWrite('trip', created.id, created.version);
+      tripId = created.id;
+      tally.trips[group.legs.some((l) => deleted.has(l.id)) ? 'recreated' : 'created'] += 1;
+    }
+    claimed.add(tripId);
+    layouts.push({ tripId, legs: group.legs });
+  }
+  placeStops(ctx, source, layouts, stopOf, deleted);
+  if (ctx.fileKey !== null) handleMissing(ctx, source, ctx.fileKey, new Set(legIds), previousTrips);
+  // A trip whose records all moved to other trips (a corrected date can merge two) is left empty: drop it.
+  for (const tripId of previousTrips) {
+    if (!claimed.has(tripId) && store.countStops(tripId) === 0) {
+      store.deleteTrip(tripId);
+      tally.trips.deleted += 1;
+    }
+  }
+}
+
+/** Writes each imported trip's stops in visit order; stops added by hand follow them, in their order. */
+function placeStops(
+  ctx: FileContext,
+  source: string,
+  layouts: { tripId: number; legs: LegPlan[] }[],
+  stopOf: Map<string, StopRow>,
+  deleted: Set<string>,
+): void {
+  const { store, tally } = ctx;
+  type Target = { existing: StopRow | undefined; leg: LegPlan | undefined; tripId: number; position: number };
+  const targets: Target[] = [];
+  const planned = new Set<number>();
+  for (const { tripId, legs } of layouts) {
+    legs.forEach((leg, i) => {
+      const existing = stopOf.get(leg.id);
+      if (existing) planned.add(existing.id);
+      targets.push({ existing, leg, tripId, position: i + 1 });
+    });
+  }
+  const others = groupBy(
+    store.stopsOfTrips(layouts.map((l) => l.tripId)).filter((s) => !planned.has(s.id)),
+    (s) => s.tripId,
+  );
+  for (const { tripId, legs } of layouts) {
+    (others.get(tripId) ?? []).forEach((existing, i) => {
+      targets.push({ existing, leg: undefined, tripId, position: legs.length + i + 1 });
+    });
+  }
+  const written = store.writtenVersions('stop', [...planned]);
+  // Positions are unique within a trip: stops that move wait aside until every stop is written.
+  const moves = (t: Target) =>
+    t.existing !== undefined && (t.existing.tripId !== t.tripId || t.existing.position !== t.position);
+  for (const t of targets) if (moves(t) && t.existing) store.parkStop(t.existing.id);
+
+  for (const t of targets) {
+    if (!t.leg) {
+      if (t.existing && moves(t)) {
+        store.updateStop(t.existing.id, { position: t.position });
+        tally.stops.updated += 1;
+      }
+      continue;
+    }
+    const values: StopValues = {
+      tripId: t.tripId,
+      position: t.position,
+      ...t.leg.stop,
+      sources: withSource(t.existing?.sources ?? [], t.leg.source, 'replace'),
+    };
+    const key = { source, recordId: t.leg.id };
+    if (!t.existing) {
+      const created = store.insertStop(values);
+      store.recordWrite('stop', created.id, created.version, key);
+      store.addMapping({
+        source,
+        recordId: t.leg.id,
+        tripId: t.tripId,
+        stopId: created.id,
+        participantId: null,
+        adopted: false,
+        asOf: null,
+        file: ctx.fileKey,
+      });
+      tally.stops[deleted.has(t.leg.id) ? 'recreated' : 'created'] += 1;
+      continue;
+    }
+    const diff = changes(t.existing, values);
+    if (!diff) {
+      tally.stops.unchanged += 1;
+      continue;
+    }
+    const { tripId, position, ...content } = diff;
+    const layout = {
+      ...(tripId === undefined ? {} : { tripId }),
+      ...(position === undefined ? {} : { position }),
+    };
+    const stopId = t.existing.id;
+    // A stop edited by hand keeps what it says, but still takes its place in the trip's order.
+    const outcome =
+      Object.keys(content).length === 0
+        ? 'updated'
+        : writeOwned(
+            ctx,
+            'stop',
+            t.existing,
+            written.get(stopId),
+            content,
+            [t.leg.id],
+            () => store.updateStop(stopId, diff),
+            key,
+          );
+    if (outcome === 'kept' || Object.keys(content).length === 0) {
+      if (Object.keys(layout).length > 0) {
+        const version = store.updateStop(stopId, layout);
+        // A layout change keeps an unedited stop the importer's; an edited one stays edited.
+        if (outcome !== 'kept' && written.get(stopId) === t.existing.version)
+          store.recordWrite('stop', stopId, version, key);
+      }
+    }
+    if (diff.tripId !== undefined) store.setMappingTrip(stopId, t.tripId);
+    tally.stops[outcome] += 1;
+  }
+}
+
+/** The stops of a trip that a leg describes: same country, overlapping dates. */
+const stopsFor = (leg: LegPlan, tripStops: StopRow[]) =>
+  tripStops.filter((s) => {
+    const span = spanOf(s);
+    return s.country === leg.country && span !== null && span[0] <= leg.endDate && span[1] >= leg.startDate;
+  });
+
+/** An existing trip of the traveler, entered by other means, that these records describe; the best one. */
+function matchingTrip(ctx: FileContext, group: GroupPlan): number | undefined {
+  const candidates = ctx.store.matchableTrips(group.travelerId, group.trip.startDate, group.trip.endDate);
+  if (candidates.length === 0) return undefined;
+  const stopsByTrip = groupBy(ctx.store.stopsOfTrips(candidates.map((t) => t.id)), (s) => s.tripId);
+  let best: { id: number; legs: number } | undefined;
+  for (const trip of candidates) {
+    const tripStops = stopsByTrip.get(trip.id) ?? [];
+    const legs = group.legs.filter((leg) => stopsFor(leg, tripStops).length > 0).length;
+    if (legs > 0 && (!best || legs > best.legs)) best = { id: trip.id, legs };
+  }
+  return best?.id;
+}
+
+/**
+ * Records that describe an existing trip: each stop they describe cites them (once), and the import reports
+ * where the stop's dates fall outside the record's, and records with no stop to cite.
+ */
+function cite(
+  ctx: FileContext,
+  source: string,
+  tripId: number,
+  group: GroupPlan,
+  rowsOf: Map<string, MappingRow[]>,
+): void {
+  const { store, tally } = ctx;
+  const trip = store.trips([tripId])[0];
+  const tripStops = store.stopsOfTrips([tripId]);
+  const touched = new Map<number, boolean>();
+  const mapped = (leg: LegPlan, stopId: number | null) =>
+    (rowsOf.get(leg.id) ?? []).some((r) => r.adopted && r.tripId === tripId && r.stopId === stopId);
+  for (const leg of group.legs) {
+    const described = stopsFor(leg, tripStops);
+    if (described.length === 0) {
+      ctx.flag(
+        leg,
+        'warning',
+        `matches trip ${tripId} ("${trip?.title}"), which has no stop in ${leg.countryLabel} from ${leg.startDate} to ${leg.endDate} to cite it; not imported as a stop`,
+      );
+      if (!mapped(leg, null)) {
+        store.addMapping({
+          source,
+          recordId: leg.id,
+          tripId,
+          stopId: null,
+          participantId: null,
+          adopted: true,
+          asOf: null,
+          file: ctx.fileKey,
+        });
+      }
+      continue;
+    }
+    for (const stop of described) {
+      if (!mapped(leg, stop.id)) {
+        store.addMapping({
+          source,
+          recordId: leg.id,
+          tripId,
+          stopId: stop.id,
+          participantId: null,
+          adopted: true,
+          asOf: null,
+          file: ctx.fileKey,
+        });
+      }
+      const sources = withSource(stop.sources, leg.source, 'keep');
+      if (sources !== stop.sources) {
+        store.updateStop(stop.id, { sources });
+        stop.sources = sources;
+        touched.set(stop.id, true);
+      } else if (!touched.has(stop.id)) {
+        touched.set(stop.id, false);
+      }
+      const outside = [stop.arrivalDate, stop.departureDate].some(
+        (d) => d !== null && (d < leg.startDate || d > leg.endDate),
+      );
+      if (outside) {
+        ctx.flag(
+          leg,
+          'warning',
+          `disagrees with trip ${tripId}: its stop ${stop.id} (${stop.city}) is dated ${stop.arrivalDate ?? '?'} to ${stop.departureDate ?? '?'}, ` +
+            `the record dates ${leg.countryLabel} ${leg.startDate} to ${leg.endDate}`,
+        );
+      }
+    }
+  }
+  for (const updated of touched.values()) tally.stops[updated ? 'updated' : 'unchanged'] += 1;
+  tally.trips.matched += 1;
+  tally.matched.push({ file: ctx.file, tripId, recordIds: group.legs.map((l) => l.id) });
+}
