@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterEach } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type ConfigInput, loadConfig } from '../src/config.js';
+import { migrationsFolder } from '../src/db/migrate.js';
 
 export type TestApp = {
   app: FastifyInstance;
@@ -96,4 +99,23 @@ export function locationOf(res: { headers: Record<string, string | undefined> })
   const location = res.headers.location;
   if (!location) throw new Error('the response has no Location header');
   return location;
+}
+
+/**
+ * A migrations folder at `dir` holding only the migrations before the one whose tag ends with `tagSuffix`
+ * (`_search_index`), so that migrating with it gives a database as it was before that migration. Answers the folder
+ * and the migration's tag; throws when the journal has no such migration.
+ */
+export function migrationsBefore(tagSuffix: string, dir: string): { folder: string; tag: string } {
+  const real = migrationsFolder();
+  const journal = JSON.parse(readFileSync(join(real, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { idx: number; tag: string }[];
+  };
+  const own = journal.entries.find((e) => e.tag.endsWith(tagSuffix));
+  if (!own) throw new Error(`no migration ending in ${tagSuffix} is in the journal`);
+  mkdirSync(join(dir, 'meta'), { recursive: true });
+  const earlier = journal.entries.filter((e) => e.idx < own.idx);
+  for (const { tag } of earlier) copyFileSync(join(real, `${tag}.sql`), join(dir, `${tag}.sql`));
+  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: earlier }));
+  return { folder: dir, tag: own.tag };
 }

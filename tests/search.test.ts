@@ -1,12 +1,4 @@
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -26,6 +18,7 @@ import { SearchQuerySchema } from '../src/schemas/search.js';
 import {
   buildTestApp,
   locationOf,
+  migrationsBefore,
   newMeeting,
   newParticipant,
   newStop,
@@ -424,18 +417,8 @@ describe('building the search index', () => {
 
   it('migration 0004 indexes the rows that existed before it', async () => {
     // The migrations before 0004, in a folder of their own, give a database as it was before search.
-    const real = migrationsFolder();
-    const journal = JSON.parse(readFileSync(join(real, 'meta', '_journal.json'), 'utf8')) as {
-      entries: { idx: number; tag: string }[];
-    };
-    const own = journal.entries.find((e) => e.tag.endsWith('_search_index'));
-    expect(own, 'the search migration is in the journal').toBeDefined();
-    const before = join(dir, 'before-search');
-    mkdirSync(join(before, 'meta'), { recursive: true });
-    const earlier = journal.entries.filter((e) => e.idx < (own?.idx ?? 0));
-    for (const { tag } of earlier) copyFileSync(join(real, `${tag}.sql`), join(before, `${tag}.sql`));
-    writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: earlier }));
-    expect(readdirSync(before)).not.toContain(`${own?.tag}.sql`);
+    const { folder: before, tag } = migrationsBefore('_search_index', join(dir, 'before-search'));
+    expect(readdirSync(before)).not.toContain(`${tag}.sql`);
 
     const database = openDatabase(':memory:');
     try {

@@ -1,15 +1,15 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
-import { migrationsFolder } from '../src/db/migrate.js';
 import { cityKey } from '../src/domain/conflicts.js';
 import { fold, searchText } from '../src/domain/text.js';
 import {
   buildTestApp,
   locationOf,
+  migrationsBefore,
   newMeeting,
   newParticipant,
   newStop,
@@ -222,17 +222,7 @@ describe('migration 0010', () => {
 
   it('indexes the rows that existed before it in the folded form, with its triggers in place', async () => {
     // The migrations before 0010, in a folder of their own, give a database as it was before.
-    const real = migrationsFolder();
-    const journal = JSON.parse(readFileSync(join(real, 'meta', '_journal.json'), 'utf8')) as {
-      entries: { idx: number; tag: string }[];
-    };
-    const own = journal.entries.find((e) => e.tag.endsWith('_text_matching'));
-    expect(own, 'the text matching migration is in the journal').toBeDefined();
-    const before = join(dir, 'before');
-    mkdirSync(join(before, 'meta'), { recursive: true });
-    const earlier = journal.entries.filter((e) => e.idx < (own?.idx ?? 0));
-    for (const { tag } of earlier) copyFileSync(join(real, `${tag}.sql`), join(before, `${tag}.sql`));
-    writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: earlier }));
+    const { folder: before } = migrationsBefore('_text_matching', join(dir, 'before'));
 
     const path = join(dir, 'old.db');
     const old = openDatabase(path);
