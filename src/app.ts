@@ -27,6 +27,7 @@ import serviceRoutes from './routes/service.js';
 import stopsRoutes from './routes/stops.js';
 import tripsRoutes from './routes/trips.js';
 import { compiledSerializerCompiler } from './serialization.js';
+import { createAnswers } from './services/answers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,6 +134,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     seed: config.SEED_ON_START,
     onQuery: options.onQuery,
   });
+  app.decorate(
+    'answers',
+    createAnswers(app.database, app.repos, {
+      maxBytes: config.ITINERARY_CACHE_MB * 1024 * 1024,
+      uidDomain: config.CALENDAR_UID_DOMAIN,
+      verify: config.NODE_ENV !== 'production',
+    }),
+  );
   await app.register(auth, { readAccess: config.READ_ACCESS });
   await app.register(idempotency);
   await app.register(groupCommit, { enabled: config.GROUP_COMMIT });

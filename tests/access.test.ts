@@ -51,7 +51,7 @@ describe('an unknown token', () => {
   it('answers 401 on every route, reads included', async () => {
     const { app, anon, api, token } = await buildTestApp();
     const revoked = await token('read', 'gone');
-    await app.repos.keys.revoke('gone');
+    await app.database.transaction((tx) => app.repos.keys.revoke('gone', tx));
     const urls = [
       '/trips',
       '/trips/1',

@@ -87,7 +87,8 @@ describe('the change feed', () => {
     const old = await token(api);
     await api.post('/participants').send({ name: 'Soon pruned' }).expect(201);
     const recent = await token(api);
-    await app.repos.changes.pruneBefore(new Date(Date.now() + 60_000).toISOString());
+    const cutoff = new Date(Date.now() + 60_000).toISOString();
+    await app.database.transaction((tx) => app.repos.changes.pruneBefore(cutoff, tx));
     const gone = await api.get(`/changes?since=${old}`).expect(410).expect('content-type', PROBLEM);
     expect(gone.body.code).toBe('token_expired');
     // A token taken after the pruned changes is still good.

@@ -404,8 +404,11 @@ describe('GET /conflicts on a generated dataset', () => {
     const { app } = await buildTestApp({ seed: false });
     generateDataset(app.database, { ...scaledDataset(0.01), searchIndex: 'rebuild' });
     const list = async (filters: Partial<ConflictListQuery>) =>
-      (await app.repos.conflicts.list({ limit: 1_000_000, ...filters } as ConflictListQuery))
-        .data as Conflict[];
+      (
+        await app.database.read((tx) =>
+          app.repos.conflicts.list({ limit: 1_000_000, ...filters } as ConflictListQuery, tx),
+        )
+      ).data as Conflict[];
     const all = await list({});
     expect(all.length).toBeGreaterThan(50);
     const one = (sql: string, ...params: unknown[]) =>
@@ -517,6 +520,53 @@ describe('writes that introduce conflicts', () => {
       expect.arrayContaining(['overlapping_meetings', 'overlapping_stops', 'two_places_same_day']),
     );
     expect(bogota.warnings).toBeUndefined();
+  });
+
+  it('refused strict writes racing with other writes and reads: each acknowledged write stays, no refused one shows', async () => {
+    // The checked write reads, writes and reads again in one transaction of the database handle, over several
+    // awaits, while the other requests' handlers run. Nothing of theirs may land in its transaction (and be
+    // rolled back with it), and no read may see its rows before they are refused.
+    const { app, api, person, trip, stop, meeting, attending } = await world();
+    const aide = await person('Race Aide');
+    const lima = await stop(await trip(await person('Race Traveler')), {
+      ...LIMA,
+      arrivalDate: '2019-03-01',
+      departureDate: '2019-03-02',
+    });
+    await meeting(lima.id, { startTime: '10:00', endTime: '11:00', participants: attending(aide) });
+    const strict = Array.from({ length: 12 }, (_, i) =>
+      api
+        .post(`/stops/${lima.id}/meetings`)
+        .set('prefer', 'handling=strict')
+        .send(newMeeting({ title: `Refused ${i}`, startTime: '10:15', participants: attending(aide) })),
+    );
+    const lenient = Array.from({ length: 12 }, (_, i) =>
+      api.post('/participants').send(newParticipant({ name: `Racing writer ${i}` })),
+    );
+    const apart = Array.from({ length: 6 }, (_, i) =>
+      api
+        .post(`/stops/${lima.id}/meetings`)
+        .send(newMeeting({ title: `Lands ${i}`, startTime: `${13 + i}:00`, endTime: `${13 + i}:30` })),
+    );
+    const reads = Array.from({ length: 12 }, () => api.get(`/stops/${lima.id}/meetings?limit=100`));
+    const [refused, written, landed, read] = await Promise.all([
+      Promise.all(strict),
+      Promise.all(lenient),
+      Promise.all(apart),
+      Promise.all(reads),
+    ]);
+    expect(refused.map((r) => r.status)).toEqual(refused.map(() => 409));
+    expect(written.map((r) => r.status)).toEqual(written.map(() => 201));
+    expect(landed.map((r) => r.status)).toEqual(landed.map(() => 201));
+    for (const answer of read) {
+      expect(answer.status).toBe(200);
+      const titles = (answer.body.data as { title: string }[]).map((m) => m.title);
+      expect(titles.filter((t) => t.startsWith('Refused'))).toEqual([]);
+    }
+    const scalar = (sql: string) => app.database.sqlite.prepare(sql).pluck().get();
+    expect(scalar("select count(*) from participants where name like 'Racing writer %'")).toBe(12);
+    expect(scalar("select count(*) from meetings where title like 'Lands %'")).toBe(6);
+    expect(scalar("select count(*) from meetings where title like 'Refused %'")).toBe(0);
   });
 
   it('are refused under Prefer: handling=strict with a 409 listing the conflicts, and nothing is written', async () => {

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { prepareDatabase } from '../src/db/prepare.js';
 import { BusyError, ConstraintViolatedError, DuplicateError, ReferenceConflictError } from '../src/errors.js';
+import { CreateMeetingSchema } from '../src/schemas/meetings.js';
+import { checkedWrite } from '../src/services/conflicts-service.js';
 import { buildTestApp } from './helpers.js';
 
 // The database handle (src/db/handle.ts): transactions that commit when their function's promise resolves and roll
@@ -132,22 +134,69 @@ describe('database handle', () => {
   });
 });
 
-// Repositories become asynchronous resource by resource (issue 12); those already converted must stay so: each of
-// their methods answers a promise, so that callers are written for an engine that answers later.
-const ASYNC_REPOSITORIES = [
-  'audit',
-  'countries',
-  'changes',
-  'activity',
-  'search',
-  'idempotency',
-  'keys',
-] as const;
+describe('work of the handle runs alone', () => {
+  it('a write asked for during a refused checked write is neither joined to it nor rolled back with it', async () => {
+    const { app } = await buildTestApp();
+    const { database: handle, repos } = app;
+    const aide = await handle.transaction((tx) =>
+      repos.participants.create(
+        { kind: 'person', name: 'Alone Aide', title: null, country: null, organization: null },
+        tx,
+      ),
+    );
+    const attend = [{ participantId: aide.id, role: 'attendee' as const }];
+    const meeting = (title: string) =>
+      CreateMeetingSchema.parse({
+        kind: 'bilateral',
+        title,
+        date: '2018-02-02',
+        startTime: '10:00',
+        endTime: '11:00',
+        participants: attend,
+      });
+    await handle.transaction((tx) => repos.meetings.create(1, meeting('First'), tx));
+    // Started together, without an await between them: the strict write is refused after several awaits.
+    const refused = checkedWrite(handle, repos.conflicts, {
+      handling: 'strict',
+      write: (tx) => repos.meetings.create(1, meeting('Refused'), tx),
+      focus: (created) => ({ meetingIds: [created.id] }),
+    });
+    const other = handle.transaction((tx) =>
+      repos.participants.create(
+        { kind: 'person', name: 'Bystander', title: null, country: null, organization: null },
+        tx,
+      ),
+    );
+    const seen = handle.read(async (tx) =>
+      (await repos.meetings.list({ stopIds: [1] }, tx)).map((m) => m.title),
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'schedule_conflict' });
+    const bystander = await other;
+    expect(await seen).not.toContain('Refused');
+    const count = (sql: string, value: unknown) => app.database.sqlite.prepare(sql).pluck().get(value);
+    expect(count('select count(*) from participants where id = ?', bystander.id)).toBe(1);
+    expect(count('select count(*) from meetings where title = ?', 'Refused')).toBe(0);
+  });
+
+  it('runs a call made from inside a transaction at once, nested, rather than waiting for itself', async () => {
+    const answer = await database.transaction(async () => {
+      insertParticipant('Outer');
+      const inner = await database.read(async () => names());
+      await database.transaction(async () => insertParticipant('Inner'));
+      return inner;
+    });
+    expect(answer).toEqual(['Outer']);
+    expect(names()).toEqual(['Outer', 'Inner']);
+  });
+});
+
+// Every repository method answers a promise, so that callers are written for an engine that answers later.
 
 describe('asynchronous repositories', () => {
-  it('answer a promise from every method of the converted ones', async () => {
+  it('answer a promise from every method of every repository', async () => {
     const { app } = await buildTestApp();
-    const synchronous = ASYNC_REPOSITORIES.flatMap((name) =>
+    expect(Object.keys(app.repos)).toHaveLength(12);
+    const synchronous = (Object.keys(app.repos) as (keyof typeof app.repos)[]).flatMap((name) =>
       Object.entries(app.repos[name] as Record<string, unknown>)
         .filter(([, method]) => typeof method === 'function')
         .filter(([, method]) => (method as () => unknown).constructor.name !== 'AsyncFunction')

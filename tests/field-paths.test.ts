@@ -13,12 +13,9 @@ import { buildTestApp, newParticipant, newTrip, PROBLEM } from './helpers.js';
 describe('bad fields storage and the rules name', () => {
   it('a repository names the field only, with no HTTP location', async () => {
     const { app } = await buildTestApp({ seed: false });
-    let thrown: unknown;
-    try {
-      app.repos.trips.create(CreateTripSchema.parse(newTrip(999_999)));
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown: unknown = await app.database
+      .transaction((tx) => app.repos.trips.create(CreateTripSchema.parse(newTrip(999_999)), tx))
+      .catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(InvalidInputError);
     expect((thrown as InvalidInputError).issues).toEqual([
       { field: 'travelerId', message: 'no participant has the id 999999' },

@@ -51,7 +51,7 @@ export async function buildTestApp(
   const token = async (
     scope: 'read' | 'write' | 'admin',
     name = `test-${scope}-${randomUUID().slice(0, 8)}`,
-  ) => (await app.repos.keys.create({ name, scope })).token;
+  ) => (await app.database.transaction((tx) => app.repos.keys.create({ name, scope }, tx))).token;
   const api = supertest.agent(app.server).set('authorization', `Bearer ${await token('admin')}`);
   queries.length = 0;
   return { app, api, anon: supertest.agent(app.server), token, queries };

@@ -32,30 +32,33 @@ async function walk<T extends Item>(
 }
 
 /** 1,000 more trips by the seeded traveler, many sharing a start date, so the id must break ties. */
-function addTrips(app: TestApp['app'], n: number) {
+async function addTrips(app: TestApp['app'], n: number) {
   const statuses = ['planned', 'confirmed', 'completed', 'cancelled'] as const;
-  app.database.sqlite.transaction(() => {
+  await app.database.transaction(async (tx) => {
     for (let i = 0; i < n; i += 1) {
       const day = String((i % 28) + 1).padStart(2, '0');
-      app.repos.trips.create({
-        title: `Trip ${i}`,
-        summary: null,
-        travelerId: 1 + (i % 3),
-        startDate: `2019-03-${day}`,
-        endDate: `2019-04-${day}`,
-        status: statuses[i % 4] ?? 'planned',
-        topics: i % 10 === 0 ? ['Trade'] : [],
-        context: [],
-        sources: [],
-      });
+      await app.repos.trips.create(
+        {
+          title: `Trip ${i}`,
+          summary: null,
+          travelerId: 1 + (i % 3),
+          startDate: `2019-03-${day}`,
+          endDate: `2019-04-${day}`,
+          status: statuses[i % 4] ?? 'planned',
+          topics: i % 10 === 0 ? ['Trade'] : [],
+          context: [],
+          sources: [],
+        },
+        tx,
+      );
     }
-  })();
+  });
 }
 
 describe('cursor pagination', () => {
   it('walks 1,001 trips in pages, seeing each exactly once, in order, ties broken by id', async () => {
     const { api, app } = await buildTestApp();
-    addTrips(app, 1000);
+    await addTrips(app, 1000);
     const { items, pages } = await walk<Item & { startDate: string }>(api, '/trips?limit=37');
     expect(pages).toBe(Math.ceil(1001 / 37));
     expect(new Set(items.map((t) => t.id)).size).toBe(1001);
@@ -70,7 +73,7 @@ describe('cursor pagination', () => {
 
   it('walks backwards with a reversed sort, and keeps filters across pages', async () => {
     const { api, app } = await buildTestApp();
-    addTrips(app, 200);
+    await addTrips(app, 200);
     const { items } = await walk<Item & { status: string; startDate: string }>(
       api,
       '/trips?limit=7&sort=-startDate&status=cancelled',
@@ -83,7 +86,7 @@ describe('cursor pagination', () => {
 
   it('counts every match with count=true, and defaults to 50 per page', async () => {
     const { api, app } = await buildTestApp();
-    addTrips(app, 120);
+    await addTrips(app, 120);
     const res = await api.get('/trips?count=true').expect(200);
     expect(res.body.total).toBe(121);
     expect(res.body.data).toHaveLength(50);
@@ -96,7 +99,7 @@ describe('cursor pagination', () => {
 
   it('answers 400 for a forged cursor, a cursor of another query, and a limit out of range', async () => {
     const { api, app } = await buildTestApp();
-    addTrips(app, 10);
+    await addTrips(app, 10);
     const forged = await api.get('/trips?cursor=not-a-cursor').expect(400).expect('content-type', PROBLEM);
     expect(forged.body.errors).toEqual([
       {
@@ -127,7 +130,7 @@ describe('cursor pagination', () => {
 
   it('embeds parts on a collection at a fixed number of queries, whatever the page size', async () => {
     const { api, app, queries } = await buildTestApp();
-    addTrips(app, 30);
+    await addTrips(app, 30);
     const selects = () => queries.filter((q) => /^\s*select/i.test(q)).length;
     queries.length = 0;
     const small = await api.get('/trips?limit=2&include=stops,meetings,participants').expect(200);
@@ -296,7 +299,7 @@ describe('every sort of every collection', () => {
 
   it('pages through ties in each order, seeing each item once, in order, ascending and descending', async () => {
     const { api, app } = await buildTestApp();
-    addTrips(app, 60);
+    await addTrips(app, 60);
     // Ties on purpose: many trips share dates; several stops and meetings share dates and titles.
     for (let i = 0; i < 6; i += 1) {
       await api

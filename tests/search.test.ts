@@ -362,17 +362,14 @@ describe('search pagination', () => {
 
   it('breaks ties of equal rank by id across pages', async () => {
     const { api, app } = await buildTestApp();
-    app.database.sqlite.transaction(() => {
+    await app.database.transaction(async (tx) => {
       for (let i = 0; i < 30; i += 1) {
-        app.repos.participants.create({
-          kind: 'person',
-          name: 'Twin Zyxwvut',
-          title: null,
-          country: null,
-          organization: null,
-        });
+        await app.repos.participants.create(
+          { kind: 'person', name: 'Twin Zyxwvut', title: null, country: null, organization: null },
+          tx,
+        );
       }
-    })();
+    });
     const walked = await walk(api, '/search?q=zyxwvut&limit=7');
     expect(walked).toHaveLength(30);
     const ids = walked.map((r) => r.id);
@@ -438,7 +435,9 @@ describe('building the search index', () => {
       runMigrations(database.db);
       const repo = createSearchRepository(database.db);
       const find = async (q: string) =>
-        (await repo.search(SearchQuerySchema.parse({ q }))).data.map((r) => `${r.type}:${r.id}:${r.tripId}`);
+        (await database.read((tx) => repo.search(SearchQuerySchema.parse({ q }), tx))).data.map(
+          (r) => `${r.type}:${r.id}:${r.tripId}`,
+        );
       expect(await find('bogota')).toEqual(['stop:1:1']);
       // Four records are too few for a meaningful ranking: only what is found counts here.
       expect((await find('pena nieto')).sort()).toEqual(['meeting:1:1', 'participant:1:null']);

@@ -186,7 +186,11 @@ export async function runTimeCasesOnNewApp(): Promise<TimeCaseRun> {
   );
   const app = await buildApp(config, { logger: false });
   try {
-    const token = (await app.repos.keys.create({ name: 'time-cases', scope: 'admin' })).token;
+    const token = (
+      await app.database.transaction((tx) =>
+        app.repos.keys.create({ name: 'time-cases', scope: 'admin' }, tx),
+      )
+    ).token;
     const inject: Inject = async (method, url, body) => {
       const res = await app.inject({
         method,

@@ -43,16 +43,16 @@ try {
     if (!input.success) {
       fail(`${input.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('\n')}\n${USAGE}`);
     }
-    const { key, token } = await keys.create(input.data);
+    const { key, token } = await database.transaction((tx) => keys.create(input.data, tx));
     console.log(`created key ${key.name} (scope ${key.scope}); the token below is shown only once:`);
     console.log(token);
   } else if (command === 'list') {
-    for (const key of await keys.list()) {
+    for (const key of await database.read((tx) => keys.list(tx))) {
       const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? 'never'}`;
       console.log(`${key.name}\t${key.scope}\tcreated ${key.createdAt}\t${state}`);
     }
   } else if (command === 'revoke' && argument) {
-    await keys.revoke(argument);
+    await database.transaction((tx) => keys.revoke(argument, tx));
     console.log(`revoked ${argument}`);
   } else {
     fail(USAGE);

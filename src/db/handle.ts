@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { asActor } from '../domain/actor.js';
 import {
@@ -18,14 +19,14 @@ import type * as schema from './schema.js';
 // The transaction rule. better-sqlite3 runs every statement synchronously on one connection, and its transactions
 // cannot span an `await`. `transaction(fn)` therefore opens the transaction itself (BEGIN, or a SAVEPOINT when a
 // group of writes is already open: plugins/group-commit.ts), calls `fn(tx)`, and commits when fn's promise
-// settles (rolls back when it rejects). For nothing else to land inside it, fn awaits only calls on `tx` (the
-// repositories' methods, which do their SQLite work synchronously before they return a settled promise) and no
-// real I/O (timers, network, files). Even so, fn is pending for a few microtasks, in which other requests' code can
-// run: a transaction of the handle asked for then waits (they never interleave: each starts when the one before
-// has settled), but a statement run on the connection outside the handle joins fn's transaction, and its rollback.
-// So the handle's transactions are safe once every write goes through them; until the last synchronous
-// repositories are converted (issue 12), no route or service calls transaction() or read(). `read(fn)` follows the
-// same rule, in a transaction that writes nothing.
+// settles (rolls back when it rejects). fn awaits only calls on `tx` (the repositories' methods, which do their
+// SQLite work synchronously before they return a settled promise) and no real I/O (timers, network, files).
+// Even so, fn is pending for a few microtasks, in which other requests' code runs; so every piece of work of the
+// handle, `transaction(fn)` and `read(fn)` alike, runs alone: one that is asked for while another runs waits for
+// it to settle, and a call made from inside fn (its async context) runs at once, nested. Every route, plugin,
+// service and command reaches the database through them, so nothing lands inside another's transaction or
+// sees it half done. `read(fn)` opens no transaction: alone on the one connection, its statements see the
+// committed state (and, inside a group of writes, the group's rows, as every answer waits for the group's commit).
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -48,7 +49,7 @@ export type DatabaseHandle = {
   sqlite: Database;
   /** Runs `fn` in one transaction (see the rule above); commits when its promise resolves, rolls back on a rejection. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
-  /** Runs `fn` with a consistent view of the data (a transaction that writes nothing), under the same rule. */
+  /** Runs `fn`, which only reads, alone (see the rule above): no write of the handle is half done while it runs. */
   read<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query; rejects with the engine's error otherwise. */
   ping(): Promise<void>;
@@ -123,9 +124,12 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
   };
   const tx: Transaction = { db };
   let savepoints = 0;
-  // The transaction of the handle that is pending, if any: the next one starts when it settles.
-  let pending: Promise<unknown> = Promise.resolve();
-  let active = false;
+  // Work of the handle (transactions, reads) runs one at a time: `busy` counts what has started or is waiting,
+  // `tail` settles when the last of it has; `inside` marks the async context of a running work, whose own calls
+  // to the handle run at once, nested (as savepoints) rather than queued behind itself.
+  let tail: Promise<unknown> = Promise.resolve();
+  let busy = 0;
+  const inside = new AsyncLocalStorage<true>();
   let seen = '';
   let generation = 0;
 
@@ -143,7 +147,6 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
     const name = `handle_${++savepoints}`;
     if (outer) statement.begin.run();
     else sqlite.exec(`SAVEPOINT ${name}`);
-    active = true;
     try {
       const result = await fn(tx);
       if (outer) statement.commit.run();
@@ -156,23 +159,35 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
         sqlite.exec(`RELEASE ${name}`);
       }
       throw error;
-    } finally {
-      active = false;
     }
   };
 
-  const serialized = <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => {
-    // Nothing pending: start now, in the caller's turn, as a synchronous write would.
-    const result = active ? pending.then(() => run(fn)) : run(fn);
-    pending = result.catch(() => {});
+  /** A read: fn on the connection as it is (see `read` below). */
+  const alone = <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => fn(tx);
+
+  const serialized = <T>(
+    work: (fn: (tx: Transaction) => Promise<T>) => Promise<T>,
+    fn: (tx: Transaction) => Promise<T>,
+  ): Promise<T> => {
+    if (inside.getStore()) return work(fn);
+    const start = () => inside.run(true, () => work(fn));
+    // Nothing running or waiting: start now, in the caller's turn, as a synchronous statement would.
+    const result = busy === 0 ? start() : tail.then(start);
+    busy += 1;
+    const done = () => {
+      busy -= 1;
+    };
+    tail = result.then(done, done);
     return result;
   };
 
   return {
     db,
     sqlite,
-    transaction: serialized,
-    read: serialized,
+    transaction: (fn) => serialized(run, fn),
+    // One connection, and every write goes through transaction(): a read that runs alone sees no write half done,
+    // and needs no BEGIN of its own (inside a group of writes it sees the group's rows, as it always has).
+    read: (fn) => serialized(alone, fn),
     ping: async () => {
       statement.ping.get();
     },

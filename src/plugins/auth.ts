@@ -63,7 +63,9 @@ export default fp<AuthPluginOptions>(
       // The health check and the API description never touch keys, so they answer even when the database won't.
       if (alwaysPublic(request.routeOptions.url)) return;
       const token = bearerToken(request.headers.authorization);
-      request.apiKey = token ? ((await app.repos.keys.authenticate(token)) ?? null) : null;
+      request.apiKey = token
+        ? ((await app.database.transaction((tx) => app.repos.keys.authenticate(token, tx))) ?? null)
+        : null;
     });
 
     app.addHook('preParsing', async (request, reply) => {

@@ -2,36 +2,10 @@ import fp from 'fastify-plugin';
 import type { DatabaseHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { tzdbRelease } from '../domain/tzdb.js';
-import { createActivityRepository } from '../repositories/activity-repository.js';
-import { createAuditRepository } from '../repositories/audit-repository.js';
-import { createChangesRepository } from '../repositories/changes-repository.js';
-import { createConflictsRepository } from '../repositories/conflicts-repository.js';
-import { createCountriesRepository } from '../repositories/countries-repository.js';
-import {
-  createIdempotencyRepository,
-  RETENTION_MS as IDEMPOTENCY_RETENTION_MS,
-} from '../repositories/idempotency-repository.js';
-import { createKeysRepository } from '../repositories/keys-repository.js';
-import { createMeetingsRepository } from '../repositories/meetings-repository.js';
-import { createParticipantsRepository } from '../repositories/participants-repository.js';
-import { createSearchRepository } from '../repositories/search-repository.js';
-import { createStopsRepository } from '../repositories/stops-repository.js';
-import { createTripsRepository } from '../repositories/trips-repository.js';
+import { RETENTION_MS as IDEMPOTENCY_RETENTION_MS } from '../repositories/idempotency-repository.js';
+import { createRepositories, type Repositories } from '../repositories/index.js';
 
-export type Repositories = {
-  trips: ReturnType<typeof createTripsRepository>;
-  stops: ReturnType<typeof createStopsRepository>;
-  meetings: ReturnType<typeof createMeetingsRepository>;
-  participants: ReturnType<typeof createParticipantsRepository>;
-  search: ReturnType<typeof createSearchRepository>;
-  changes: ReturnType<typeof createChangesRepository>;
-  activity: ReturnType<typeof createActivityRepository>;
-  countries: ReturnType<typeof createCountriesRepository>;
-  keys: ReturnType<typeof createKeysRepository>;
-  audit: ReturnType<typeof createAuditRepository>;
-  idempotency: ReturnType<typeof createIdempotencyRepository>;
-  conflicts: ReturnType<typeof createConflictsRepository>;
-};
+export type { Repositories };
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -66,25 +40,15 @@ export default fp<DatabasePluginOptions>(
     }
     if (seeded) app.log.info({ seed: seeded }, 'seeded the article itinerary into an empty database');
     app.decorate('database', database);
-    app.decorate('repos', {
-      trips: createTripsRepository(database.db),
-      stops: createStopsRepository(database.db),
-      meetings: createMeetingsRepository(database.db),
-      participants: createParticipantsRepository(database.db),
-      search: createSearchRepository(database.db),
-      changes: createChangesRepository(database.db),
-      activity: createActivityRepository(database.db),
-      countries: createCountriesRepository(database.db),
-      keys: createKeysRepository(database.db),
-      audit: createAuditRepository(database.db),
-      idempotency: createIdempotencyRepository(database.db),
-      conflicts: createConflictsRepository(database.db),
-    });
+    app.decorate('repos', createRepositories(database));
     database.optimize();
     const prune = async () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
-      const dropped = await app.repos.changes.pruneBefore(cutoff);
-      await app.repos.idempotency.pruneBefore(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString());
+      const settled = new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString();
+      const dropped = await database.transaction(async (tx) => {
+        await app.repos.idempotency.pruneBefore(settled, tx);
+        return app.repos.changes.pruneBefore(cutoff, tx);
+      });
       if (dropped > 0) app.log.info({ dropped, cutoff }, 'pruned the change feed');
     };
     await prune();

@@ -38,7 +38,9 @@ export default fp(
         .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
         .update(prefer === undefined ? '' : `\nprefer: ${String(prefer)}`)
         .digest('base64url');
-      const claim = await app.repos.idempotency.begin(holder, key, requestHash);
+      const claim = await app.database.transaction((tx) =>
+        app.repos.idempotency.begin(holder, key, requestHash, tx),
+      );
       if (claim.kind === 'mismatch') {
         throw new AppError(
           422,
@@ -67,7 +69,7 @@ export default fp(
       const claim = request.idempotency;
       if (!claim) return payload;
       if (reply.statusCode >= 500) {
-        await app.repos.idempotency.abandon(claim.holder, claim.key);
+        await app.database.transaction((tx) => app.repos.idempotency.abandon(claim.holder, claim.key, tx));
         return payload;
       }
       const headers: Record<string, string> = {};
@@ -77,11 +79,10 @@ export default fp(
       }
       const body =
         typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
-      await app.repos.idempotency.complete(claim.holder, claim.key, {
-        status: reply.statusCode,
-        headers,
-        body,
-      });
+      const response = { status: reply.statusCode, headers, body };
+      await app.database.transaction((tx) =>
+        app.repos.idempotency.complete(claim.holder, claim.key, response, tx),
+      );
       return payload;
     });
   },

@@ -32,14 +32,13 @@ const COUNTERPARTS_ORDER: SortSpec<Counterpart> = {
   key: (c) => [-c.meetings, c.name, c.id],
 };
 
-export function createActivityRepository(db: Db) {
-  const outside: Transaction = { db };
+export function createActivityRepository(_db: Db) {
   return {
     /** Trip, stop and the participant's own role for each of these meetings, in one query. */
     async scheduleContext(
       participantId: number,
       meetingIds: number[],
-      { db }: Transaction = outside,
+      { db }: Transaction,
     ): Promise<Map<number, ScheduleContext>> {
       if (meetingIds.length === 0) return new Map();
       const rows = db
@@ -80,11 +79,7 @@ export function createActivityRepository(db: Db) {
      * Where the participant was on a local date: the stops of trips they travel on whose arrival–departure span
      * includes it (a travel day gives both places), and the stops of meetings they attend dated that day.
      */
-    async whereabouts(
-      participantId: number,
-      date: string,
-      { db }: Transaction = outside,
-    ): Promise<WhereaboutsItem[]> {
+    async whereabouts(participantId: number, date: string, { db }: Transaction): Promise<WhereaboutsItem[]> {
       const spanStart = stopSpanStart(stops);
       const spanEnd = stopSpanEnd(stops);
       const traveling = db
@@ -135,7 +130,7 @@ export function createActivityRepository(db: Db) {
     async counterparts(
       participantId: number,
       request: PageRequest,
-      { db }: Transaction = outside,
+      { db }: Transaction,
     ): Promise<Page<Counterpart>> {
       const p = participantId;
       // `involved` is two indexed halves, the meetings attended and those of the trips travelled on: one OR

@@ -9,10 +9,9 @@ import { type Page, paginate, sortsFor } from './pagination.js';
 
 const OLDEST_FIRST = sortsFor<AuditEntry, 'id'>({ id: { columns: [auditLog.id], key: (e) => [e.id] } }).id;
 
-export function createAuditRepository(db: Db) {
-  const outside: Transaction = { db };
+export function createAuditRepository(_db: Db) {
   return {
-    async list(query: AuditQuery, { db }: Transaction = outside): Promise<Page<AuditEntry>> {
+    async list(query: AuditQuery, { db }: Transaction): Promise<Page<AuditEntry>> {
       const { limit, cursor, count: withCount, format: _format, ...filters } = query;
       const where = and(
         filters.resource ? eq(auditLog.resource, filters.resource) : undefined,
@@ -41,7 +40,7 @@ export function createAuditRepository(db: Db) {
     async hasHistory(
       resource: AuditEntry['resource'],
       resourceId: number,
-      { db }: Transaction = outside,
+      { db }: Transaction,
     ): Promise<boolean> {
       return (
         db

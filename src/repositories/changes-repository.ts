@@ -23,9 +23,8 @@ function decodeToken(token: string): number {
   return Number(match[1]);
 }
 
-export function createChangesRepository(db: Db) {
+export function createChangesRepository(_db: Db) {
   /** The highest seq ever used, even if pruned (SQLite keeps AUTOINCREMENT's high-water mark). */
-  const outside: Transaction = { db };
   const highWater = ({ db }: Transaction): number => {
     const kept = db
       .select({ last: max(changes.seq) })
@@ -39,13 +38,13 @@ export function createChangesRepository(db: Db) {
   };
 
   return {
-    currentToken: async (tx: Transaction = outside): Promise<string> => encodeToken(highWater(tx)),
+    currentToken: async (tx: Transaction): Promise<string> => encodeToken(highWater(tx)),
 
     /** Changes after the token, oldest first. */
     async since(
       token: string,
       limit: number,
-      tx: Transaction = outside,
+      tx: Transaction,
     ): Promise<{ data: Change[]; nextToken: string; hasMore: boolean }> {
       const { db } = tx;
       const after = decodeToken(token);
@@ -83,7 +82,7 @@ export function createChangesRepository(db: Db) {
     },
 
     /** Drops history older than the cutoff (ISO instant). Answers how many changes were dropped. */
-    async pruneBefore(cutoff: string, { db }: Transaction = outside): Promise<number> {
+    async pruneBefore(cutoff: string, { db }: Transaction): Promise<number> {
       const stale =
         db.select({ n: count() }).from(changes).where(lt(changes.changedAt, cutoff)).get()?.n ?? 0;
       if (stale > 0) db.delete(changes).where(lt(changes.changedAt, cutoff)).run();

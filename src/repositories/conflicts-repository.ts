@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNotNull, max, min, ne, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import {
   meetingParticipants,
   meetings,
@@ -22,7 +22,6 @@ import {
   stopSpan,
 } from '../domain/conflicts.js';
 import { addDays } from '../domain/time.js';
-import { ConflictError } from '../errors.js';
 import type { Conflict, ConflictListQuery } from '../schemas/conflicts.js';
 import { meetingConditions } from './meetings-repository.js';
 import { type Page, paginateRows } from './pagination.js';
@@ -41,9 +40,6 @@ export type ConflictsRepository = ReturnType<typeof createConflictsRepository>;
  * covers its whole trip, since a stop's dates decide travel days and overlaps with the trip's other stops.
  */
 export type Focus = { tripIds?: number[]; stopIds?: number[]; meetingIds?: number[] };
-
-/** RFC 7240 `handling`: lenient writes and warns; strict refuses a write that introduces conflicts. */
-export type Handling = 'strict' | 'lenient';
 
 type Scope = {
   /** Whose schedules to load; undefined: everyone's. */
@@ -353,7 +349,7 @@ export function createConflictsRepository(db: Db) {
      * The conflicts matching the filters, in order: first date, last date, kind, participant, key. Paged before
      * they are described, so a page costs its own labels and names only.
      */
-    async list(query: ConflictListQuery): Promise<Page<Conflict>> {
+    async list(query: ConflictListQuery, _tx: Transaction): Promise<Page<Conflict>> {
       const { limit, cursor, count, format: _format, ...filters } = query;
       const request = { limit, cursor, count };
       // Nothing can match; the cursor is still checked, as on any page.
@@ -394,32 +390,21 @@ export function createConflictsRepository(db: Db) {
     },
 
     /**
-     * Runs a write, and checks in its transaction, after the change, for the conflicts it introduced: those that
-     * involve `focus` and were not there before (a function of the result when the write creates the record).
-     * Lenient handling answers them as warnings; strict handling refuses the write with a 409 that lists them,
-     * and rolls all of it back.
+     * The conflicts that involve these records now, as the rules of domain/conflicts.ts find them, with the facts
+     * they were found in (for `describe`): what services/conflicts-service.ts compares before and after a write.
      */
-    async checked<T>(
-      handling: Handling,
-      write: () => T,
-      focus: Focus | ((result: T) => Focus),
-      /** false when the write cannot change anyone's schedule (routes/conflict-checks.ts): it is just made. */
-      relevant = true,
-      /** The record the write creates, if it creates one: a refusal must not name its id, which is rolled back. */
-      created?: (result: T) => RecordRef,
-    ): Promise<{ result: T; warnings: Conflict[] }> {
-      if (!relevant) return { result: write(), warnings: [] };
-      return db.transaction(() => {
-        const before = new Set(typeof focus === 'function' ? [] : involving(focus).found.map((c) => c.key));
-        const result = write();
-        const after = involving(typeof focus === 'function' ? focus(result) : focus);
-        const introduced = after.found.filter((c) => !before.has(c.key));
-        if (handling === 'strict' && introduced.length > 0) {
-          throw refusal(describe(introduced, after.facts, created?.(result)));
-        }
-        const warnings = describe(introduced, after.facts);
-        return { result, warnings };
-      });
+    async found(focus: Focus, _tx: Transaction): Promise<{ found: FoundConflict[]; facts: Facts }> {
+      return involving(focus);
+    },
+
+    /** These conflicts as the API shows them; `unwritten` is a record a refused write would have created. */
+    async describe(
+      found: FoundConflict[],
+      facts: Facts,
+      unwritten: RecordRef | undefined,
+      _tx: Transaction,
+    ): Promise<Conflict[]> {
+      return describe(found, facts, unwritten);
     },
   };
 }
@@ -428,15 +413,3 @@ type MeetingRow = { participantId: number } & Omit<MeetingFacts, 'date'> & { dat
 type SQLiteColumnLike = Parameters<typeof inArray>[0];
 
 const asDate = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-function refusal(conflicts: Conflict[]): ConflictError {
-  const [first] = conflicts;
-  const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more, in \`conflicts\`)` : '';
-  return new ConflictError(
-    'schedule_conflict',
-    `The change would introduce ${conflicts.length} scheduling conflict${conflicts.length === 1 ? '' : 's'}, ` +
-      `and Prefer: handling=strict refuses it; nothing was written. ${first?.explanation ?? ''}${more} ` +
-      'Resolve the conflict, or send the change without handling=strict to write it with warnings.',
-    { conflicts },
-  );
-}

@@ -14,15 +14,14 @@ const BY_CODE: SortSpec<Country> = {
   key: (c) => [c.code],
 };
 
-export function createCountriesRepository(db: Db) {
+export function createCountriesRepository(_db: Db) {
   const grouped = sql`
     select ${stops.country} as code, count(*) as visits, count(distinct ${stops.tripId}) as trips,
       min(coalesce(${stops.arrivalDate}, ${stops.departureDate})) as firstVisit,
       max(coalesce(${stops.departureDate}, ${stops.arrivalDate})) as lastVisit
     from ${stops} group by ${stops.country}`;
-  const outside: Transaction = { db };
   return {
-    async list(request: PageRequest, { db }: Transaction = outside): Promise<Page<Country>> {
+    async list(request: PageRequest, { db }: Transaction): Promise<Page<Country>> {
       return paginate(
         request,
         BY_CODE,

@@ -17,47 +17,46 @@ export type Begin =
   | { kind: 'mismatch' }
   | { kind: 'in_flight' };
 
-export function createIdempotencyRepository(db: Db) {
+export function createIdempotencyRepository(_db: Db) {
   const where = (holder: string, key: string) =>
     and(eq(idempotencyRecords.holder, holder), eq(idempotencyRecords.key, key));
 
-  const outside: Transaction = { db };
   return {
-    /** Claims the key for this request, or says why it cannot: in one transaction, so two retries cannot both win. */
+    /**
+     * Claims the key for this request, or says why it cannot. Run it in a transaction of the handle (a read, then a
+     * write), so two retries cannot both win. `now` is in milliseconds since the epoch.
+     */
     async begin(
       holder: string,
       key: string,
       requestHash: string,
+      { db }: Transaction,
       now = Date.now(),
-      { db }: Transaction = outside,
     ): Promise<Begin> {
-      // drizzle's synchronous transaction: all of it runs before this method answers (see db/handle.ts).
-      return db.transaction((): Begin => {
-        const record = db.select().from(idempotencyRecords).where(where(holder, key)).get();
-        const createdAt = record ? Date.parse(record.createdAt) : 0;
-        const expired = record !== undefined && now - createdAt >= RETENTION_MS;
-        const abandoned = record?.state === 'in_flight' && now - createdAt >= ABANDONED_MS;
-        if (record && !expired && !abandoned) {
-          if (record.requestHash !== requestHash) return { kind: 'mismatch' };
-          if (record.state === 'in_flight') return { kind: 'in_flight' };
-          return {
-            kind: 'replay',
-            response: { status: record.status, headers: record.headers ?? {}, body: record.body },
-          };
-        }
-        if (record) db.delete(idempotencyRecords).where(where(holder, key)).run();
-        db.insert(idempotencyRecords)
-          .values({ holder, key, requestHash, state: 'in_flight', createdAt: new Date(now).toISOString() })
-          .run();
-        return { kind: 'new' };
-      });
+      const record = db.select().from(idempotencyRecords).where(where(holder, key)).get();
+      const createdAt = record ? Date.parse(record.createdAt) : 0;
+      const expired = record !== undefined && now - createdAt >= RETENTION_MS;
+      const abandoned = record?.state === 'in_flight' && now - createdAt >= ABANDONED_MS;
+      if (record && !expired && !abandoned) {
+        if (record.requestHash !== requestHash) return { kind: 'mismatch' };
+        if (record.state === 'in_flight') return { kind: 'in_flight' };
+        return {
+          kind: 'replay',
+          response: { status: record.status, headers: record.headers ?? {}, body: record.body },
+        };
+      }
+      if (record) db.delete(idempotencyRecords).where(where(holder, key)).run();
+      db.insert(idempotencyRecords)
+        .values({ holder, key, requestHash, state: 'in_flight', createdAt: new Date(now).toISOString() })
+        .run();
+      return { kind: 'new' };
     },
 
     async complete(
       holder: string,
       key: string,
       response: StoredResponse,
-      { db }: Transaction = outside,
+      { db }: Transaction,
     ): Promise<void> {
       db.update(idempotencyRecords)
         .set({ state: 'done', ...response })
@@ -66,11 +65,11 @@ export function createIdempotencyRepository(db: Db) {
     },
 
     /** Forgets a claim whose request failed on the server's side, so that a retry can run it again. */
-    async abandon(holder: string, key: string, { db }: Transaction = outside): Promise<void> {
+    async abandon(holder: string, key: string, { db }: Transaction): Promise<void> {
       db.delete(idempotencyRecords).where(where(holder, key)).run();
     },
 
-    async pruneBefore(cutoff: string, { db }: Transaction = outside): Promise<number> {
+    async pruneBefore(cutoff: string, { db }: Transaction): Promise<number> {
       return db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)).run().changes;
     },
   };

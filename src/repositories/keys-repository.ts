@@ -25,34 +25,30 @@ export function createKeysRepository(db: Db) {
     .from(apiKeys)
     .where(eq(apiKeys.tokenHash, sql.placeholder('hash')))
     .prepare();
-  const outside: Transaction = { db };
   return {
     /** Creates a key and answers its token, which is stored only as a hash and cannot be shown again. */
-    async create(input: CreateKey, { db }: Transaction = outside): Promise<{ key: Key; token: string }> {
-      // drizzle's synchronous transaction: all of it runs before this method answers (see db/handle.ts).
-      return db.transaction(() => {
-        if (db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, input.name)).get()) {
-          throw new ConflictError(
-            'key_name_taken',
-            `A key named ${input.name} already exists; choose another name.`,
-          );
-        }
-        const token = newToken();
-        const key = db
-          .insert(apiKeys)
-          .values({ name: input.name, scope: input.scope, tokenHash: hashToken(token), createdAt: nowIso() })
-          .returning(columns)
-          .get();
-        return { key, token };
-      });
+    async create(input: CreateKey, { db }: Transaction): Promise<{ key: Key; token: string }> {
+      if (db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, input.name)).get()) {
+        throw new ConflictError(
+          'key_name_taken',
+          `A key named ${input.name} already exists; choose another name.`,
+        );
+      }
+      const token = newToken();
+      const key = db
+        .insert(apiKeys)
+        .values({ name: input.name, scope: input.scope, tokenHash: hashToken(token), createdAt: nowIso() })
+        .returning(columns)
+        .get();
+      return { key, token };
     },
 
-    async list({ db }: Transaction = outside): Promise<Key[]> {
+    async list({ db }: Transaction): Promise<Key[]> {
       return db.select(columns).from(apiKeys).orderBy(asc(apiKeys.name)).all();
     },
 
     /** Revokes a key for good: its token stops working at once. */
-    async revoke(name: string, { db }: Transaction = outside): Promise<Key> {
+    async revoke(name: string, { db }: Transaction): Promise<Key> {
       const key = db
         .update(apiKeys)
         .set({ revokedAt: nowIso() })
@@ -64,7 +60,7 @@ export function createKeysRepository(db: Db) {
     },
 
     /** The key a bearer token belongs to, unless it is unknown or revoked. */
-    async authenticate(token: string, { db }: Transaction = outside): Promise<AuthenticatedKey | undefined> {
+    async authenticate(token: string, { db }: Transaction): Promise<AuthenticatedKey | undefined> {
       const hash = hashToken(token);
       const row = byHash.get({ hash });
       if (!row || row.revokedAt !== null || !sameHash(row.tokenHash, hash)) return undefined;

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import {
   meetingDateKey,
   meetingParticipants,
@@ -349,16 +349,30 @@ export function createMeetingsRepository(db: Db) {
       .where(eq(meetings.id, id))
       .run();
 
+  const participantsByMeeting = (scope: MeetingScope): Map<number, MeetingParticipant[]> => {
+    const rows = participantsStatement(scopeShape(scope)).all(scopeParams(scope));
+    const byMeeting = new Map<number, MeetingParticipant[]>();
+    for (const { meetingId, role, participant } of rows) {
+      const list = byMeeting.get(meetingId) ?? [];
+      list.push({ ...participant, role });
+      byMeeting.set(meetingId, list);
+    }
+    return byMeeting;
+  };
+
   return {
-    get,
+    /** The meeting with this id; NotFoundError when there is none. */
+    async get(id: number, _tx: Transaction): Promise<Meeting> {
+      return get(id);
+    },
 
     /** Meetings of a trip, a stop or everywhere, in chronological order. */
-    list(scope: MeetingScope = {}): Meeting[] {
+    async list(scope: MeetingScope, _tx: Transaction): Promise<Meeting[]> {
       return select(scope);
     },
 
     /** How many meetings each of these stops holds (stops with none are absent). */
-    countByStop(stopIds: number[]): Map<number, number> {
+    async countByStop(stopIds: number[], { db }: Transaction): Promise<Map<number, number>> {
       if (stopIds.length === 0) return new Map();
       const rows = db
         .select({ stopId: meetings.stopId, n: count() })
@@ -370,7 +384,10 @@ export function createMeetingsRepository(db: Db) {
     },
 
     /** A page of meetings matching the filters. */
-    page(query: MeetingListQuery & Pick<MeetingFilters, 'involving'>): Page<Meeting> {
+    async page(
+      query: MeetingListQuery & Pick<MeetingFilters, 'involving'>,
+      { db }: Transaction,
+    ): Promise<Page<Meeting>> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
       const where = meetingConditions(filters);
       return paginate(
@@ -397,24 +414,25 @@ export function createMeetingsRepository(db: Db) {
     },
 
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */
-    participantsByMeeting(scope: MeetingScope): Map<number, MeetingParticipant[]> {
-      const rows = participantsStatement(scopeShape(scope)).all(scopeParams(scope));
-      const byMeeting = new Map<number, MeetingParticipant[]>();
-      for (const { meetingId, role, participant } of rows) {
-        const list = byMeeting.get(meetingId) ?? [];
-        list.push({ ...participant, role });
-        byMeeting.set(meetingId, list);
-      }
-      return byMeeting;
+    async participantsByMeeting(
+      scope: MeetingScope,
+      _tx: Transaction,
+    ): Promise<Map<number, MeetingParticipant[]>> {
+      return participantsByMeeting(scope);
     },
 
-    listParticipants(meetingId: number): MeetingParticipant[] {
+    /** The participants of a meeting, by participant id; NotFoundError when there is no such meeting. */
+    async listParticipants(meetingId: number, _tx: Transaction): Promise<MeetingParticipant[]> {
       get(meetingId);
-      return this.participantsByMeeting({ meetingIds: [meetingId] }).get(meetingId) ?? [];
+      return participantsByMeeting({ meetingIds: [meetingId] }).get(meetingId) ?? [];
     },
 
     /** A page of a meeting's participants, by participant id. */
-    participantsPage(meetingId: number, request: PageRequest): Page<MeetingParticipant> {
+    async participantsPage(
+      meetingId: number,
+      request: PageRequest,
+      { db }: Transaction,
+    ): Promise<Page<MeetingParticipant>> {
       get(meetingId);
       const where = eq(meetingParticipants.meetingId, meetingId);
       return paginate(
@@ -436,115 +454,87 @@ export function createMeetingsRepository(db: Db) {
     },
 
     /** Creates the meeting and its participants in one transaction: all of it or none of it. */
-    create(stopId: number, input: CreateMeeting & { id?: number }): Meeting {
-      return db.transaction(() => {
-        const timeZone = stopZone(stopId);
-        if (timeZone === undefined) throw new NotFoundError('stop', stopId);
-        const { participants: attendees, ...fields } = input;
-        const errors: FieldIssue[] = [...meetingRules({ ...fields, timeZone })];
-        const seen = new Set<number>();
-        attendees.forEach(({ participantId }, i) => {
-          if (seen.has(participantId)) {
-            errors.push({ field: `participants.${i}.participantId`, message: 'is listed twice' });
-          } else if (!participantExists(participantId)) {
-            errors.push({
-              field: `participants.${i}.participantId`,
-              message: `no participant has the id ${participantId}`,
-            });
-          }
-          seen.add(participantId);
-        });
-        assertValid(errors);
-        const now = nowIso();
-        const row = { ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now };
-        const inserted = insertStatement(shapeOf(row)).get(row);
-        if (!inserted) throw new Error('the meeting was not inserted');
-        const { id } = inserted;
-        for (const a of attendees) {
-          insertAttendee.run({ meetingId: id, participantId: a.participantId, role: a.role, createdAt: now });
+    async create(stopId: number, input: CreateMeeting & { id?: number }, _tx: Transaction): Promise<Meeting> {
+      const timeZone = stopZone(stopId);
+      if (timeZone === undefined) throw new NotFoundError('stop', stopId);
+      const { participants: attendees, ...fields } = input;
+      const errors: FieldIssue[] = [...meetingRules({ ...fields, timeZone })];
+      const seen = new Set<number>();
+      attendees.forEach(({ participantId }, i) => {
+        if (seen.has(participantId)) {
+          errors.push({ field: `participants.${i}.participantId`, message: 'is listed twice' });
+        } else if (!participantExists(participantId)) {
+          errors.push({
+            field: `participants.${i}.participantId`,
+            message: `no participant has the id ${participantId}`,
+          });
         }
-        return get(id);
+        seen.add(participantId);
       });
+      assertValid(errors);
+      const now = nowIso();
+      const row = { ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now };
+      const inserted = insertStatement(shapeOf(row)).get(row);
+      if (!inserted) throw new Error('the meeting was not inserted');
+      const { id } = inserted;
+      for (const a of attendees) {
+        insertAttendee.run({ meetingId: id, participantId: a.participantId, role: a.role, createdAt: now });
+      }
+      return get(id);
     },
 
-    update(id: number, patch: UpdateMeeting, expected?: Expected): Meeting {
-      return db.transaction(() => {
-        const current = get(id);
-        assertExpected(expected, 'meeting', id, current.version);
-        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-        const changed = changedFields(current, patch);
-        if (Object.keys(changed).length === 0) return current;
-        const merged = { ...current, ...changed };
-        const timeZone = stopZone(merged.stopId);
-        const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
-        if (timeZone === undefined) {
-          errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
-        }
-        assertValid(errors);
-        const changes = {
-          ...changed,
-          ...instantsOf(merged, timeZone ?? current.timeZone),
-          updatedAt: nowIso(),
-        };
-        updateStatement(shapeOf(changes)).run({ ...changes, id });
-        return get(id);
-      });
+    async update(id: number, patch: UpdateMeeting, expected: Expected, _tx: Transaction): Promise<Meeting> {
+      const current = get(id);
+      assertExpected(expected, 'meeting', id, current.version);
+      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+      const changed = changedFields(current, patch);
+      if (Object.keys(changed).length === 0) return current;
+      const merged = { ...current, ...changed };
+      const timeZone = stopZone(merged.stopId);
+      const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
+      if (timeZone === undefined) {
+        errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
+      }
+      assertValid(errors);
+      const changes = {
+        ...changed,
+        ...instantsOf(merged, timeZone ?? current.timeZone),
+        updatedAt: nowIso(),
+      };
+      updateStatement(shapeOf(changes)).run({ ...changes, id });
+      return get(id);
     },
 
-    delete(id: number, expected?: Expected): void {
-      db.transaction(() => {
-        assertExpected(expected, 'meeting', id, get(id).version);
-        db.delete(meetings).where(eq(meetings.id, id)).run();
-      });
+    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
+      assertExpected(expected, 'meeting', id, get(id).version);
+      db.delete(meetings).where(eq(meetings.id, id)).run();
     },
 
     /** Adds the participant to the meeting, or changes their role. Answers whether they were added. */
     /** Attendance changes the meeting, so `expected` names the meeting's versions. */
-    setParticipant(
+    async setParticipant(
       meetingId: number,
       participantId: number,
       role: Role,
-      expected?: Expected,
-    ): { created: boolean } {
-      return db.transaction(() => {
-        assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
-        if (!participantExists(participantId)) throw new NotFoundError('participant', participantId);
-        const existing = db
-          .select({ role: meetingParticipants.role })
-          .from(meetingParticipants)
-          .where(
-            and(
-              eq(meetingParticipants.meetingId, meetingId),
-              eq(meetingParticipants.participantId, participantId),
-            ),
-          )
-          .get();
-        if (existing?.role === role) return { created: false };
-        if (existing) {
-          db.update(meetingParticipants)
-            .set({ role })
-            .where(
-              and(
-                eq(meetingParticipants.meetingId, meetingId),
-                eq(meetingParticipants.participantId, participantId),
-              ),
-            )
-            .run();
-        } else {
-          db.insert(meetingParticipants)
-            .values({ meetingId, participantId, role, createdAt: nowIso() })
-            .run();
-        }
-        touch(meetingId);
-        return { created: !existing };
-      });
-    },
-
-    removeParticipant(meetingId: number, participantId: number, expected?: Expected): void {
-      db.transaction(() => {
-        assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
-        const result = db
-          .delete(meetingParticipants)
+      expected: Expected,
+      { db }: Transaction,
+    ): Promise<{ created: boolean }> {
+      assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
+      if (!participantExists(participantId)) throw new NotFoundError('participant', participantId);
+      const existing = db
+        .select({ role: meetingParticipants.role })
+        .from(meetingParticipants)
+        .where(
+          and(
+            eq(meetingParticipants.meetingId, meetingId),
+            eq(meetingParticipants.participantId, participantId),
+          ),
+        )
+        .get();
+      if (existing?.role === role) return { created: false };
+      if (existing) {
+        db.update(meetingParticipants)
+          .set({ role })
           .where(
             and(
               eq(meetingParticipants.meetingId, meetingId),
@@ -552,11 +542,33 @@ export function createMeetingsRepository(db: Db) {
             ),
           )
           .run();
-        if (result.changes === 0) {
-          throw new NotFoundError('participant of this meeting', participantId);
-        }
-        touch(meetingId);
-      });
+      } else {
+        db.insert(meetingParticipants).values({ meetingId, participantId, role, createdAt: nowIso() }).run();
+      }
+      touch(meetingId);
+      return { created: !existing };
+    },
+
+    async removeParticipant(
+      meetingId: number,
+      participantId: number,
+      expected: Expected,
+      { db }: Transaction,
+    ): Promise<void> {
+      assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
+      const result = db
+        .delete(meetingParticipants)
+        .where(
+          and(
+            eq(meetingParticipants.meetingId, meetingId),
+            eq(meetingParticipants.participantId, participantId),
+          ),
+        )
+        .run();
+      if (result.changes === 0) {
+        throw new NotFoundError('participant of this meeting', participantId);
+      }
+      touch(meetingId);
     },
   };
 }

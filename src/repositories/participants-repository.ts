@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { meetingParticipants, participants, trips } from '../db/schema.js';
 import { searchText } from '../domain/text.js';
 import { nowIso } from '../domain/time.js';
@@ -51,15 +51,19 @@ export function createParticipantsRepository(db: Db) {
   };
 
   return {
-    get,
+    /** The participant with this id; NotFoundError when there is none. */
+    async get(id: number, _tx: Transaction): Promise<Participant> {
+      return get(id);
+    },
 
-    getMany(ids: number[]): Participant[] {
+    /** These participants (unknown ids are left out; each once). */
+    async getMany(ids: number[], _tx: Transaction): Promise<Participant[]> {
       if (ids.length === 0) return [];
       return byIds.all({ ids: idList([...new Set(ids)]) });
     },
 
     /** A page of participants matching the filters. */
-    list(query: ParticipantListQuery): Page<Participant> {
+    async list(query: ParticipantListQuery, { db }: Transaction): Promise<Page<Participant>> {
       const { limit, cursor, count: withCount, format: _format, sort, ...filters } = query;
       const where = participantConditions(filters);
       return paginate(
@@ -78,7 +82,7 @@ export function createParticipantsRepository(db: Db) {
       );
     },
 
-    create(input: CreateParticipant & { id?: number }): Participant {
+    async create(input: CreateParticipant & { id?: number }, { db }: Transaction): Promise<Participant> {
       const now = nowIso();
       return db
         .insert(participants)
@@ -87,57 +91,58 @@ export function createParticipantsRepository(db: Db) {
         .get();
     },
 
-    update(id: number, patch: UpdateParticipant, expected?: Expected): Participant {
-      return db.transaction(() => {
-        const current = get(id);
-        assertExpected(expected, 'participant', id, current.version);
-        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-        const changes = changedFields(current, patch);
-        if (Object.keys(changes).length === 0) return current;
-        return db
-          .update(participants)
-          .set({ ...changes, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
-          .where(eq(participants.id, id))
-          .returning()
-          .get() as Participant;
-      });
+    async update(
+      id: number,
+      patch: UpdateParticipant,
+      expected: Expected,
+      { db }: Transaction,
+    ): Promise<Participant> {
+      const current = get(id);
+      assertExpected(expected, 'participant', id, current.version);
+      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+      const changes = changedFields(current, patch);
+      if (Object.keys(changes).length === 0) return current;
+      return db
+        .update(participants)
+        .set({ ...changes, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
+        .where(eq(participants.id, id))
+        .returning()
+        .get() as Participant;
     },
 
     /** Deletes a participant nobody depends on; one who still travels or attends is a conflict, named. */
-    delete(id: number, expected?: Expected): void {
-      db.transaction((tx) => {
-        const exists = tx
-          .select({ id: participants.id, version: participants.version })
-          .from(participants)
-          .where(eq(participants.id, id))
-          .get();
-        if (!exists) throw new NotFoundError('participant', id);
-        assertExpected(expected, 'participant', id, exists.version);
-        const travels = tx.select({ n: count() }).from(trips).where(eq(trips.travelerId, id)).get()?.n ?? 0;
-        const attends =
-          tx
-            .select({ n: count() })
-            .from(meetingParticipants)
-            .where(eq(meetingParticipants.participantId, id))
-            .get()?.n ?? 0;
-        if (travels > 0 || attends > 0) {
-          const reasons: string[] = [];
-          const remedies: string[] = [];
-          if (travels > 0) {
-            reasons.push(`is the traveler of ${travels} trip${travels === 1 ? '' : 's'}`);
-            remedies.push(`give ${travels === 1 ? 'that trip' : 'those trips'} another traveler`);
-          }
-          if (attends > 0) {
-            reasons.push(`takes part in ${attends} meeting${attends === 1 ? '' : 's'}`);
-            remedies.push(`remove them from ${attends === 1 ? 'that meeting' : 'those meetings'}`);
-          }
-          throw new ConflictError(
-            'participant_in_use',
-            `Participant ${id} ${reasons.join(' and ')}; ${remedies.join(' and ')} first.`,
-          );
+    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
+      const exists = db
+        .select({ id: participants.id, version: participants.version })
+        .from(participants)
+        .where(eq(participants.id, id))
+        .get();
+      if (!exists) throw new NotFoundError('participant', id);
+      assertExpected(expected, 'participant', id, exists.version);
+      const travels = db.select({ n: count() }).from(trips).where(eq(trips.travelerId, id)).get()?.n ?? 0;
+      const attends =
+        db
+          .select({ n: count() })
+          .from(meetingParticipants)
+          .where(eq(meetingParticipants.participantId, id))
+          .get()?.n ?? 0;
+      if (travels > 0 || attends > 0) {
+        const reasons: string[] = [];
+        const remedies: string[] = [];
+        if (travels > 0) {
+          reasons.push(`is the traveler of ${travels} trip${travels === 1 ? '' : 's'}`);
+          remedies.push(`give ${travels === 1 ? 'that trip' : 'those trips'} another traveler`);
         }
-        tx.delete(participants).where(eq(participants.id, id)).run();
-      });
+        if (attends > 0) {
+          reasons.push(`takes part in ${attends} meeting${attends === 1 ? '' : 's'}`);
+          remedies.push(`remove them from ${attends === 1 ? 'that meeting' : 'those meetings'}`);
+        }
+        throw new ConflictError(
+          'participant_in_use',
+          `Participant ${id} ${reasons.join(' and ')}; ${remedies.join(' and ')} first.`,
+        );
+      }
+      db.delete(participants).where(eq(participants.id, id)).run();
     },
   };
 }

@@ -243,11 +243,10 @@ const TYPE_OF_ROWID = sql.raw(
 
 export type SearchRepository = ReturnType<typeof createSearchRepository>;
 
-export function createSearchRepository(db: Db) {
-  const outside: Transaction = { db };
+export function createSearchRepository(_db: Db) {
   return {
     /** A page of the records that match the query text, best first. */
-    async search(query: SearchQuery, { db }: Transaction = outside): Promise<Page<SearchResult>> {
+    async search(query: SearchQuery, { db }: Transaction): Promise<Page<SearchResult>> {
       const { q, type: types, limit, cursor, count: withCount } = query;
       const words = searchWords(q);
       if (words.length === 0) {

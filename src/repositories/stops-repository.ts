@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gte, inArray, lte, max, ne, or, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import {
   stopDateKey,
   stopSpanDays,
@@ -123,21 +123,24 @@ export function createStopsRepository(db: Db) {
   };
 
   return {
-    get,
+    /** The stop with this id; NotFoundError when there is none. */
+    async get(id: number, _tx: Transaction): Promise<Stop> {
+      return get(id);
+    },
 
     /** The stops of these trips, each trip's in visit order (the caller has checked that the trips exist). */
-    listByTrips(tripIds: number[]): Stop[] {
+    async listByTrips(tripIds: number[], _tx: Transaction): Promise<Stop[]> {
       return byTrips.all({ tripIds: idList(tripIds) });
     },
 
     /** These stops, in id order (unknown ids are left out). */
-    getMany(ids: number[]): Stop[] {
+    async getMany(ids: number[], { db }: Transaction): Promise<Stop[]> {
       if (ids.length === 0) return [];
       return db.select().from(stops).where(inArray(stops.id, ids)).orderBy(asc(stops.id)).all();
     },
 
     /** The stops of the trips a participant travels on, in trip then visit order. */
-    listByTraveler(participantId: number): Stop[] {
+    async listByTraveler(participantId: number, { db }: Transaction): Promise<Stop[]> {
       return db
         .select()
         .from(stops)
@@ -152,7 +155,7 @@ export function createStopsRepository(db: Db) {
     },
 
     /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
-    list(query: StopListQuery): Page<Stop> {
+    async list(query: StopListQuery, { db }: Transaction): Promise<Page<Stop>> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
       const where = stopConditions(filters, filters.from ? longestStay(db) : 0);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
@@ -172,59 +175,53 @@ export function createStopsRepository(db: Db) {
       );
     },
 
-    create(tripId: number, input: CreateStop & { id?: number }): Stop {
-      return db.transaction(() => {
-        assertTripExists(tripId);
-        assertValid(stopRules(input));
-        let position = input.position;
-        if (position === undefined) {
-          const last = db
-            .select({ last: max(stops.position) })
-            .from(stops)
-            .where(eq(stops.tripId, tripId))
-            .get();
-          position = (last?.last ?? 0) + 1;
-        } else {
-          assertPositionFree(tripId, position);
-        }
-        const now = nowIso();
-        return db
-          .insert(stops)
-          .values({ ...input, tripId, position, createdAt: now, updatedAt: now })
-          .returning()
+    async create(tripId: number, input: CreateStop & { id?: number }, { db }: Transaction): Promise<Stop> {
+      assertTripExists(tripId);
+      assertValid(stopRules(input));
+      let position = input.position;
+      if (position === undefined) {
+        const last = db
+          .select({ last: max(stops.position) })
+          .from(stops)
+          .where(eq(stops.tripId, tripId))
           .get();
-      });
+        position = (last?.last ?? 0) + 1;
+      } else {
+        assertPositionFree(tripId, position);
+      }
+      const now = nowIso();
+      return db
+        .insert(stops)
+        .values({ ...input, tripId, position, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
     },
 
-    update(id: number, patch: UpdateStop, expected?: Expected): Stop {
-      return db.transaction(() => {
-        const current = get(id);
-        assertExpected(expected, 'stop', id, current.version);
-        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-        const changes = changedFields(current, patch);
-        if (Object.keys(changes).length === 0) return current;
-        assertValid(stopRules({ ...current, ...changes }));
-        if (changes.position !== undefined) assertPositionFree(current.tripId, changes.position, id);
-        const updated = db
-          .update(stops)
-          .set({ ...changes, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
-          .where(eq(stops.id, id))
-          .returning()
-          .get() as Stop;
-        // The same wall-clock times are other instants in another zone.
-        if (changes.timeZone !== undefined) {
-          refreshMeetingInstants(db, { stopIds: [id] });
-        }
-        return updated;
-      });
+    async update(id: number, patch: UpdateStop, expected: Expected, { db }: Transaction): Promise<Stop> {
+      const current = get(id);
+      assertExpected(expected, 'stop', id, current.version);
+      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+      const changes = changedFields(current, patch);
+      if (Object.keys(changes).length === 0) return current;
+      assertValid(stopRules({ ...current, ...changes }));
+      if (changes.position !== undefined) assertPositionFree(current.tripId, changes.position, id);
+      const updated = db
+        .update(stops)
+        .set({ ...changes, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
+        .where(eq(stops.id, id))
+        .returning()
+        .get() as Stop;
+      // The same wall-clock times are other instants in another zone.
+      if (changes.timeZone !== undefined) {
+        refreshMeetingInstants(db, { stopIds: [id] });
+      }
+      return updated;
     },
 
     /** Deletes the stop and, by cascade, its meetings. Other stops keep their positions. */
-    delete(id: number, expected?: Expected): void {
-      db.transaction(() => {
-        assertExpected(expected, 'stop', id, get(id).version);
-        db.delete(stops).where(eq(stops.id, id)).run();
-      });
+    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
+      assertExpected(expected, 'stop', id, get(id).version);
+      db.delete(stops).where(eq(stops.id, id)).run();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
@@ -107,17 +107,24 @@ export function createTripsRepository(db: Db) {
   };
 
   return {
-    get,
-    find,
+    /** The trip with this id; NotFoundError when there is none. */
+    async get(id: number, _tx: Transaction): Promise<Trip> {
+      return get(id);
+    },
+
+    /** The trip with this id, or undefined. */
+    async find(id: number, _tx: Transaction): Promise<Trip | undefined> {
+      return find(id);
+    },
 
     /** These trips, in id order (unknown ids are left out). */
-    getMany(ids: number[]): Trip[] {
+    async getMany(ids: number[], { db }: Transaction): Promise<Trip[]> {
       if (ids.length === 0) return [];
       return db.select().from(trips).where(inArray(trips.id, ids)).orderBy(asc(trips.id)).all();
     },
 
     /** A page of trips matching the filters, in the requested order. */
-    list(query: TripListQuery): Page<Trip> {
+    async list(query: TripListQuery, { db }: Transaction): Promise<Page<Trip>> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
       // Only trips_dates_idx gives trips in a sort's order (start date, either way).
       const walkable = (sort === 'startDate' || sort === '-startDate') && filters.country !== undefined;
@@ -140,7 +147,7 @@ export function createTripsRepository(db: Db) {
       );
     },
 
-    create(input: CreateTrip & { id?: number }): Trip {
+    async create(input: CreateTrip & { id?: number }, { db }: Transaction): Promise<Trip> {
       assertValid([...tripRules(input), ...travelerErrors(input.travelerId)]);
       const now = nowIso();
       return db
@@ -151,29 +158,25 @@ export function createTripsRepository(db: Db) {
     },
 
     /** Changes some fields; with `expected` versions, only if the trip is still at one of them (else 412). */
-    update(id: number, patch: UpdateTrip, expected?: Expected): Trip {
-      return db.transaction(() => {
-        const current = get(id);
-        assertExpected(expected, 'trip', id, current.version);
-        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-        const changes = changedFields(current, patch);
-        if (Object.keys(changes).length === 0) return current;
-        assertValid([...tripRules({ ...current, ...changes }), ...travelerErrors(changes.travelerId)]);
-        return db
-          .update(trips)
-          .set({ ...changes, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
-          .where(eq(trips.id, id))
-          .returning()
-          .get() as Trip;
-      });
+    async update(id: number, patch: UpdateTrip, expected: Expected, { db }: Transaction): Promise<Trip> {
+      const current = get(id);
+      assertExpected(expected, 'trip', id, current.version);
+      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+      const changes = changedFields(current, patch);
+      if (Object.keys(changes).length === 0) return current;
+      assertValid([...tripRules({ ...current, ...changes }), ...travelerErrors(changes.travelerId)]);
+      return db
+        .update(trips)
+        .set({ ...changes, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
+        .where(eq(trips.id, id))
+        .returning()
+        .get() as Trip;
     },
 
     /** Deletes the trip; its stops, their meetings and the meetings' attendance go with it (ON DELETE CASCADE). */
-    delete(id: number, expected?: Expected): void {
-      db.transaction(() => {
-        assertExpected(expected, 'trip', id, get(id).version);
-        db.delete(trips).where(eq(trips.id, id)).run();
-      });
+    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
+      assertExpected(expected, 'trip', id, get(id).version);
+      db.delete(trips).where(eq(trips.id, id)).run();
     },
   };
 }

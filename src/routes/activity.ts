@@ -16,7 +16,7 @@ import { ConditionalGetHeadersSchema, NotModifiedSchema, okPage, problems } from
 const tags = ['participants'];
 
 const activityRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
+  const { repos, database } = app;
 
   app.get(
     '/participants/:id/schedule',
@@ -40,17 +40,21 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      repos.participants.get(id);
-      const page = repos.meetings.page({ ...request.query, sort: 'date', involving: id });
-      const context = await repos.activity.scheduleContext(
-        id,
-        page.data.map((m) => m.id),
-      );
-      const data = page.data.flatMap((meeting) => {
-        const found = context.get(meeting.id);
-        return found ? [{ ...meeting, ...found }] : [];
+      const page = await database.read(async (tx) => {
+        await repos.participants.get(id, tx);
+        const found = await repos.meetings.page({ ...request.query, sort: 'date', involving: id }, tx);
+        const context = await repos.activity.scheduleContext(
+          id,
+          found.data.map((m) => m.id),
+          tx,
+        );
+        const data = found.data.flatMap((meeting) => {
+          const about = context.get(meeting.id);
+          return about ? [{ ...meeting, ...about }] : [];
+        });
+        return { ...found, data };
       });
-      return sendPage(request, reply, { ...page, data });
+      return sendPage(request, reply, page);
     },
   );
 
@@ -75,11 +79,11 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      repos.participants.get(request.params.id);
-      return {
-        data: await repos.activity.whereabouts(request.params.id, request.query.date),
-        nextCursor: null,
-      };
+      const data = await database.read(async (tx) => {
+        await repos.participants.get(request.params.id, tx);
+        return repos.activity.whereabouts(request.params.id, request.query.date, tx);
+      });
+      return { data, nextCursor: null };
     },
   );
 
@@ -104,8 +108,11 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.participants.get(request.params.id);
-      return sendPage(request, reply, await repos.activity.counterparts(request.params.id, request.query));
+      const page = await database.read(async (tx) => {
+        await repos.participants.get(request.params.id, tx);
+        return repos.activity.counterparts(request.params.id, request.query, tx);
+      });
+      return sendPage(request, reply, page);
     },
   );
 };

@@ -37,7 +37,8 @@ const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, await repos.audit.list(request.query)),
+    async (request, reply) =>
+      sendPage(request, reply, await app.database.read((tx) => repos.audit.list(request.query, tx))),
   );
 
   for (const [path, resource] of HISTORIES) {
@@ -63,8 +64,10 @@ const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request, reply) => {
         const { id } = request.params;
-        if (!(await repos.audit.hasHistory(resource, id))) throw new NotFoundError(resource, id);
-        const page: Page<AuditEntry> = await repos.audit.list({ ...request.query, resource, resourceId: id });
+        const page: Page<AuditEntry> = await app.database.read(async (tx) => {
+          if (!(await repos.audit.hasHistory(resource, id, tx))) throw new NotFoundError(resource, id);
+          return repos.audit.list({ ...request.query, resource, resourceId: id }, tx);
+        });
         const admin = request.apiKey?.scope === 'admin';
         return sendPage(
           request,

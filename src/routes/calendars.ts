@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type CalendarContent, renderCalendar } from '../domain/calendar.js';
-import type { Repositories } from '../plugins/database.js';
 import { IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
-import { meetingCalendar, participantCalendar, tripCalendar } from '../services/calendar-service.js';
-import { createItineraryCache } from '../services/itinerary-cache.js';
+import type { CalendarResource } from '../services/answers.js';
 import { ConditionalGetHeadersSchema, NotModifiedSchema, okMedia, problems } from './responses.js';
 
 // Subscribable calendars (RFC 5545): a trip, a person's travels and meetings, or one meeting. Calendar apps poll
@@ -41,18 +38,16 @@ const schemaFor = (operationId: string, summary: string, description: string) =>
 const SUBSCRIBE = 'Subscribe to it from a calendar app (Google Calendar, Apple Calendar, Outlook).';
 
 const CALENDARS: {
-  resource: 'trip' | 'participant' | 'meeting';
+  resource: CalendarResource;
   operationId: string;
   summary: string;
   description: string;
-  content: (repos: Repositories, id: number) => CalendarContent;
 }[] = [
   {
     resource: 'trip',
     operationId: 'getTripCalendar',
     summary: 'A trip as an iCalendar feed: its stops and meetings',
     description: SUBSCRIBE,
-    content: tripCalendar,
   },
   {
     resource: 'participant',
@@ -60,25 +55,18 @@ const CALENDARS: {
     summary:
       'A participant’s calendar: the stops of the trips they travel on, and the meetings they attend or that are on those trips',
     description: SUBSCRIBE,
-    content: participantCalendar,
   },
   {
     resource: 'meeting',
     operationId: 'getMeetingCalendar',
     summary: 'One meeting as an iCalendar event, to add to a calendar',
     description: 'An undated meeting gives a calendar without events, with X-ITINERARY-UNDATED-MEETINGS:1.',
-    content: meetingCalendar,
   },
 ];
 
 const calendarsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
-  const uidDomain = app.config.CALENDAR_UID_DOMAIN;
-
-  // Calendar apps poll: rendered calendars are kept like itineraries, and emptied by any write.
-  const rendered = createItineraryCache(app.database, {
-    maxBytes: app.config.ITINERARY_CACHE_MB * 1024 * 1024,
-  });
+  // Calendar apps poll: rendered calendars are kept like itineraries (services/answers.ts), emptied by any write.
+  const { answers } = app;
 
   for (const calendar of CALENDARS) {
     app.get(
@@ -86,14 +74,7 @@ const calendarsRoutes: FastifyPluginAsyncZod = async (app) => {
       { schema: schemaFor(calendar.operationId, calendar.summary, calendar.description) },
       async (request, reply) => {
         const { id } = request.params;
-        const key = `${calendar.resource}/${id}`;
-        const answer = rendered.answer(key, () => {
-          const content = calendar.content(repos, id);
-          return {
-            body: Buffer.from(renderCalendar(content, { uidDomain })),
-            lastModified: content.updatedAt ? new Date(content.updatedAt).toUTCString() : undefined,
-          };
-        });
+        const answer = await answers.calendar(calendar.resource, id);
         if (answer.lastModified) reply.header('last-modified', answer.lastModified);
         // The ETag is the one http-caching would compute over the same bytes; it answers If-None-Match.
         return reply

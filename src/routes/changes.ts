@@ -27,8 +27,14 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { since, limit } = request.query;
-      if (!since) return { data: [], nextToken: await repos.changes.currentToken(), hasMore: false };
-      const page = await repos.changes.since(since, limit);
+      if (!since) {
+        return {
+          data: [],
+          nextToken: await app.database.read((tx) => repos.changes.currentToken(tx)),
+          hasMore: false,
+        };
+      }
+      const page = await app.database.read((tx) => repos.changes.since(since, limit, tx));
       if (page.hasMore) {
         const url = new URL(request.url, 'http://localhost');
         url.searchParams.set('since', page.nextToken);

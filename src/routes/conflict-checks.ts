@@ -1,8 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ConflictsRepository, Focus, Handling } from '../repositories/conflicts-repository.js';
+import type { Transaction } from '../db/client.js';
+import type { Expected } from '../domain/versions.js';
+import type { Focus } from '../repositories/conflicts-repository.js';
 import type { Conflict } from '../schemas/conflicts.js';
 import { ConflictProblemSchema } from '../schemas/conflicts.js';
+import { checkedWrite, type Handling } from '../services/conflicts-service.js';
+import { ifMatch, tagWithVersion } from './preconditions.js';
 import { BODY_PROBLEMS, problems } from './responses.js';
 
 // Writes that can introduce scheduling conflicts (a meeting's date, times, stop or participants; a stop's dates; a
@@ -68,24 +72,27 @@ export const touches = (body: object, fields: readonly string[]): boolean =>
   fields.some((field) => field in body);
 
 /**
- * A PATCH of a record that can place someone: the update, checked for the conflicts it introduced when it sets
- * one of the record's schedule fields, answered with `warnings` (or refused, under strict handling).
+ * The checked PATCH of a record that can place someone: `update` runs with the versions If-Match accepts (428/412
+ * as preconditions.ts says), checked for the conflicts it introduced when the body sets one of the record's
+ * schedule fields (services/conflicts-service.ts); answers the record, with `warnings` if any, and sends its
+ * version as the ETag. Under strict handling a write that introduced conflicts is refused (409) and rolled back.
  */
-export async function checkedUpdate<T extends object>(
-  conflicts: ConflictsRepository,
+export async function checkedUpdate<T extends { version: number }>(
   request: FastifyRequest,
   reply: FastifyReply,
   record: { kind: keyof typeof SCHEDULE_FIELDS; focus: Focus },
-  update: () => T,
+  update: (tx: Transaction, expected: Expected) => Promise<T>,
 ): Promise<T & { warnings?: Conflict[] }> {
+  const { database, repos } = request.server;
+  const expected = ifMatch(request);
   const body = (request.body ?? {}) as object;
-  const { result, warnings } = await conflicts.checked(
-    writeHandling(request, reply),
-    update,
-    record.focus,
-    touches(body, SCHEDULE_FIELDS[record.kind]),
-  );
-  return warned(result, warnings);
+  const { result, warnings } = await checkedWrite(database, repos.conflicts, {
+    handling: writeHandling(request, reply),
+    write: (tx) => update(tx, expected),
+    focus: record.focus,
+    relevant: touches(body, SCHEDULE_FIELDS[record.kind]),
+  });
+  return tagWithVersion(reply, warned(result, warnings));
 }
 
 /** The written record, with `warnings` when the write introduced conflicts (absent otherwise). */

@@ -43,7 +43,8 @@ const conflictsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, await repos.conflicts.list(request.query)),
+    async (request, reply) =>
+      sendPage(request, reply, await app.database.read((tx) => repos.conflicts.list(request.query, tx))),
   );
 };
 

@@ -14,7 +14,7 @@ import { ConditionalGetHeadersSchema, NotModifiedSchema, okPage, problems } from
 const tags = ['countries'];
 
 const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
+  const { repos, database } = app;
 
   app.get(
     '/countries',
@@ -32,7 +32,8 @@ const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, await repos.countries.list(request.query)),
+    async (request, reply) =>
+      sendPage(request, reply, await database.read((tx) => repos.countries.list(request.query, tx))),
   );
 
   app.get(
@@ -54,15 +55,14 @@ const countriesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = repos.stops.list({
-        ...request.query,
-        country: [request.params.code],
-        sort: 'arrivalDate',
+      const page = await database.read(async (tx) => {
+        const found = await repos.stops.list(
+          { ...request.query, country: [request.params.code], sort: 'arrivalDate' },
+          tx,
+        );
+        return { ...found, data: await stopDetails(repos, tx, found.data, request.query.include) };
       });
-      return sendPage(request, reply, {
-        ...page,
-        data: stopDetails(repos, page.data, request.query.include),
-      });
+      return sendPage(request, reply, page);
     },
   );
 };

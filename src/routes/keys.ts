@@ -36,7 +36,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async () => ({ data: await repos.keys.list() }),
+    async () => ({ data: await app.database.read((tx) => repos.keys.list(tx)) }),
   );
 
   app.post(
@@ -56,7 +56,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { key, token } = await repos.keys.create(request.body);
+      const { key, token } = await app.database.transaction((tx) => repos.keys.create(request.body, tx));
       return reply.code(201).send({ ...key, token });
     },
   );
@@ -75,7 +75,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await repos.keys.revoke(request.params.name);
+      await app.database.transaction((tx) => repos.keys.revoke(request.params.name, tx));
       return reply.code(204).send(null);
     },
   );

@@ -11,7 +11,7 @@ import { ConditionalGetHeadersSchema, NotModifiedSchema, problems } from './resp
 const GEO_JSON = 'application/geo+json';
 
 const mapsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
+  const { repos, database } = app;
 
   app.get(
     '/trips/:id/route.geojson',
@@ -36,9 +36,15 @@ const mapsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const trip = repos.trips.get(request.params.id);
-      const stops = repos.stops.listByTrips([trip.id]);
-      const meetings = repos.meetings.countByStop(stops.map((s) => s.id));
+      const { trip, stops, meetings } = await database.read(async (tx) => {
+        const trip = await repos.trips.get(request.params.id, tx);
+        const stops = await repos.stops.listByTrips([trip.id], tx);
+        const meetings = await repos.meetings.countByStop(
+          stops.map((s) => s.id),
+          tx,
+        );
+        return { trip, stops, meetings };
+      });
       const located = stops.filter((s) => s.latitude !== null && s.longitude !== null);
       const points = located.map((s) => ({
         type: 'Feature' as const,

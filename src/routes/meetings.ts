@@ -14,6 +14,7 @@ import {
   SetMeetingRoleSchema,
 } from '../schemas/participants.js';
 import { includeParam } from '../schemas/queries.js';
+import { checkedWrite } from '../services/conflicts-service.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
 import {
   CHECKED_WRITE_PROBLEMS,
@@ -24,7 +25,7 @@ import {
   writeHandling,
 } from './conflict-checks.js';
 import { sendPage } from './pages.js';
-import { expectedVersions, tagWithVersion } from './preconditions.js';
+import { deleteRecord, ifMatch, tagWithVersion } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -43,7 +44,7 @@ const MeetingParticipantParamsSchema = z.strictObject({
 });
 
 const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
+  const { repos, database } = app;
 
   app.get(
     '/meetings',
@@ -65,11 +66,11 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = repos.meetings.page(request.query);
-      return sendPage(request, reply, {
-        ...page,
-        data: meetingDetails(repos, page.data, request.query.include),
+      const page = await database.read(async (tx) => {
+        const found = await repos.meetings.page(request.query, tx);
+        return { ...found, data: await meetingDetails(repos, tx, found.data, request.query.include) };
       });
+      return sendPage(request, reply, page);
     },
   );
 
@@ -91,7 +92,9 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const meeting = meetingDetail(repos, request.params.id, request.query.include);
+      const meeting = await database.read((tx) =>
+        meetingDetail(repos, tx, request.params.id, request.query.include),
+      );
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
       return request.query.include ? meeting : tagWithVersion(reply, meeting);
     },
@@ -120,14 +123,9 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const changed = await checkedUpdate(
-        repos.conflicts,
-        request,
-        reply,
-        { kind: 'meeting', focus: { meetingIds: [id] } },
-        () => repos.meetings.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
+      return checkedUpdate(request, reply, { kind: 'meeting', focus: { meetingIds: [id] } }, (tx, expected) =>
+        repos.meetings.update(id, request.body, expected, tx),
       );
-      return tagWithVersion(reply, changed);
     },
   );
 
@@ -144,8 +142,9 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.meetings.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
-      return reply.code(204).send(null);
+      return deleteRecord(request, reply, (tx, expected) =>
+        repos.meetings.delete(request.params.id, expected, tx),
+      );
     },
   );
 
@@ -167,7 +166,11 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      sendPage(request, reply, repos.meetings.participantsPage(request.params.id, request.query)),
+      sendPage(
+        request,
+        reply,
+        await database.read((tx) => repos.meetings.participantsPage(request.params.id, request.query, tx)),
+      ),
   );
 
   app.put(
@@ -199,20 +202,24 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id, participantId } = request.params;
-      const { result, warnings } = await repos.conflicts.checked(
-        writeHandling(request, reply),
-        () =>
-          repos.meetings.setParticipant(
+      const expected = ifMatch(request);
+      const { result, warnings } = await checkedWrite(database, repos.conflicts, {
+        handling: writeHandling(request, reply),
+        write: async (tx) => {
+          const { created } = await repos.meetings.setParticipant(
             id,
             participantId,
             request.body.role,
-            expectedVersions(request, app.config.REQUIRE_IF_MATCH),
-          ),
-        { meetingIds: [id] },
-      );
-      const attendee = repos.meetings.listParticipants(id).find((p) => p.id === participantId);
+            expected,
+            tx,
+          );
+          const attendees = await repos.meetings.listParticipants(id, tx);
+          return { created, attendee: attendees.find((p) => p.id === participantId) };
+        },
+        focus: { meetingIds: [id] },
+      });
       if (result.created) reply.code(201).header('location', `/meetings/${id}/participants`);
-      return attendee && warned(attendee, warnings);
+      return result.attendee && warned(result.attendee, warnings);
     },
   );
 
@@ -232,12 +239,9 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.meetings.removeParticipant(
-        request.params.id,
-        request.params.participantId,
-        expectedVersions(request, app.config.REQUIRE_IF_MATCH),
+      return deleteRecord(request, reply, (tx, expected) =>
+        repos.meetings.removeParticipant(request.params.id, request.params.participantId, expected, tx),
       );
-      return reply.code(204).send(null);
     },
   );
 };

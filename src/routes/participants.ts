@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateParticipantSchema,
@@ -8,7 +7,7 @@ import {
   UpdateParticipantSchema,
 } from '../schemas/participants.js';
 import { sendPage } from './pages.js';
-import { expectedVersions, tagWithVersion } from './preconditions.js';
+import { deleteRecord, sendCreated, tagWithVersion, updateRecord } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -23,7 +22,7 @@ import {
 const tags = ['participants'];
 
 const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
+  const { repos, database } = app;
 
   app.get(
     '/participants',
@@ -41,7 +40,8 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, repos.participants.list(request.query)),
+    async (request, reply) =>
+      sendPage(request, reply, await database.read((tx) => repos.participants.list(request.query, tx))),
   );
 
   app.post(
@@ -60,12 +60,8 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const participant = repos.participants.create(request.body);
-      return reply
-        .code(201)
-        .header('location', `/participants/${participant.id}`)
-        .header('etag', versionTag(participant.version))
-        .send(participant);
+      const participant = await database.transaction((tx) => repos.participants.create(request.body, tx));
+      return sendCreated(reply, `/participants/${participant.id}`, participant);
     },
   );
 
@@ -86,7 +82,8 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => tagWithVersion(reply, repos.participants.get(request.params.id)),
+    async (request, reply) =>
+      tagWithVersion(reply, await database.read((tx) => repos.participants.get(request.params.id, tx))),
   );
 
   app.patch(
@@ -106,13 +103,8 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      tagWithVersion(
-        reply,
-        repos.participants.update(
-          request.params.id,
-          request.body,
-          expectedVersions(request, app.config.REQUIRE_IF_MATCH),
-        ),
+      updateRecord(request, reply, (tx, expected) =>
+        repos.participants.update(request.params.id, request.body, expected, tx),
       ),
   );
 
@@ -131,8 +123,9 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.participants.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
-      return reply.code(204).send(null);
+      return deleteRecord(request, reply, (tx, expected) =>
+        repos.participants.delete(request.params.id, expected, tx),
+      );
     },
   );
 };

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Transaction } from '../db/client.js';
 import { type Expected, versionTag } from '../domain/versions.js';
 import { AppError } from '../errors.js';
 
@@ -9,6 +10,47 @@ import { AppError } from '../errors.js';
 export function tagWithVersion<T extends { version: number }>(reply: FastifyReply, resource: T): T {
   reply.header('etag', versionTag(resource.version));
   return resource;
+}
+
+/** The versions this request's If-Match accepts, under the server's REQUIRE_IF_MATCH (see expectedVersions). */
+export const ifMatch = (request: FastifyRequest): Expected =>
+  expectedVersions(request, request.server.config.REQUIRE_IF_MATCH);
+
+/**
+ * A 201 Created answer of a new record: `Location` names it, its version is the ETag (for a later If-Match), and
+ * the body is `body` (the record itself unless given, for example with `warnings`).
+ */
+export function sendCreated<T extends { version: number }>(
+  reply: FastifyReply,
+  location: string,
+  record: T,
+  body: object = record,
+): FastifyReply {
+  return reply.code(201).header('location', location).header('etag', versionTag(record.version)).send(body);
+}
+
+/**
+ * An unchecked PATCH: `update` runs in a transaction with the versions If-Match accepts; answers the record and
+ * sends its version as the ETag.
+ */
+export async function updateRecord<T extends { version: number }>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  update: (tx: Transaction, expected: Expected) => Promise<T>,
+): Promise<T> {
+  const expected = ifMatch(request);
+  return tagWithVersion(reply, await request.server.database.transaction((tx) => update(tx, expected)));
+}
+
+/** A DELETE: `remove` runs in a transaction with the versions If-Match accepts; answers 204 No Content. */
+export async function deleteRecord(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  remove: (tx: Transaction, expected: Expected) => Promise<void>,
+): Promise<FastifyReply> {
+  const expected = ifMatch(request);
+  await request.server.database.transaction((tx) => remove(tx, expected));
+  return reply.code(204).send(null);
 }
 
 /**

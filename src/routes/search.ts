@@ -50,7 +50,8 @@ const searchRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request, reply) => sendPage(request, reply, await repos.search.search(request.query)),
+    async (request, reply) =>
+      sendPage(request, reply, await app.database.read((tx) => repos.search.search(request.query, tx))),
   );
 };
 

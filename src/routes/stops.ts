@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateMeetingSchema,
@@ -15,6 +14,7 @@ import {
   StopWithWarningsSchema,
   UpdateStopSchema,
 } from '../schemas/stops.js';
+import { checkedWrite } from '../services/conflicts-service.js';
 import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
 import {
   CHECKED_WRITE_PROBLEMS,
@@ -25,7 +25,7 @@ import {
   writeHandling,
 } from './conflict-checks.js';
 import { sendPage } from './pages.js';
-import { expectedVersions, tagWithVersion } from './preconditions.js';
+import { deleteRecord, sendCreated, tagWithVersion } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -39,7 +39,7 @@ import {
 const tags = ['stops'];
 
 const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
+  const { repos, database } = app;
 
   app.get(
     '/stops',
@@ -61,11 +61,11 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = repos.stops.list(request.query);
-      return sendPage(request, reply, {
-        ...page,
-        data: stopDetails(repos, page.data, request.query.include),
+      const page = await database.read(async (tx) => {
+        const found = await repos.stops.list(request.query, tx);
+        return { ...found, data: await stopDetails(repos, tx, found.data, request.query.include) };
       });
+      return sendPage(request, reply, page);
     },
   );
 
@@ -87,7 +87,9 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const stop = stopDetail(repos, request.params.id, request.query.include);
+      const stop = await database.read((tx) =>
+        stopDetail(repos, tx, request.params.id, request.query.include),
+      );
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
       return request.query.include ? stop : tagWithVersion(reply, stop);
     },
@@ -117,14 +119,9 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const changed = await checkedUpdate(
-        repos.conflicts,
-        request,
-        reply,
-        { kind: 'stop', focus: { stopIds: [id] } },
-        () => repos.stops.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
+      return checkedUpdate(request, reply, { kind: 'stop', focus: { stopIds: [id] } }, (tx, expected) =>
+        repos.stops.update(id, request.body, expected, tx),
       );
-      return tagWithVersion(reply, changed);
     },
   );
 
@@ -144,8 +141,9 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.stops.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
-      return reply.code(204).send(null);
+      return deleteRecord(request, reply, (tx, expected) =>
+        repos.stops.delete(request.params.id, expected, tx),
+      );
     },
   );
 
@@ -167,12 +165,12 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.stops.get(request.params.id);
-      const page = repos.meetings.page({ ...request.query, stop: request.params.id });
-      return sendPage(request, reply, {
-        ...page,
-        data: meetingDetails(repos, page.data, request.query.include),
+      const page = await database.read(async (tx) => {
+        await repos.stops.get(request.params.id, tx);
+        const found = await repos.meetings.page({ ...request.query, stop: request.params.id }, tx);
+        return { ...found, data: await meetingDetails(repos, tx, found.data, request.query.include) };
       });
+      return sendPage(request, reply, page);
     },
   );
 
@@ -202,19 +200,16 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { result: created, warnings } = await repos.conflicts.checked(
-        writeHandling(request, reply),
-        () => repos.meetings.create(request.params.id, request.body),
-        (meeting) => ({ meetingIds: [meeting.id] }),
-        true,
-        (meeting) => ({ type: 'meeting', id: meeting.id }),
-      );
-      const meeting = meetingDetail(repos, created.id, new Set(['participants']));
-      return reply
-        .code(201)
-        .header('location', `/meetings/${meeting.id}`)
-        .header('etag', versionTag(meeting.version))
-        .send(warned(meeting, warnings));
+      const { result: meeting, warnings } = await checkedWrite(database, repos.conflicts, {
+        handling: writeHandling(request, reply),
+        write: async (tx) => {
+          const created = await repos.meetings.create(request.params.id, request.body, tx);
+          return meetingDetail(repos, tx, created.id, new Set(['participants']));
+        },
+        focus: (meeting) => ({ meetingIds: [meeting.id] }),
+        created: (meeting) => ({ type: 'meeting', id: meeting.id }),
+      });
+      return sendCreated(reply, `/meetings/${meeting.id}`, meeting, warned(meeting, warnings));
     },
   );
 };

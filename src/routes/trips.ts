@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { versionTag } from '../domain/versions.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateStopSchema,
@@ -16,8 +15,8 @@ import {
   TripWithWarningsSchema,
   UpdateTripSchema,
 } from '../schemas/trips.js';
-import { createItineraryCache } from '../services/itinerary-cache.js';
-import { stopDetails, tripDetail, tripDetails } from '../services/itinerary-service.js';
+import { checkedWrite } from '../services/conflicts-service.js';
+import { stopDetails, tripDetails } from '../services/itinerary-service.js';
 import {
   CHECKED_WRITE_PROBLEMS,
   checkedUpdate,
@@ -27,7 +26,7 @@ import {
   writeHandling,
 } from './conflict-checks.js';
 import { sendPage } from './pages.js';
-import { expectedVersions, tagWithVersion } from './preconditions.js';
+import { deleteRecord, sendCreated, tagWithVersion } from './preconditions.js';
 import {
   BODY_PROBLEMS,
   ConditionalGetHeadersSchema,
@@ -42,10 +41,7 @@ import {
 const tags = ['trips'];
 
 const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { repos } = app;
-  const itineraries = createItineraryCache(app.database, {
-    maxBytes: app.config.ITINERARY_CACHE_MB * 1024 * 1024,
-  });
+  const { repos, database, answers } = app;
 
   app.get(
     '/trips',
@@ -67,11 +63,11 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = repos.trips.list(request.query);
-      return sendPage(request, reply, {
-        ...page,
-        data: tripDetails(repos, page.data, request.query.include),
+      const page = await database.read(async (tx) => {
+        const found = await repos.trips.list(request.query, tx);
+        return { ...found, data: await tripDetails(repos, tx, found.data, request.query.include) };
       });
+      return sendPage(request, reply, page);
     },
   );
 
@@ -91,12 +87,8 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const trip = repos.trips.create(request.body);
-      return reply
-        .code(201)
-        .header('location', `/trips/${trip.id}`)
-        .header('etag', versionTag(trip.version))
-        .send(trip);
+      const trip = await database.transaction((tx) => repos.trips.create(request.body, tx));
+      return sendCreated(reply, `/trips/${trip.id}`, trip);
     },
   );
 
@@ -125,15 +117,8 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       const { include } = request.query;
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
-      if (!include) return tagWithVersion(reply, tripDetail(repos, id));
-      const key = `${id}?${[...include].sort().join(',')}`;
-      const answer = itineraries.answer(key, () => {
-        const trip = tripDetail(repos, id, include);
-        // The route's own compiled serializer for a 200 in JSON: the bytes it would have sent.
-        const serialize = reply.getSerializationFunction('200', 'application/json');
-        if (!serialize) throw new Error('GET /trips/:id has no JSON serializer for 200');
-        return { body: Buffer.from(serialize(trip)), lastModified: new Date(trip.updatedAt).toUTCString() };
-      });
+      if (!include) return tagWithVersion(reply, await database.read((tx) => repos.trips.get(id, tx)));
+      const answer = await answers.trip(id, include);
       // Sent as bytes with their type: no serialization and no second hash; http-caching answers If-None-Match.
       reply.header('content-type', 'application/json; charset=utf-8').header('etag', answer.etag);
       if (answer.lastModified) reply.header('last-modified', answer.lastModified);
@@ -165,14 +150,9 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const changed = await checkedUpdate(
-        repos.conflicts,
-        request,
-        reply,
-        { kind: 'trip', focus: { tripIds: [id] } },
-        () => repos.trips.update(id, request.body, expectedVersions(request, app.config.REQUIRE_IF_MATCH)),
+      return checkedUpdate(request, reply, { kind: 'trip', focus: { tripIds: [id] } }, (tx, expected) =>
+        repos.trips.update(id, request.body, expected, tx),
       );
-      return tagWithVersion(reply, changed);
     },
   );
 
@@ -192,8 +172,9 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.trips.delete(request.params.id, expectedVersions(request, app.config.REQUIRE_IF_MATCH));
-      return reply.code(204).send(null);
+      return deleteRecord(request, reply, (tx, expected) =>
+        repos.trips.delete(request.params.id, expected, tx),
+      );
     },
   );
 
@@ -215,12 +196,12 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      repos.trips.get(request.params.id);
-      const page = repos.stops.list({ ...request.query, trip: request.params.id });
-      return sendPage(request, reply, {
-        ...page,
-        data: stopDetails(repos, page.data, request.query.include),
+      const page = await database.read(async (tx) => {
+        await repos.trips.get(request.params.id, tx);
+        const found = await repos.stops.list({ ...request.query, trip: request.params.id }, tx);
+        return { ...found, data: await stopDetails(repos, tx, found.data, request.query.include) };
       });
+      return sendPage(request, reply, page);
     },
   );
 
@@ -250,18 +231,13 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const tripId = request.params.id;
-      const { result: stop, warnings } = await repos.conflicts.checked(
-        writeHandling(request, reply),
-        () => repos.stops.create(tripId, request.body),
-        { tripIds: [tripId] },
-        true,
-        (stop) => ({ type: 'stop', id: stop.id }),
-      );
-      return reply
-        .code(201)
-        .header('location', `/stops/${stop.id}`)
-        .header('etag', versionTag(stop.version))
-        .send(warned(stop, warnings));
+      const { result: stop, warnings } = await checkedWrite(database, repos.conflicts, {
+        handling: writeHandling(request, reply),
+        write: (tx) => repos.stops.create(tripId, request.body, tx),
+        focus: { tripIds: [tripId] },
+        created: (stop) => ({ type: 'stop', id: stop.id }),
+      });
+      return sendCreated(reply, `/stops/${stop.id}`, stop, warned(stop, warnings));
     },
   );
 };

@@ -1,21 +1,24 @@
+import type { Transaction } from '../db/client.js';
 import type { CalendarContent, CalendarMeeting, CalendarStop } from '../domain/calendar.js';
-import type { Repositories } from '../plugins/database.js';
+import type { Repositories } from '../repositories/index.js';
 import type { MeetingScope } from '../repositories/meetings-repository.js';
 import type { Stop } from '../schemas/stops.js';
 
 // Gathers what a calendar shows, in a fixed number of queries whatever its size: the meetings, their
 // participants, the stops they are at, and the titles of the trips those stops belong to.
 
-function withPlaces(
+async function withPlaces(
   repos: Repositories,
+  tx: Transaction,
   scope: MeetingScope,
   knownStops: Stop[],
-): { meetings: CalendarMeeting[]; stopsById: Map<number, Stop> } {
-  const meetings = repos.meetings.list(scope);
-  const participants = meetings.length > 0 ? repos.meetings.participantsByMeeting(scope) : new Map();
+): Promise<{ meetings: CalendarMeeting[]; stopsById: Map<number, Stop> }> {
+  const meetings = await repos.meetings.list(scope, tx);
+  const participants =
+    meetings.length > 0 ? await repos.meetings.participantsByMeeting(scope, tx) : new Map();
   const stopsById = new Map(knownStops.map((s) => [s.id, s]));
   const missing = [...new Set(meetings.map((m) => m.stopId))].filter((id) => !stopsById.has(id));
-  for (const stop of repos.stops.getMany(missing)) stopsById.set(stop.id, stop);
+  for (const stop of await repos.stops.getMany(missing, tx)) stopsById.set(stop.id, stop);
   return {
     stopsById,
     meetings: meetings.flatMap((m) => {
@@ -36,10 +39,14 @@ const titled = (stops: Stop[], titles: Map<number, string>): CalendarStop[] =>
   stops.map((s) => ({ ...s, tripTitle: titles.get(s.tripId) ?? `trip ${s.tripId}` }));
 
 /** A trip: its stops and all its meetings. */
-export function tripCalendar(repos: Repositories, tripId: number): CalendarContent {
-  const trip = repos.trips.get(tripId);
-  const stops = repos.stops.listByTrips([trip.id]);
-  const { meetings } = withPlaces(repos, { tripIds: [trip.id] }, stops);
+export async function tripCalendar(
+  repos: Repositories,
+  tx: Transaction,
+  tripId: number,
+): Promise<CalendarContent> {
+  const trip = await repos.trips.get(tripId, tx);
+  const stops = await repos.stops.listByTrips([trip.id], tx);
+  const { meetings } = await withPlaces(repos, tx, { tripIds: [trip.id] }, stops);
   return {
     name: trip.title,
     description: `Stops and meetings of the trip “${trip.title}” (${trip.startDate} to ${trip.endDate}).`,
@@ -50,12 +57,16 @@ export function tripCalendar(repos: Repositories, tripId: number): CalendarConte
 }
 
 /** A participant: the stops of the trips they travel on, and every meeting they attend or that is on those trips. */
-export function participantCalendar(repos: Repositories, participantId: number): CalendarContent {
-  const participant = repos.participants.get(participantId);
-  const stops = repos.stops.listByTraveler(participant.id);
-  const { meetings, stopsById } = withPlaces(repos, { involving: participant.id }, stops);
+export async function participantCalendar(
+  repos: Repositories,
+  tx: Transaction,
+  participantId: number,
+): Promise<CalendarContent> {
+  const participant = await repos.participants.get(participantId, tx);
+  const stops = await repos.stops.listByTraveler(participant.id, tx);
+  const { meetings, stopsById } = await withPlaces(repos, tx, { involving: participant.id }, stops);
   const tripIds = [...new Set([...stopsById.values()].map((s) => s.tripId))];
-  const titles = new Map(repos.trips.getMany(tripIds).map((t) => [t.id, t.title]));
+  const titles = new Map((await repos.trips.getMany(tripIds, tx)).map((t) => [t.id, t.title]));
   return {
     name: `${participant.name}: itinerary`,
     description: `Where ${participant.name} travels, and the meetings they attend or that are on their trips.`,
@@ -66,9 +77,13 @@ export function participantCalendar(repos: Repositories, participantId: number):
 }
 
 /** One meeting. */
-export function meetingCalendar(repos: Repositories, meetingId: number): CalendarContent {
-  const meeting = repos.meetings.get(meetingId);
-  const { meetings } = withPlaces(repos, { meetingIds: [meeting.id] }, []);
+export async function meetingCalendar(
+  repos: Repositories,
+  tx: Transaction,
+  meetingId: number,
+): Promise<CalendarContent> {
+  const meeting = await repos.meetings.get(meetingId, tx);
+  const { meetings } = await withPlaces(repos, tx, { meetingIds: [meeting.id] }, []);
   return {
     name: meeting.title,
     description: `The meeting “${meeting.title}”.`,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DatabaseHandle } from '../db/handle.js';
+import type { DatabaseHandle, Transaction } from '../db/handle.js';
 
 // Whole itineraries (`GET /trips/{id}?include=…`), kept serialized: the answer's bytes with their ETag and
 // Last-Modified. A hit answers without a query for the trip, without building the object and without
@@ -23,14 +23,20 @@ export const etagOf = (body: Buffer | string): string =>
 export type ItineraryCache = {
   get(key: string): CachedAnswer | undefined;
   set(key: string, answer: CachedAnswer): void;
-  /** The answer kept under `key`, or the one `build` makes (its ETag computed here), kept for next time. */
-  answer(key: string, build: () => { body: Buffer; lastModified: string | undefined }): CachedAnswer;
+  /**
+   * The answer kept under `key`, or the one `build` makes (its ETag computed here) in a read of the database
+   * handle, kept for next time unless something was written, or a write was open, while it was built.
+   */
+  answer(key: string, build: (tx: Transaction) => Promise<Built>): Promise<CachedAnswer>;
   /** Entries and bytes held now, for tests and logs. */
   size(): { entries: number; bytes: number };
 };
 
+/** What a build makes: the answer's bytes and, when the records say, their Last-Modified (an HTTP date). */
+export type Built = { body: Buffer; lastModified: string | undefined };
+
 export function createItineraryCache(
-  database: Pick<DatabaseHandle, 'generation' | 'uncommitted'>,
+  database: Pick<DatabaseHandle, 'generation' | 'uncommitted' | 'read'>,
   options: { maxBytes: number },
 ): ItineraryCache {
   const entries = new Map<string, CachedAnswer>();
@@ -48,14 +54,24 @@ export function createItineraryCache(
   };
 
   const cache: ItineraryCache = {
-    answer(key, build) {
-      let found = cache.get(key);
-      if (!found) {
-        const { body, lastModified } = build();
-        found = { body, etag: etagOf(body), lastModified };
-        cache.set(key, found);
-      }
-      return found;
+    async answer(key, build) {
+      const found = cache.get(key);
+      if (found) return found;
+      // get() has just read the generation: a read that starts at once (nothing of the handle running) builds
+      // from that state; one that had to wait reads it again when it starts.
+      let waited = false;
+      const reading = database.read(async (tx) => {
+        const unchanged = !waited || database.generation() === generation;
+        // Built while a group of writes is open (plugins/group-commit.ts), it may hold rows that are not
+        // committed yet, and would outlive them if the commit failed.
+        const uncommitted = database.uncommitted();
+        return { built: await build(tx), unchanged, uncommitted };
+      });
+      waited = true;
+      const { built, unchanged, uncommitted } = await reading;
+      const answer = { body: built.body, etag: etagOf(built.body), lastModified: built.lastModified };
+      if (unchanged && !uncommitted) cache.set(key, answer);
+      return answer;
     },
     get(key) {
       if (options.maxBytes <= 0) return undefined;
@@ -69,11 +85,7 @@ export function createItineraryCache(
       return answer;
     },
     set(key, answer) {
-      // Called in the same synchronous turn as the get() that missed (building an itinerary never awaits), so
-      // no write can have come in between.
       if (answer.body.length > options.maxBytes) return;
-      // Built while a group of writes is open (plugins/group-commit.ts): it may hold rows that are not committed
-      // yet, and would outlive them if the commit failed.
       if (database.uncommitted()) return;
       const previous = entries.get(key);
       if (previous) {

@@ -1,4 +1,5 @@
-import type { Repositories } from '../plugins/database.js';
+import type { Transaction } from '../db/client.js';
+import type { Repositories } from '../repositories/index.js';
 import type { MeetingScope } from '../repositories/meetings-repository.js';
 import type { Meeting, MeetingDetail } from '../schemas/meetings.js';
 import type { Include } from '../schemas/queries.js';
@@ -23,56 +24,72 @@ function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
 }
 
 /** Adds participants to meetings when asked; `scope` names the same meetings, so this is one more query. */
-function withParticipants(
+async function withParticipants(
   repos: Repositories,
+  tx: Transaction,
   meetings: Meeting[],
   scope: MeetingScope,
   include: Includes,
-): MeetingDetail[] {
+): Promise<MeetingDetail[]> {
   if (!include.has('participants') || meetings.length === 0) return meetings;
-  const byMeeting = repos.meetings.participantsByMeeting(scope);
+  const byMeeting = await repos.meetings.participantsByMeeting(scope, tx);
   return meetings.map((m) => ({ ...m, participants: byMeeting.get(m.id) ?? [] }));
 }
 
+/** These meetings, each with its `participants` when `include` asks for them (one query). */
 export function meetingDetails(
   repos: Repositories,
+  tx: Transaction,
   meetings: Meeting[],
   include: Includes = NONE,
-): MeetingDetail[] {
-  return withParticipants(repos, meetings, { meetingIds: meetings.map((m) => m.id) }, include);
+): Promise<MeetingDetail[]> {
+  return withParticipants(repos, tx, meetings, { meetingIds: meetings.map((m) => m.id) }, include);
 }
 
-export function stopDetails(
+/** These stops, each with its `meetings` (and their participants) when `include` asks for them. */
+export async function stopDetails(
   repos: Repositories,
+  tx: Transaction,
   stops: Stop[],
   include: Includes = NONE,
-): StopWithMeetings[] {
+): Promise<StopWithMeetings[]> {
   if (!include.has('meetings') || stops.length === 0) return stops;
   const scope = { stopIds: stops.map((s) => s.id) };
   const byStop = groupBy(
-    withParticipants(repos, repos.meetings.list(scope), scope, include),
+    await withParticipants(repos, tx, await repos.meetings.list(scope, tx), scope, include),
     (m) => m.stopId,
   );
   return stops.map((stop) => ({ ...stop, meetings: byStop.get(stop.id) ?? [] }));
 }
 
-export function tripDetails(repos: Repositories, trips: Trip[], include: Includes = NONE): TripDetail[] {
+/** These trips with what `include` asks for: `traveler`, `stops`, their `meetings` and those meetings' participants. */
+export async function tripDetails(
+  repos: Repositories,
+  tx: Transaction,
+  trips: Trip[],
+  include: Includes = NONE,
+): Promise<TripDetail[]> {
   if (trips.length === 0) return trips;
   let details: TripDetail[] = trips;
   if (include.has('traveler') || include.has('participants')) {
     const travelers = new Map(
-      repos.participants.getMany(trips.map((t) => t.travelerId)).map((p) => [p.id, p]),
+      (
+        await repos.participants.getMany(
+          trips.map((t) => t.travelerId),
+          tx,
+        )
+      ).map((p) => [p.id, p]),
     );
     details = details.map((trip) => ({ ...trip, traveler: travelers.get(trip.travelerId) }));
   }
   // Meetings and their participants nest inside stops, so asking for them brings the stops along.
   if (include.has('stops') || include.has('meetings')) {
     const tripIds = trips.map((t) => t.id);
-    let stops: StopWithMeetings[] = repos.stops.listByTrips(tripIds);
+    let stops: StopWithMeetings[] = await repos.stops.listByTrips(tripIds, tx);
     if (include.has('meetings')) {
       const scope = { tripIds };
       const byStop = groupBy(
-        withParticipants(repos, repos.meetings.list(scope), scope, include),
+        await withParticipants(repos, tx, await repos.meetings.list(scope, tx), scope, include),
         (m) => m.stopId,
       );
       stops = stops.map((stop) => ({ ...stop, meetings: byStop.get(stop.id) ?? [] }));
@@ -89,11 +106,27 @@ const only = <T>(items: T[]): T => {
   return item;
 };
 
-export const tripDetail = (repos: Repositories, id: number, include: Includes = NONE): TripDetail =>
-  only(tripDetails(repos, [repos.trips.get(id)], include));
+/** One trip with what `include` asks for; NotFoundError when there is no such trip. */
+export const tripDetail = async (
+  repos: Repositories,
+  tx: Transaction,
+  id: number,
+  include: Includes = NONE,
+): Promise<TripDetail> => only(await tripDetails(repos, tx, [await repos.trips.get(id, tx)], include));
 
-export const stopDetail = (repos: Repositories, id: number, include: Includes = NONE): StopWithMeetings =>
-  only(stopDetails(repos, [repos.stops.get(id)], include));
+/** One stop with what `include` asks for; NotFoundError when there is no such stop. */
+export const stopDetail = async (
+  repos: Repositories,
+  tx: Transaction,
+  id: number,
+  include: Includes = NONE,
+): Promise<StopWithMeetings> => only(await stopDetails(repos, tx, [await repos.stops.get(id, tx)], include));
 
-export const meetingDetail = (repos: Repositories, id: number, include: Includes = NONE): MeetingDetail =>
-  only(meetingDetails(repos, [repos.meetings.get(id)], include));
+/** One meeting with what `include` asks for; NotFoundError when there is no such meeting. */
+export const meetingDetail = async (
+  repos: Repositories,
+  tx: Transaction,
+  id: number,
+  include: Includes = NONE,
+): Promise<MeetingDetail> =>
+  only(await meetingDetails(repos, tx, [await repos.meetings.get(id, tx)], include));
