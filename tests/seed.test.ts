@@ -116,7 +116,7 @@ describe('the article seed, through the API', () => {
   it('is idempotent: seeding again changes nothing and keeps every id', async () => {
     const { app, api } = await itinerary();
     const before = (await api.get('/trips/1?include=stops,meetings,participants')).body;
-    const report = applySeed(app.database.db, tillersonSeed);
+    const report = await app.database.transaction((tx) => applySeed(tillersonSeed, tx));
     expect(report).toEqual({ created: 0, updated: 0, unchanged: 32 });
     const after = (await api.get('/trips/1?include=stops,meetings,participants')).body;
     expect(after).toEqual(before);
@@ -125,7 +125,7 @@ describe('the article seed, through the API', () => {
   it('re-seeding restores a seeded record that was changed, under the same id', async () => {
     const { app, api } = await itinerary();
     await api.patch('/meetings/8').send({ title: 'Changed' }).expect(200);
-    const report = applySeed(app.database.db, tillersonSeed);
+    const report = await app.database.transaction((tx) => applySeed(tillersonSeed, tx));
     expect(report.updated).toBe(1);
     const restored = await api.get('/meetings/8').expect(200);
     expect(restored.body.title).toMatch(/Macri/);

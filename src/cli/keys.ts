@@ -35,7 +35,7 @@ const { values, positionals } = (() => {
 const [command, argument] = positionals;
 
 const config = loadConfigOrExit();
-const { database } = prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
+const { database } = await prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
 try {
   const keys = createKeysRepository(database.db);
   if (command === 'create') {
