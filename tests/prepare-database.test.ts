@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
 import { prepareDatabase } from '../src/db/prepare.js';
+import { reconcileTimeZones } from '../src/repositories/time-zones-repository.js';
 
 // prepareDatabase (src/db/prepare.ts) is the one way the server and the commands open, migrate, refresh and seed a
 // database; the commands are run here as real processes on database files.
@@ -99,6 +100,28 @@ describe('prepareDatabase', () => {
       read<{ startsAt: string }>(path, 'select starts_at as startsAt from meetings where id = 5'),
     ).toEqual({ startsAt: '2018-02-04T12:30:00Z' });
     expect(read<{ n: number }>(path, 'select count(*) as n from time_zone_data').n).toBe(1);
+  });
+
+  it('reconciles zones in the transaction it is given: rolled back with it, kept when it commits', async () => {
+    const path = join(dir, 'zones-tx.db');
+    const { database } = await prepareDatabase({ path, seed: 'if-empty' });
+    try {
+      database.sqlite
+        .prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
+        .run('America/Argentina/Buenos_Aires');
+      const linked = "select count(*) as n from stops where time_zone = 'America/Buenos_Aires'";
+      const count = () => (database.sqlite.prepare(linked).get() as { n: number }).n;
+      const failed = database.transaction(async (tx) => {
+        expect(await reconcileTimeZones(tx)).toEqual({ stops: 1, meetings: 0 });
+        throw new Error('rolled back');
+      });
+      await expect(failed).rejects.toThrow('rolled back');
+      expect(count()).toBe(1);
+      expect(await database.transaction((tx) => reconcileTimeZones(tx))).toEqual({ stops: 1, meetings: 0 });
+      expect(count()).toBe(0);
+    } finally {
+      database.close();
+    }
   });
 
   it('closes the database and rejects when a step fails', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tillersonSeed } from '../seeds/tillerson-2018.js';
-import { applySeed } from '../src/repositories/seed-repository.js';
+import { applySeed, hasTrips } from '../src/repositories/seed-repository.js';
 import { buildTestApp } from './helpers.js';
 
 type Meeting = {
@@ -136,5 +136,25 @@ describe('the article seed, through the API', () => {
     const { api } = await buildTestApp({ seed: false });
     const res = await api.get('/trips').expect(200);
     expect(res.body.data).toEqual([]);
+  });
+});
+
+describe('applySeed and hasTrips', () => {
+  it('read and write in the transaction they are given, and their writes go with its rollback', async () => {
+    const { app } = await buildTestApp({ seed: false });
+    const failed = app.database.transaction(async (tx) => {
+      expect(await hasTrips(tx)).toBe(false);
+      expect((await applySeed(tillersonSeed, tx)).created).toBe(32);
+      expect(await hasTrips(tx)).toBe(true);
+      throw new Error('rolled back');
+    });
+    await expect(failed).rejects.toThrow('rolled back');
+    expect(await app.database.read((tx) => hasTrips(tx))).toBe(false);
+    expect(await app.database.transaction((tx) => applySeed(tillersonSeed, tx))).toEqual({
+      created: 32,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(await app.database.read((tx) => hasTrips(tx))).toBe(true);
   });
 });
