@@ -25,8 +25,10 @@ import type * as schema from './schema.js';
 // run: a transaction of the handle asked for then waits (they never interleave: each starts when the one before
 // has settled), but a statement run on the connection outside the handle joins fn's transaction, and its rollback.
 // So the handle's transactions are safe once every write goes through them; until the last synchronous
-// repositories are converted (issue 12), no route or service calls transaction() or read(). `read(fn)` follows the
-// same rule, in a transaction that writes nothing.
+// repositories are converted (issue 12), no route or service calls transaction() or read(), but for the Historian
+// import (POST /imports, through importHistorian): a synchronous write of another request run in the microtasks
+// while one of its files is pending would join that file's transaction, and go with it if the file fails.
+// `read(fn)` follows the same rule, in a transaction that writes nothing.
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
