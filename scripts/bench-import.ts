@@ -1,12 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { tillersonSeed } from '../seeds/tillerson-2018.js';
-import { openDatabase } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
+import { prepareDatabase } from '../src/db/prepare.js';
 import { asActor } from '../src/domain/actor.js';
 import { fileInput, importHistorian } from '../src/importers/historian/import-service.js';
-import { applySeed } from '../src/repositories/seed-repository.js';
 
 // npx tsx scripts/bench-import.ts [folder] [runs]
 // Times the Historian import of a folder (default: HISTORIAN_DATA, else ../shared/data/historian/secretary-travels)
@@ -30,10 +27,9 @@ const firsts: number[] = [];
 const seconds: number[] = [];
 for (let run = 1; run <= runs; run += 1) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-import-'));
-  const database = openDatabase(join(dir, 'bench.db'));
+  // Migrated and seeded as the server and `npm run import` prepare it (not timed).
+  const { database } = await prepareDatabase({ path: join(dir, 'bench.db'), seed: 'always' });
   try {
-    runMigrations(database.db);
-    applySeed(database.db, tillersonSeed);
     const started = performance.now();
     const first = await asActor('command:import', () => importHistorian(database, files));
     const firstMs = performance.now() - started;

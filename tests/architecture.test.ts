@@ -133,9 +133,10 @@ describe('storage and the domain rules know nothing of HTTP', () => {
 });
 
 // Only src/db/ (the database handle and what it opens) and src/repositories/ know the engine: nothing else imports
-// the SQLite driver, drizzle's SQLite modules or a table module, so a second engine replaces those two folders.
+// the SQLite driver, drizzle's SQLite modules, a table module or the accessor of the connection behind a transaction
+// (src/db/connection.ts), so a second engine replaces those two folders.
 const ENGINE_PACKAGES = /^(better-sqlite3(-napi)?|drizzle-orm\/(sqlite-core|better-sqlite3))(\/|$)/;
-const ENGINE_FILES = new Set(['src/db/schema', 'src/db/driver']);
+const ENGINE_FILES = new Set(['src/db/schema', 'src/db/driver', 'src/db/connection']);
 
 /** The imports (static, type-only, dynamic, re-exports) of `file` (a path from the root) that reach the engine. */
 function engineImports(file: string, source: string): string[] {
@@ -151,7 +152,7 @@ function engineImports(file: string, source: string): string[] {
 }
 
 describe('only src/db and src/repositories know the engine', () => {
-  it('no other file under src/ imports better-sqlite3, drizzle-orm/sqlite-core, drizzle-orm/better-sqlite3 or a table module', () => {
+  it('no other file under src/ imports better-sqlite3, drizzle-orm/sqlite-core, drizzle-orm/better-sqlite3, a table module or the connection accessor', () => {
     const files = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.ts'))
       .map((name) => posix.join('src', name.split('\\').join('/')))
@@ -171,6 +172,7 @@ describe('only src/db and src/repositories know the engine', () => {
       "const napi = await import('better-sqlite3-napi');",
       "import { trips } from '../db/schema.js';",
       "import type { Database } from '../db/driver.js';",
+      "import { connectionOf } from '../db/connection.js';",
       "import { eq } from 'drizzle-orm';",
       "import type { DatabaseHandle } from '../db/handle.js';",
       "import { schema } from './schema.js';",
@@ -182,6 +184,7 @@ describe('only src/db and src/repositories know the engine', () => {
       'better-sqlite3-napi',
       '../db/schema.js',
       '../db/driver.js',
+      '../db/connection.js',
     ]);
   });
 });

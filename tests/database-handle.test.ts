@@ -11,8 +11,8 @@ import { buildTestApp } from './helpers.js';
 // translation of the engine's errors into domain errors. On a real migrated SQLite database in memory.
 
 let database: DatabaseHandle;
-beforeEach(() => {
-  database = prepareDatabase({ path: ':memory:', seed: 'never' }).database;
+beforeEach(async () => {
+  database = (await prepareDatabase({ path: ':memory:', seed: 'never' })).database;
 });
 afterEach(() => database.close());
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
 import { prepareDatabase } from '../src/db/prepare.js';
+import { reconcileTimeZones } from '../src/repositories/time-zones-repository.js';
 
 // prepareDatabase (src/db/prepare.ts) is the one way the server and the commands open, migrate, refresh and seed a
 // database; the commands are run here as real processes on database files.
@@ -37,9 +38,9 @@ function read<T>(path: string, sql: string): T {
 }
 
 describe('prepareDatabase', () => {
-  it('migrates, seeds only an empty database when asked if-empty, and rewrites the seed in place when asked always', () => {
+  it('migrates, seeds only an empty database when asked if-empty, and rewrites the seed in place when asked always', async () => {
     const path = join(dir, 'prepare.db');
-    const first = prepareDatabase({ path, seed: 'if-empty' });
+    const first = await prepareDatabase({ path, seed: 'if-empty' });
     first.database.close();
     expect(first.seeded?.created).toBeGreaterThan(0);
     expect(first.seeded).toMatchObject({ updated: 0, unchanged: 0 });
@@ -48,25 +49,25 @@ describe('prepareDatabase', () => {
     );
     expect(read<{ n: number }>(path, 'select count(*) as n from trips').n).toBe(1);
 
-    const again = prepareDatabase({ path, seed: 'if-empty' });
+    const again = await prepareDatabase({ path, seed: 'if-empty' });
     again.database.close();
     expect(again.seeded).toBeNull();
 
-    const always = prepareDatabase({ path, seed: 'always' });
+    const always = await prepareDatabase({ path, seed: 'always' });
     always.database.close();
     expect(always.seeded).toEqual({ created: 0, updated: 0, unchanged: first.seeded?.created });
   });
 
-  it('refills the meeting instants a migration left empty, and never seeds when asked never', () => {
+  it('refills the meeting instants a migration left empty, and never seeds when asked never', async () => {
     const path = join(dir, 'refresh.db');
-    prepareDatabase({ path, seed: 'if-empty' }).database.close();
+    (await prepareDatabase({ path, seed: 'if-empty' })).database.close();
     // The seed's meeting 5 is dated 2018-02-04 in Buenos Aires (UTC-3, no summer time that year), untimed: give it a
     // time and no instants, as a migration adding the columns would leave it.
     const database = openDatabase(path);
     database.sqlite.prepare("update meetings set start_time = '09:30', starts_at = null where id = 5").run();
     database.close();
 
-    const prepared = prepareDatabase({ path, seed: 'never' });
+    const prepared = await prepareDatabase({ path, seed: 'never' });
     prepared.database.close();
     expect(prepared.seeded).toBeNull();
     expect(
@@ -76,9 +77,9 @@ describe('prepareDatabase', () => {
     });
   });
 
-  it('brings zone names and instants in line with the tz database, as the server does at start', () => {
+  it('brings zone names and instants in line with the tz database, as the server does at start', async () => {
     const path = join(dir, 'zones.db');
-    prepareDatabase({ path, seed: 'if-empty' }).database.close();
+    (await prepareDatabase({ path, seed: 'if-empty' })).database.close();
     // As a version before canonical names stored it: the seed's Buenos Aires stop under the zone's link name, its
     // meeting 5 timed with an instant from other zone data, and no record of the release last reconciled with.
     const database = openDatabase(path);
@@ -91,7 +92,7 @@ describe('prepareDatabase', () => {
     database.sqlite.prepare('delete from time_zone_data').run();
     database.close();
 
-    prepareDatabase({ path, seed: 'never' }).database.close();
+    (await prepareDatabase({ path, seed: 'never' })).database.close();
     expect(
       read<{ n: number }>(path, "select count(*) as n from stops where time_zone = 'America/Buenos_Aires'").n,
     ).toBe(0);
@@ -101,13 +102,35 @@ describe('prepareDatabase', () => {
     expect(read<{ n: number }>(path, 'select count(*) as n from time_zone_data').n).toBe(1);
   });
 
-  it('closes the database and rethrows when a step fails', () => {
+  it('reconciles zones in the transaction it is given: rolled back with it, kept when it commits', async () => {
+    const path = join(dir, 'zones-tx.db');
+    const { database } = await prepareDatabase({ path, seed: 'if-empty' });
+    try {
+      database.sqlite
+        .prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
+        .run('America/Argentina/Buenos_Aires');
+      const linked = "select count(*) as n from stops where time_zone = 'America/Buenos_Aires'";
+      const count = () => (database.sqlite.prepare(linked).get() as { n: number }).n;
+      const failed = database.transaction(async (tx) => {
+        expect(await reconcileTimeZones(tx)).toEqual({ stops: 1, meetings: 0 });
+        throw new Error('rolled back');
+      });
+      await expect(failed).rejects.toThrow('rolled back');
+      expect(count()).toBe(1);
+      expect(await database.transaction((tx) => reconcileTimeZones(tx))).toEqual({ stops: 1, meetings: 0 });
+      expect(count()).toBe(0);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('closes the database and rejects when a step fails', async () => {
     // A table the first migration creates is already there, so migrating fails after the file was opened.
     const path = join(dir, 'failing.db');
     const database = openDatabase(path);
     database.sqlite.exec('create table trips (id integer primary key)');
     database.close();
-    expect(() => prepareDatabase({ path, seed: 'if-empty' })).toThrow(/trips/);
+    await expect(prepareDatabase({ path, seed: 'if-empty' })).rejects.toThrow(/trips/);
     // Closed: the last connection to a WAL database removes its -wal and -shm files as it closes.
     expect(existsSync(`${path}-wal`)).toBe(false);
     expect(existsSync(`${path}-shm`)).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tillersonSeed } from '../seeds/tillerson-2018.js';
-import { applySeed } from '../src/repositories/seed-repository.js';
+import { applySeed, hasTrips } from '../src/repositories/seed-repository.js';
 import { buildTestApp } from './helpers.js';
 
 type Meeting = {
@@ -116,7 +116,7 @@ describe('the article seed, through the API', () => {
   it('is idempotent: seeding again changes nothing and keeps every id', async () => {
     const { app, api } = await itinerary();
     const before = (await api.get('/trips/1?include=stops,meetings,participants')).body;
-    const report = applySeed(app.database.db, tillersonSeed);
+    const report = await app.database.transaction((tx) => applySeed(tillersonSeed, tx));
     expect(report).toEqual({ created: 0, updated: 0, unchanged: 32 });
     const after = (await api.get('/trips/1?include=stops,meetings,participants')).body;
     expect(after).toEqual(before);
@@ -125,7 +125,7 @@ describe('the article seed, through the API', () => {
   it('re-seeding restores a seeded record that was changed, under the same id', async () => {
     const { app, api } = await itinerary();
     await api.patch('/meetings/8').send({ title: 'Changed' }).expect(200);
-    const report = applySeed(app.database.db, tillersonSeed);
+    const report = await app.database.transaction((tx) => applySeed(tillersonSeed, tx));
     expect(report.updated).toBe(1);
     const restored = await api.get('/meetings/8').expect(200);
     expect(restored.body.title).toMatch(/Macri/);
@@ -136,5 +136,25 @@ describe('the article seed, through the API', () => {
     const { api } = await buildTestApp({ seed: false });
     const res = await api.get('/trips').expect(200);
     expect(res.body.data).toEqual([]);
+  });
+});
+
+describe('applySeed and hasTrips', () => {
+  it('read and write in the transaction they are given, and their writes go with its rollback', async () => {
+    const { app } = await buildTestApp({ seed: false });
+    const failed = app.database.transaction(async (tx) => {
+      expect(await hasTrips(tx)).toBe(false);
+      expect((await applySeed(tillersonSeed, tx)).created).toBe(32);
+      expect(await hasTrips(tx)).toBe(true);
+      throw new Error('rolled back');
+    });
+    await expect(failed).rejects.toThrow('rolled back');
+    expect(await app.database.read((tx) => hasTrips(tx))).toBe(false);
+    expect(await app.database.transaction((tx) => applySeed(tillersonSeed, tx))).toEqual({
+      created: 32,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(await app.database.read((tx) => hasTrips(tx))).toBe(true);
   });
 });

@@ -48,7 +48,7 @@ function filesOf(path: string): string[] {
 const files = paths.flatMap(filesOf);
 const config = loadConfigOrExit();
 // Seed first, as the server would, so that records of the seeded journey are matched to it, not entered twice.
-const { database } = prepareDatabase({
+const { database } = await prepareDatabase({
   path: config.DATABASE_PATH,
   seed: config.SEED_ON_START ? 'if-empty' : 'never',
 });

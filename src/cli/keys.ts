@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { AppError } from '../errors.js';
-import { createKeysRepository } from '../repositories/keys-repository.js';
+import { keysRepositoryOf } from '../repositories/keys-repository.js';
 import { CreateKeySchema } from '../schemas/keys.js';
 
 // npm run keys -- create --name <name> --scope <read|write|admin>   prints the new token alone on the last line
@@ -35,9 +35,9 @@ const { values, positionals } = (() => {
 const [command, argument] = positionals;
 
 const config = loadConfigOrExit();
-const { database } = prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
+const { database } = await prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
 try {
-  const keys = createKeysRepository(database.db);
+  const keys = keysRepositoryOf(database);
   if (command === 'create') {
     const input = CreateKeySchema.safeParse({ name: values.name, scope: values.scope });
     if (!input.success) {

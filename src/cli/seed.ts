@@ -5,7 +5,7 @@ import { prepareDatabase } from '../db/prepare.js';
 // Running it again changes nothing.
 
 const config = loadConfigOrExit();
-const { database, seeded: report } = prepareDatabase({ path: config.DATABASE_PATH, seed: 'always' });
+const { database, seeded: report } = await prepareDatabase({ path: config.DATABASE_PATH, seed: 'always' });
 try {
   console.log(
     `seeded ${config.DATABASE_PATH}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged`,

@@ -8,6 +8,7 @@ import {
   DuplicateError,
   ReferenceConflictError,
 } from '../errors.js';
+import { bindConnection } from './connection.js';
 import type { Database } from './driver.js';
 import { backupTo, checkIntegrity, type IntegrityReport } from './maintenance.js';
 import type * as schema from './schema.js';
@@ -43,8 +44,9 @@ export type DatabaseHandle = {
   /** drizzle over the connection: what repositories use (until they take a `tx`). */
   db: Db;
   /**
-   * The engine's own connection: an escape hatch for the code of src/db/, for the Historian importer's prepared
-   * statements (repositories/historian-import-store.ts) and for tests that look at the file itself. Nothing else uses it.
+   * The engine's own connection: an escape hatch for the code of src/db/ and for tests that look at the file itself.
+   * Nothing else uses it: a repository that prepares raw statements gets the connection of the transaction it runs
+   * in from `connectionOf(tx)` (connection.ts), as the Historian import store does.
    */
   sqlite: Database;
   /** Runs `fn` in one transaction (see the rule above); commits when its promise resolves, rolls back on a rejection. */
@@ -123,6 +125,8 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
     ),
   };
   const tx: Transaction = { db };
+  // The SQLite repositories that prepare raw statements reach the connection through it (connection.ts).
+  bindConnection(tx, sqlite);
   let savepoints = 0;
   // Work of the handle (transactions, reads) runs one at a time: `busy` counts what has started or is waiting,
   // `tail` settles when the last of it has; `inside` marks the async context of a running work, whose own calls

@@ -1,6 +1,6 @@
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
-import { reconcileTimeZones } from '../repositories/meetings-repository.js';
 import { applySeed, hasTrips, type SeedReport } from '../repositories/seed-repository.js';
+import { reconcileTimeZones } from '../repositories/time-zones-repository.js';
 import { type DatabaseHandle, openDatabase } from './client.js';
 import { runMigrations } from './migrate.js';
 
@@ -24,24 +24,28 @@ export type Prepared = { database: DatabaseHandle; seeded: SeedReport | null };
 /**
  * The one way the server and the commands get a database ready to use: opens it (client.ts: pragmas, WAL), applies
  * the pending migrations, brings zone names and meeting instants in line with the tz database (reconcileTimeZones
- * in meetings-repository.ts: SQL has no time-zone rules, so no migration can), and writes the seed when `seed`
- * asks. Answers the open handle, which the caller closes, and the seed's counts when it was written (else null).
- * Closes the handle and rethrows if any step fails. The commands that must see a file as it is (`db:check`,
- * `db:backup`) open it with `openDatabase` instead.
+ * in time-zones-repository.ts: SQL has no time-zone rules, so no migration can), and writes the seed when `seed`
+ * asks; the last two each in a transaction of the handle. Resolves to the open handle, which the caller closes,
+ * and the seed's counts when it was written (else null). Closes the handle and rejects with the error if any step
+ * fails. The commands that must see a file as it is (`db:check`, `db:backup`) open it with `openDatabase` instead.
  */
 export function prepareDatabase(
   config: PrepareConfig & { seed: 'always' },
-): Prepared & { seeded: SeedReport };
-export function prepareDatabase(config: PrepareConfig): Prepared;
-export function prepareDatabase(config: PrepareConfig): Prepared {
+): Promise<Prepared & { seeded: SeedReport }>;
+export function prepareDatabase(config: PrepareConfig): Promise<Prepared>;
+export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> {
   const database = openDatabase(config.path, { onQuery: config.onQuery });
   try {
     runMigrations(database.db);
-    reconcileTimeZones(database.db);
-    const seed = config.seed === 'always' || (config.seed === 'if-empty' && !hasTrips(database.db));
-    const seeded = seed
-      ? database.withActor('command:seed', () => applySeed(database.db, tillersonSeed))
-      : null;
+    await database.transaction((tx) => reconcileTimeZones(tx));
+    const seeded =
+      config.seed === 'never'
+        ? null
+        : await database.withActor('command:seed', () =>
+            database.transaction(async (tx) =>
+              config.seed === 'always' || !(await hasTrips(tx)) ? applySeed(tillersonSeed, tx) : null,
+            ),
+          );
     return { database, seeded };
   } catch (error) {
     database.close();

@@ -26,7 +26,7 @@ export type DatabasePluginOptions = {
 /** Opens the database, applies pending migrations, seeds an empty database, and closes it with the app. */
 export default fp<DatabasePluginOptions>(
   async (app, opts) => {
-    const { database, seeded } = prepareDatabase({
+    const { database, seeded } = await prepareDatabase({
       path: opts.path,
       seed: opts.seed ? 'if-empty' : 'never',
       onQuery: opts.onQuery,

@@ -1,5 +1,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
-import type { DatabaseHandle } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
+import { connectionOf } from '../db/connection.js';
+import type { Database } from '../db/driver.js';
 import { importRecords, importWrites, participants, stops, trips } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
 import { canonicalZone } from '../domain/tzdb.js';
@@ -9,6 +11,11 @@ import type { Stop } from '../schemas/stops.js';
 // the API's repositories: those validate country codes against ISO 3166-1, which former states (SU, YU, …) and
 // the unknown ZZ fail, while the database itself only asks for two capital letters. Every write still goes
 // through the tables' triggers, so the change feed, the search index and the audit log see the import.
+//
+// A store is built per transaction (`createImportStore(tx)`): the importer writes each file in a transaction of
+// its own and keeps that file's store in the file's context, so every call of the store runs in the file's
+// transaction and none can slip outside it, as a forgotten trailing `tx` argument would let it. Every method
+// answers a promise, after doing its SQLite work synchronously (the handle's transaction rule, db/handle.ts).
 
 export type StopRow = typeof stops.$inferSelect;
 export type TripRow = typeof trips.$inferSelect;
@@ -40,16 +47,17 @@ export type ParticipantValues = {
 /** A stop waits here while positions are reshuffled, clear of the unique (trip, position) of the others. */
 const PARKING = 1_000_000;
 
-export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 'sqlite'>) {
-  // The inserts run thousands of times per import: prepared once, as plain SQL, they cost a fraction of a query
-  // built and prepared each time.
-  const statements = {
-    insertStop: sqlite.prepare<unknown[], { id: number }>(
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** The statements the import runs thousands of times, as plain SQL on the connection. */
+function prepareStatements(sqlite: Database) {
+  return {
+    insertStop: sqlite.prepare<unknown[], { id: number; version: number }>(
       `insert into stops (trip_id, position, city, country, country_name, latitude, longitude, time_zone,
          arrival_date, departure_date, notes, sources, created_at, updated_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
     ),
-    insertTrip: sqlite.prepare<unknown[], { id: number }>(
+    insertTrip: sqlite.prepare<unknown[], { id: number; version: number }>(
       `insert into trips (title, summary, traveler_id, start_date, end_date, status, created_at, updated_at)
        values (?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
     ),
@@ -64,10 +72,38 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
          source = coalesce(excluded.source, source), record_id = coalesce(excluded.record_id, record_id),
          written_at = excluded.written_at`,
     ),
+    spans: sqlite.prepare<[string], { days: number }>(
+      `select cast(julianday(s.departure_date) - julianday(s.arrival_date) + 1 as integer) as days
+       from import_records r join stops s on s.id = r.stop_id
+       where r.source = ? and r.adopted = 0 and s.arrival_date is not null and s.departure_date is not null`,
+    ),
   };
+}
+
+// The inserts run thousands of times per import: prepared once per connection, as plain SQL, they cost a fraction
+// of a query built and prepared each time. The stores of later transactions on the same connection reuse them.
+const prepared = new WeakMap<Database, Statements>();
+
+function statementsOf(sqlite: Database): Statements {
+  let statements = prepared.get(sqlite);
+  if (statements === undefined) {
+    statements = prepareStatements(sqlite);
+    prepared.set(sqlite, statements);
+  }
+  return statements;
+}
+
+/**
+ * The importer's reads and writes, all run in the transaction `tx` (one file's: see the note at the top). Rows
+ * come back as the tables hold them; dates are `YYYY-MM-DD` texts. Writes that break a constraint reject with the
+ * engine's error, which rolls the file's transaction back.
+ */
+export function createImportStore(tx: Transaction) {
+  const { db } = tx;
+  const statements = statementsOf(connectionOf(tx));
 
   return {
-    mappings(source: string, recordIds: string[]): MappingRow[] {
+    async mappings(source: string, recordIds: string[]): Promise<MappingRow[]> {
       if (recordIds.length === 0) return [];
       return db
         .select()
@@ -76,7 +112,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         .all();
     },
 
-    addMapping(row: Omit<MappingRow, 'id' | 'createdAt'>): void {
+    async addMapping(row: Omit<MappingRow, 'id' | 'createdAt'>): Promise<void> {
       statements.insertMapping.run(
         row.source,
         row.recordId,
@@ -91,18 +127,18 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** Notes the file each record now comes from (a record can move, as when a traveler's file is renamed). */
-    setMappingFile(ids: number[], file: string): void {
+    async setMappingFile(ids: number[], file: string): Promise<void> {
       if (ids.length === 0) return;
       db.update(importRecords).set({ file }).where(inArray(importRecords.id, ids)).run();
     },
 
     /** Gives a participant's mapping a new key (an upstream rename of the traveler's id). */
-    renameMapping(id: number, recordId: string): void {
+    async renameMapping(id: number, recordId: string): Promise<void> {
       db.update(importRecords).set({ recordId }).where(eq(importRecords.id, id)).run();
     },
 
     /** The participants mapped by any of these keys of a source. */
-    participantMappings(source: string): MappingRow[] {
+    async participantMappings(source: string): Promise<MappingRow[]> {
       return db
         .select()
         .from(importRecords)
@@ -114,7 +150,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
      * Owned stops' mappings of a file and source whose records are not among `present`: records that the file no
      * longer holds.
      */
-    missingRecords(source: string, file: string, present: Set<string>): MappingRow[] {
+    async missingRecords(source: string, file: string, present: Set<string>): Promise<MappingRow[]> {
       return db
         .select()
         .from(importRecords)
@@ -131,7 +167,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** The version each row had when the importer last wrote it, by id. */
-    writtenVersions(resource: Resource, ids: number[]): Map<number, number> {
+    async writtenVersions(resource: Resource, ids: number[]): Promise<Map<number, number>> {
       if (ids.length === 0) return new Map();
       const rows = db
         .select({ id: importWrites.resourceId, version: importWrites.version })
@@ -142,17 +178,17 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** Records that the importer wrote the row at this version. */
-    recordWrite(
+    async recordWrite(
       resource: Resource,
       id: number,
       version: number,
       key?: { source: string; recordId: string },
-    ): void {
+    ): Promise<void> {
       statements.recordWrite.run(resource, id, version, key?.source ?? null, key?.recordId ?? null, nowIso());
     },
 
     /** Records of a source whose stop the importer once wrote: a record among them with no stop now was deleted. */
-    everWritten(source: string, recordIds: string[]): Set<string> {
+    async everWritten(source: string, recordIds: string[]): Promise<Set<string>> {
       if (recordIds.length === 0) return new Set();
       const rows = db
         .selectDistinct({ recordId: importWrites.recordId })
@@ -169,39 +205,32 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** Days from arrival to departure, both counted, of every stop the importer owns in a source. */
-    spans(source: string): number[] {
-      return sqlite
-        .prepare<[string], { days: number }>(
-          `select cast(julianday(s.departure_date) - julianday(s.arrival_date) + 1 as integer) as days
-           from import_records r join stops s on s.id = r.stop_id
-           where r.source = ? and r.adopted = 0 and s.arrival_date is not null and s.departure_date is not null`,
-        )
-        .all(source)
-        .map((r) => r.days);
+    async spans(source: string): Promise<number[]> {
+      return statements.spans.all(source).map((r) => r.days);
     },
 
-    deleteStop(id: number): void {
+    async deleteStop(id: number): Promise<void> {
       db.delete(stops).where(eq(stops.id, id)).run();
     },
 
     /** Keeps an owned stop's mapping pointing at the trip the stop moved to. */
-    setMappingTrip(stopId: number, tripId: number): void {
+    async setMappingTrip(stopId: number, tripId: number): Promise<void> {
       db.update(importRecords)
         .set({ tripId })
         .where(and(eq(importRecords.stopId, stopId), eq(importRecords.adopted, false)))
         .run();
     },
 
-    setMappingAsOf(id: number, asOf: string): void {
+    async setMappingAsOf(id: number, asOf: string): Promise<void> {
       db.update(importRecords).set({ asOf }).where(eq(importRecords.id, id)).run();
     },
 
-    participant(id: number): ParticipantRow | undefined {
+    async participant(id: number): Promise<ParticipantRow | undefined> {
       return db.select().from(participants).where(eq(participants.id, id)).get();
     },
 
     /** People no import has claimed yet, of a country (or of none): the candidates to match by name. */
-    unclaimedPeople(country: string | null): ParticipantRow[] {
+    async unclaimedPeople(country: string | null): Promise<ParticipantRow[]> {
       const claimed = db
         .select({ id: importRecords.participantId })
         .from(importRecords)
@@ -219,7 +248,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         .all();
     },
 
-    insertParticipant(values: ParticipantValues): { id: number; version: number } {
+    async insertParticipant(values: ParticipantValues): Promise<{ id: number; version: number }> {
       const now = nowIso();
       return db
         .insert(participants)
@@ -229,7 +258,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** Updates a participant; its new version. */
-    updateParticipant(id: number, values: Partial<ParticipantValues>): number {
+    async updateParticipant(id: number, values: Partial<ParticipantValues>): Promise<number> {
       return (
         db
           .update(participants)
@@ -240,7 +269,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
       );
     },
 
-    trips(ids: number[]): TripRow[] {
+    async trips(ids: number[]): Promise<TripRow[]> {
       if (ids.length === 0) return [];
       return db.select().from(trips).where(inArray(trips.id, ids)).all();
     },
@@ -249,7 +278,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
      * Trips of the traveler that overlap the dates and that no import created: the candidates for records that
      * describe a journey already entered (the seed's).
      */
-    matchableTrips(travelerId: number, startDate: string, endDate: string): TripRow[] {
+    async matchableTrips(travelerId: number, startDate: string, endDate: string): Promise<TripRow[]> {
       const overlapping = db
         .select()
         .from(trips)
@@ -278,7 +307,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
       return overlapping.filter((t) => !owned.has(t.id));
     },
 
-    insertTrip(v: TripValues): { id: number; version: number } {
+    async insertTrip(v: TripValues): Promise<{ id: number; version: number }> {
       const now = nowIso();
       const row = statements.insertTrip.get(
         v.title,
@@ -294,7 +323,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** Updates a trip; its new version. */
-    updateTrip(id: number, values: Partial<TripValues>): number {
+    async updateTrip(id: number, values: Partial<TripValues>): Promise<number> {
       return (
         db
           .update(trips)
@@ -305,16 +334,16 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
       );
     },
 
-    deleteTrip(id: number): void {
+    async deleteTrip(id: number): Promise<void> {
       db.delete(trips).where(eq(trips.id, id)).run();
     },
 
-    stops(ids: number[]): StopRow[] {
+    async stops(ids: number[]): Promise<StopRow[]> {
       if (ids.length === 0) return [];
       return db.select().from(stops).where(inArray(stops.id, ids)).all();
     },
 
-    stopsOfTrips(tripIds: number[]): StopRow[] {
+    async stopsOfTrips(tripIds: number[]): Promise<StopRow[]> {
       if (tripIds.length === 0) return [];
       return db
         .select()
@@ -324,13 +353,13 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
         .all();
     },
 
-    countStops(tripId: number): number {
+    async countStops(tripId: number): Promise<number> {
       return (
         db.select({ n: sql<number>`count(*)` }).from(stops).where(eq(stops.tripId, tripId)).get()?.n ?? 0
       );
     },
 
-    insertStop(v: StopValues): { id: number; version: number } {
+    async insertStop(v: StopValues): Promise<{ id: number; version: number }> {
       const now = nowIso();
       const row = statements.insertStop.get(
         v.tripId,
@@ -353,7 +382,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** Updates a stop; its new version. */
-    updateStop(id: number, values: Partial<StopValues>): number {
+    async updateStop(id: number, values: Partial<StopValues>): Promise<number> {
       return (
         db
           .update(stops)
@@ -365,7 +394,7 @@ export function createImportStore({ db, sqlite }: Pick<DatabaseHandle, 'db' | 's
     },
 
     /** Moves a stop out of the way within its trip before its final place is written (same version). */
-    parkStop(id: number): void {
+    async parkStop(id: number): Promise<void> {
       db.update(stops)
         .set({ position: PARKING + id })
         .where(eq(stops.id, id))

@@ -7,14 +7,13 @@ import {
   meetingTimeKey,
   participants,
   stops,
-  timeZoneData,
   trips,
   UNDATED,
   UNTIMED,
 } from '../db/schema.js';
 import { meetingRules } from '../domain/rules.js';
 import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
-import { canonicalZone, tzdbRelease } from '../domain/tzdb.js';
+import { canonicalZone } from '../domain/tzdb.js';
 import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
@@ -166,47 +165,12 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] }): nu
   return recompute(db, inArray(meetings.stopId, scope.stopIds), true);
 }
 
-// Bumped when the way local times become instants changes, so that the next start recomputes them all.
-const INSTANT_RULES_VERSION = 1;
-
 /**
- * Brings stored data in line with the tz database, at every start (SQL has no time-zone rules, so no migration
- * can): a stop's zone stored under a link name (Europe/Kiev, UTC, from before names were made canonical) becomes
- * its zone (Europe/Kyiv, Etc/UTC); a timed meeting without instants (a migration added the columns) gets them;
- * and when the tz database's release or the rules above changed since the last start (`time_zone_data`), every
- * timed meeting whose stored instants differ from those the database gives now gets them. Each changed record
- * gets a new version. A zone the database does not know is left as it is. Answers how many changed.
+ * Gives the meetings that `where` selects the instants their stop's zone gives now (none for an untimed one), with
+ * a new version: every one when `always`, else those whose stored instants differ. A meeting in a zone the tz
+ * database does not know is left alone. Answers how many changed. Also run by time-zones-repository.ts.
  */
-export function reconcileTimeZones(db: Db): { stops: number; meetings: number } {
-  return db.transaction(() => {
-    let renamed = 0;
-    for (const { timeZone } of db.selectDistinct({ timeZone: stops.timeZone }).from(stops).all()) {
-      const canonical = canonicalZone(timeZone);
-      if (canonical === undefined || canonical === timeZone) continue;
-      renamed += db
-        .update(stops)
-        .set({ timeZone: canonical, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
-        .where(eq(stops.timeZone, timeZone))
-        .run().changes;
-    }
-    const { version, backzone } = tzdbRelease();
-    const release = `${version}${backzone ? '+backzone' : ''}/${INSTANT_RULES_VERSION}`;
-    const last = db.select().from(timeZoneData).where(eq(timeZoneData.id, 1)).get();
-    const timed = sql`${meetings.startTime} is not null`;
-    const changed = recompute(
-      db,
-      last?.release === release ? and(timed, sql`${meetings.startsAt} is null`) : timed,
-      false,
-    );
-    if (last?.release !== release) {
-      const row = { id: 1, release, reconciledAt: nowIso() };
-      db.insert(timeZoneData).values(row).onConflictDoUpdate({ target: timeZoneData.id, set: row }).run();
-    }
-    return { stops: renamed, meetings: changed };
-  });
-}
-
-function recompute(db: Db, where: SQL | undefined, always: boolean): number {
+export function recompute(db: Db, where: SQL | undefined, always: boolean): number {
   const rows = db
     .select({
       id: meetings.id,

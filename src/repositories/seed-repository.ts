@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { SeedData } from '../../seeds/seed-types.js';
-import type { Db } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { nowIso, toUtcInstant } from '../domain/time.js';
 
@@ -10,10 +10,11 @@ export type SeedReport = { created: number; updated: number; unchanged: number }
 type TableWithId = SQLiteTable & { id: AnySQLiteColumn };
 
 /**
- * Writes seed records under their fixed ids, in one transaction. A record that already holds the seed's values
- * is left alone (its version and timestamps do not move), so seeding twice changes nothing.
+ * Writes seed records under their fixed ids, in the transaction `tx`, all or nothing. A record that already holds
+ * the seed's values is left alone (its version and timestamps do not move), so seeding twice changes nothing.
+ * Resolves to how many records were created, updated and left unchanged.
  */
-export function applySeed(db: Db, data: SeedData): SeedReport {
+export async function applySeed(data: SeedData, { db }: Transaction): Promise<SeedReport> {
   const report: SeedReport = { created: 0, updated: 0, unchanged: 0 };
 
   const upsert = <T extends Record<string, unknown> & { id: number }>(table: TableWithId, values: T) => {
@@ -42,6 +43,7 @@ export function applySeed(db: Db, data: SeedData): SeedReport {
     report.updated += 1;
   };
 
+  // drizzle's synchronous transaction (a savepoint inside tx's): all of it runs before this function answers.
   db.transaction(() => {
     for (const participant of data.participants) upsert(participants, participant);
     for (const { stops: tripStops, ...trip } of data.trips) {
@@ -78,6 +80,7 @@ export function applySeed(db: Db, data: SeedData): SeedReport {
   return report;
 }
 
-export function hasTrips(db: Db): boolean {
+/** Whether the database holds any trip, read in the transaction `tx`. */
+export async function hasTrips({ db }: Transaction): Promise<boolean> {
   return db.select({ id: trips.id }).from(trips).limit(1).get() !== undefined;
 }

@@ -28,23 +28,23 @@ function withSource(sources: Source[], source: Source, mode: 'replace' | 'keep')
   return sources.map((s, i) => (i === at ? source : s));
 }
 
-export function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): void {
+export async function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): Promise<void> {
   const { store, tally } = ctx;
-  separateCollisions(ctx, source, groups);
-  flagLongSpans(ctx, source, groups);
+  await separateCollisions(ctx, source, groups);
+  await flagLongSpans(ctx, source, groups);
   const legIds = groups.flatMap((g) => g.legs.map((l) => l.id));
-  const rows = store.mappings(source, legIds);
+  const rows = await store.mappings(source, legIds);
   if (ctx.fileKey !== null) {
-    store.setMappingFile(
+    await store.setMappingFile(
       rows.filter((r) => r.file !== ctx.fileKey).map((r) => r.id),
       ctx.fileKey,
     );
   }
   const rowsOf = groupBy(rows, (r) => r.recordId);
   const ownedStops = new Map(
-    store
-      .stops(rows.filter((r) => !r.adopted && r.stopId !== null).map((r) => r.stopId as number))
-      .map((s) => [s.id, s]),
+    (
+      await store.stops(rows.filter((r) => !r.adopted && r.stopId !== null).map((r) => r.stopId as number))
+    ).map((s) => [s.id, s]),
   );
   const stopOf = new Map<string, StopRow>();
   for (const r of rows) {
@@ -52,13 +52,13 @@ export function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[
     if (stop) stopOf.set(r.recordId, stop);
   }
   // Records whose stop the import once wrote and which have none now: deleted by hand, to be re-created.
-  const deleted = store.everWritten(
+  const deleted = await store.everWritten(
     source,
     legIds.filter((id) => !stopOf.has(id) && !(rowsOf.get(id) ?? []).some((r) => r.adopted)),
   );
   const previousTrips = new Set([...ownedStops.values()].map((s) => s.tripId));
-  const tripRows = new Map(store.trips([...previousTrips]).map((t) => [t.id, t]));
-  const tripWrites = store.writtenVersions('trip', [...previousTrips]);
+  const tripRows = new Map((await store.trips([...previousTrips])).map((t) => [t.id, t]));
+  const tripWrites = await store.writtenVersions('trip', [...previousTrips]);
 
   const claimed = new Set<number>();
   const layouts: { tripId: number; legs: LegPlan[] }[] = [];
@@ -67,7 +67,7 @@ export function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[
       .flatMap((l) => rowsOf.get(l.id) ?? [])
       .find((r) => r.adopted && r.tripId !== null);
     if (adopted?.tripId) {
-      cite(ctx, source, adopted.tripId, group, rowsOf);
+      await cite(ctx, source, adopted.tripId, group, rowsOf);
       continue;
     }
     // The trip that holds most of these records' stops, unless another group of this file took it first.
@@ -85,7 +85,7 @@ export function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[
       const diff = row ? changes(row, group.trip) : null;
       if (diff && row) {
         const id = tripId;
-        const outcome = writeOwned(
+        const outcome = await writeOwned(
           ctx,
           'trip',
           row,
@@ -99,38 +99,38 @@ export function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[
         tally.trips.unchanged += 1;
       }
     } else {
-      const existing = matchingTrip(ctx, group);
+      const existing = await matchingTrip(ctx, group);
       if (existing !== undefined) {
-        cite(ctx, source, existing, group, rowsOf);
+        await cite(ctx, source, existing, group, rowsOf);
         continue;
       }
-      const created = store.insertTrip(group.trip);
-      store.recordWrite('trip', created.id, created.version);
+      const created = await store.insertTrip(group.trip);
+      await store.recordWrite('trip', created.id, created.version);
       tripId = created.id;
       tally.trips[group.legs.some((l) => deleted.has(l.id)) ? 'recreated' : 'created'] += 1;
     }
     claimed.add(tripId);
     layouts.push({ tripId, legs: group.legs });
   }
-  placeStops(ctx, source, layouts, stopOf, deleted);
-  if (ctx.fileKey !== null) handleMissing(ctx, source, ctx.fileKey, new Set(legIds), previousTrips);
+  await placeStops(ctx, source, layouts, stopOf, deleted);
+  if (ctx.fileKey !== null) await handleMissing(ctx, source, ctx.fileKey, new Set(legIds), previousTrips);
   // A trip whose records all moved to other trips (a corrected date can merge two) is left empty: drop it.
   for (const tripId of previousTrips) {
-    if (!claimed.has(tripId) && store.countStops(tripId) === 0) {
-      store.deleteTrip(tripId);
+    if (!claimed.has(tripId) && (await store.countStops(tripId)) === 0) {
+      await store.deleteTrip(tripId);
       tally.trips.deleted += 1;
     }
   }
 }
 
 /** Writes each imported trip's stops in visit order; stops added by hand follow them, in their order. */
-function placeStops(
+async function placeStops(
   ctx: FileContext,
   source: string,
   layouts: { tripId: number; legs: LegPlan[] }[],
   stopOf: Map<string, StopRow>,
   deleted: Set<string>,
-): void {
+): Promise<void> {
   const { store, tally } = ctx;
   type Target = { existing: StopRow | undefined; leg: LegPlan | undefined; tripId: number; position: number };
   const targets: Target[] = [];
@@ -143,7 +143,7 @@ function placeStops(
     });
   }
   const others = groupBy(
-    store.stopsOfTrips(layouts.map((l) => l.tripId)).filter((s) => !planned.has(s.id)),
+    (await store.stopsOfTrips(layouts.map((l) => l.tripId))).filter((s) => !planned.has(s.id)),
     (s) => s.tripId,
   );
   for (const { tripId, legs } of layouts) {
@@ -151,16 +151,16 @@ function placeStops(
       targets.push({ existing, leg: undefined, tripId, position: legs.length + i + 1 });
     });
   }
-  const written = store.writtenVersions('stop', [...planned]);
+  const written = await store.writtenVersions('stop', [...planned]);
   // Positions are unique within a trip: stops that move wait aside until every stop is written.
   const moves = (t: Target) =>
     t.existing !== undefined && (t.existing.tripId !== t.tripId || t.existing.position !== t.position);
-  for (const t of targets) if (moves(t) && t.existing) store.parkStop(t.existing.id);
+  for (const t of targets) if (moves(t) && t.existing) await store.parkStop(t.existing.id);
 
   for (const t of targets) {
     if (!t.leg) {
       if (t.existing && moves(t)) {
-        store.updateStop(t.existing.id, { position: t.position });
+        await store.updateStop(t.existing.id, { position: t.position });
         tally.stops.updated += 1;
       }
       continue;
@@ -173,9 +173,9 @@ function placeStops(
     };
     const key = { source, recordId: t.leg.id };
     if (!t.existing) {
-      const created = store.insertStop(values);
-      store.recordWrite('stop', created.id, created.version, key);
-      store.addMapping({
+      const created = await store.insertStop(values);
+      await store.recordWrite('stop', created.id, created.version, key);
+      await store.addMapping({
         source,
         recordId: t.leg.id,
         tripId: t.tripId,
@@ -203,7 +203,7 @@ function placeStops(
     const outcome =
       Object.keys(content).length === 0
         ? 'updated'
-        : writeOwned(
+        : await writeOwned(
             ctx,
             'stop',
             t.existing,
@@ -215,13 +215,13 @@ function placeStops(
           );
     if (outcome === 'kept' || Object.keys(content).length === 0) {
       if (Object.keys(layout).length > 0) {
-        const version = store.updateStop(stopId, layout);
+        const version = await store.updateStop(stopId, layout);
         // A layout change keeps an unedited stop the importer's; an edited one stays edited.
         if (outcome !== 'kept' && written.get(stopId) === t.existing.version)
-          store.recordWrite('stop', stopId, version, key);
+          await store.recordWrite('stop', stopId, version, key);
       }
     }
-    if (diff.tripId !== undefined) store.setMappingTrip(stopId, t.tripId);
+    if (diff.tripId !== undefined) await store.setMappingTrip(stopId, t.tripId);
     tally.stops[outcome] += 1;
   }
 }
@@ -234,10 +234,14 @@ const stopsFor = (leg: LegPlan, tripStops: StopRow[]) =>
   });
 
 /** An existing trip of the traveler, entered by other means, that these records describe; the best one. */
-function matchingTrip(ctx: FileContext, group: GroupPlan): number | undefined {
-  const candidates = ctx.store.matchableTrips(group.travelerId, group.trip.startDate, group.trip.endDate);
+async function matchingTrip(ctx: FileContext, group: GroupPlan): Promise<number | undefined> {
+  const candidates = await ctx.store.matchableTrips(
+    group.travelerId,
+    group.trip.startDate,
+    group.trip.endDate,
+  );
   if (candidates.length === 0) return undefined;
-  const stopsByTrip = groupBy(ctx.store.stopsOfTrips(candidates.map((t) => t.id)), (s) => s.tripId);
+  const stopsByTrip = groupBy(await ctx.store.stopsOfTrips(candidates.map((t) => t.id)), (s) => s.tripId);
   let best: { id: number; legs: number } | undefined;
   for (const trip of candidates) {
     const tripStops = stopsByTrip.get(trip.id) ?? [];
@@ -251,16 +255,16 @@ function matchingTrip(ctx: FileContext, group: GroupPlan): number | undefined {
  * Records that describe an existing trip: each stop they describe cites them (once), and the import reports
  * where the stop's dates fall outside the record's, and records with no stop to cite.
  */
-function cite(
+async function cite(
   ctx: FileContext,
   source: string,
   tripId: number,
   group: GroupPlan,
   rowsOf: Map<string, MappingRow[]>,
-): void {
+): Promise<void> {
   const { store, tally } = ctx;
-  const trip = store.trips([tripId])[0];
-  const tripStops = store.stopsOfTrips([tripId]);
+  const [trip] = await store.trips([tripId]);
+  const tripStops = await store.stopsOfTrips([tripId]);
   const touched = new Map<number, boolean>();
   const mapped = (leg: LegPlan, stopId: number | null) =>
     (rowsOf.get(leg.id) ?? []).some((r) => r.adopted && r.tripId === tripId && r.stopId === stopId);
@@ -273,7 +277,7 @@ function cite(
         `matches trip ${tripId} ("${trip?.title}"), which has no stop in ${leg.countryLabel} from ${leg.startDate} to ${leg.endDate} to cite it; not imported as a stop`,
       );
       if (!mapped(leg, null)) {
-        store.addMapping({
+        await store.addMapping({
           source,
           recordId: leg.id,
           tripId,
@@ -288,7 +292,7 @@ function cite(
     }
     for (const stop of described) {
       if (!mapped(leg, stop.id)) {
-        store.addMapping({
+        await store.addMapping({
           source,
           recordId: leg.id,
           tripId,
@@ -301,7 +305,7 @@ function cite(
       }
       const sources = withSource(stop.sources, leg.source, 'keep');
       if (sources !== stop.sources) {
-        store.updateStop(stop.id, { sources });
+        await store.updateStop(stop.id, { sources });
         stop.sources = sources;
         touched.set(stop.id, true);
       } else if (!touched.has(stop.id)) {

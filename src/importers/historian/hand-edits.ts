@@ -29,18 +29,19 @@ export function changes<T extends Record<string, unknown>>(
 /**
  * Writes the import's changes to a row it owns, unless the row was edited by someone else since the import last
  * wrote it (its version moved past the one in import_writes): then the row is kept as edited and listed, or, under
- * `overwriteEdits`, written and listed as overwritten. `write` makes the change and gives the new version.
+ * `overwriteEdits`, written and listed as overwritten. `write` makes the change and resolves to the new version;
+ * the promise resolves to the outcome once the write is recorded.
  */
-export function writeOwned(
+export async function writeOwned(
   ctx: FileContext,
   resource: Resource,
   row: { id: number; version: number },
   written: number | undefined,
   diff: Record<string, unknown>,
   recordIds: string[],
-  write: () => number,
+  write: () => Promise<number>,
   key?: { source: string; recordId: string },
-): 'updated' | 'kept' {
+): Promise<'updated' | 'kept'> {
   const edited = written !== undefined && written !== row.version;
   if (edited) {
     const action = ctx.options.overwriteEdits ? 'overwritten' : 'kept';
@@ -54,6 +55,6 @@ export function writeOwned(
     });
     if (action === 'kept') return 'kept';
   }
-  ctx.store.recordWrite(resource, row.id, write(), key);
+  await ctx.store.recordWrite(resource, row.id, await write(), key);
   return 'updated';
 }

@@ -87,14 +87,17 @@ export const textInput = (name: string, xml: string, file: string | null = null)
   read: async (onRecord) => readTextRecords(xml, onRecord),
 });
 
-/** Imports the documents in order, each in its own transaction. */
+/**
+ * Imports the documents in order, each in its own transaction of the handle (`database.transaction`): a document
+ * that fails is rolled back alone, reported under `flagged` with severity `error`, and the import goes on. Each
+ * document is read in full before its transaction opens, so the transaction awaits nothing but the store.
+ */
 export async function importHistorian(
-  database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
+  database: Pick<DatabaseHandle, 'transaction'>,
   inputs: ImportInput[],
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const started = performance.now();
-  const store = createImportStore(database);
   const report: ImportReport = {
     files: [],
     outcome: 'unchanged',
@@ -111,10 +114,10 @@ export async function importHistorian(
     let status: FileStatus = 'imported';
     try {
       kind = (await input.read((record) => records.push(record))).kind;
-      database.db.transaction(() => {
-        const ctx = new FileContext(store, input.name, input.file, tally, run);
-        if (kind === 'travels') importTravels(ctx, records as TravelRecord[]);
-        else importVisits(ctx, records as VisitRecord[]);
+      await database.transaction(async (tx) => {
+        const ctx = new FileContext(createImportStore(tx), input.name, input.file, tally, run);
+        if (kind === 'travels') await importTravels(ctx, records as TravelRecord[]);
+        else await importVisits(ctx, records as VisitRecord[]);
       });
       addTally(report, tally);
       if (changedAnything(tally)) report.outcome = 'changed';
@@ -143,7 +146,7 @@ function failure(file: string, error: unknown): ImportFlag {
   return { file, recordId: null, line: null, severity: 'error', reason: `could not be imported: ${reason}` };
 }
 
-function importTravels(ctx: FileContext, records: TravelRecord[]): void {
+async function importTravels(ctx: FileContext, records: TravelRecord[]): Promise<void> {
   assertUniqueIds(records);
   // One collection per role (the Secretaries', the Presidents'), one traveler per slug.
   const bySource = groupBy(records, (r) => `historian:${r.role}-travels`);
@@ -152,7 +155,7 @@ function importTravels(ctx: FileContext, records: TravelRecord[]): void {
     for (const travels of groupBy(sourceRecords, (r) => r.who).values()) {
       const first = travels[0] as TravelRecord;
       const name = displayName(first.name);
-      const travelerId = traveler(
+      const travelerId = await traveler(
         ctx,
         first,
         travels.map((r) => r.id),
@@ -201,11 +204,11 @@ function importTravels(ctx: FileContext, records: TravelRecord[]): void {
         });
       }
     }
-    applyGroups(ctx, source, groups);
+    await applyGroups(ctx, source, groups);
   }
 }
 
-function importVisits(ctx: FileContext, records: VisitRecord[]): void {
+async function importVisits(ctx: FileContext, records: VisitRecord[]): Promise<void> {
   assertUniqueIds(records);
   const groups: GroupPlan[] = [];
   const sorted = [...records].sort(
@@ -233,7 +236,7 @@ function importVisits(ctx: FileContext, records: VisitRecord[]): void {
       );
     }
     const { name } = splitVisitor(r.visitor);
-    const travelerId = visitor(ctx, latest.get(keyOf(r)) ?? r, from.known ? from.code : null);
+    const travelerId = await visitor(ctx, latest.get(keyOf(r)) ?? r, from.known ? from.code : null);
     const leg = legOf(
       ctx,
       r,
@@ -260,5 +263,5 @@ function importVisits(ctx: FileContext, records: VisitRecord[]): void {
       },
     });
   }
-  applyGroups(ctx, 'historian:visits', groups);
+  await applyGroups(ctx, 'historian:visits', groups);
 }

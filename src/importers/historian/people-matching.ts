@@ -20,12 +20,12 @@ import {
  * slug is new but the person's records were imported before under another slug (the upstream data renamed the
  * traveler's id and kept the record ids), that participant is kept and re-keyed, and the report says so.
  */
-export function traveler(ctx: FileContext, record: TravelRecord, recordIds: string[]): number {
+export async function traveler(ctx: FileContext, record: TravelRecord, recordIds: string[]): Promise<number> {
   const source = 'historian:people';
   const cached = ctx.people.get(`${source}|${record.who}`);
   if (cached !== undefined) return cached;
-  if (ctx.store.mappings(source, [record.who]).length === 0) {
-    renamedTraveler(ctx, source, record, recordIds);
+  if ((await ctx.store.mappings(source, [record.who])).length === 0) {
+    await renamedTraveler(ctx, source, record, recordIds);
   }
   const wanted: ParticipantValues = {
     name: displayName(record.name),
@@ -33,7 +33,7 @@ export function traveler(ctx: FileContext, record: TravelRecord, recordIds: stri
     country: 'US',
     organization: TRAVELER_ORGANIZATIONS[record.role] ?? null,
   };
-  const id = resolvePerson(
+  const id = await resolvePerson(
     ctx,
     source,
     record.who,
@@ -45,22 +45,27 @@ export function traveler(ctx: FileContext, record: TravelRecord, recordIds: stri
 }
 
 /** Re-keys the participant that the records' stops belong to, when it was imported under another slug. */
-function renamedTraveler(ctx: FileContext, source: string, record: TravelRecord, recordIds: string[]): void {
+async function renamedTraveler(
+  ctx: FileContext,
+  source: string,
+  record: TravelRecord,
+  recordIds: string[],
+): Promise<void> {
   const { store, tally } = ctx;
   // The trips the records were imported into, or matched to (the seed's journey, whose traveler was adopted).
-  const known = store
-    .mappings(`historian:${record.role}-travels`, recordIds)
-    .filter((r) => r.tripId !== null);
+  const known = (await store.mappings(`historian:${record.role}-travels`, recordIds)).filter(
+    (r) => r.tripId !== null,
+  );
   const travelers = new Set(
-    store.trips([...new Set(known.map((r) => r.tripId as number))]).map((t) => t.travelerId),
+    (await store.trips([...new Set(known.map((r) => r.tripId as number))])).map((t) => t.travelerId),
   );
   const [participantId] = travelers;
   if (travelers.size !== 1 || participantId === undefined) return;
-  const previous = store
-    .participantMappings(source)
-    .find((m) => m.participantId === participantId && m.recordId !== record.who);
+  const previous = (await store.participantMappings(source)).find(
+    (m) => m.participantId === participantId && m.recordId !== record.who,
+  );
   if (!previous) return;
-  store.renameMapping(previous.id, record.who);
+  await store.renameMapping(previous.id, record.who);
   tally.participants.renamed += 1;
   tally.renamed.push({ file: ctx.file, participantId, from: previous.recordId, to: record.who });
 }
@@ -69,14 +74,18 @@ function renamedTraveler(ctx: FileContext, source: string, record: TravelRecord,
  * A visitor: one participant per name and country across visits, titled as at their latest visit ("Foreign
  * Minister" in 1995, "Prime Minister" in 1999), whatever order documents are imported in.
  */
-export function visitor(ctx: FileContext, latest: VisitRecord, country: string | null): number {
+export async function visitor(
+  ctx: FileContext,
+  latest: VisitRecord,
+  country: string | null,
+): Promise<number> {
   const source = 'historian:visitors';
   const { title, name } = splitVisitor(latest.visitor);
   const key = `${nameKey(name)}|${country ?? '-'}`;
   const cached = ctx.people.get(`${source}|${key}`);
   if (cached !== undefined) return cached;
   const wanted: ParticipantValues = { name, title, country, organization: null };
-  const id = resolvePerson(
+  const id = await resolvePerson(
     ctx,
     source,
     key,
@@ -88,16 +97,16 @@ export function visitor(ctx: FileContext, latest: VisitRecord, country: string |
   return id;
 }
 
-function resolvePerson(
+async function resolvePerson(
   ctx: FileContext,
   source: string,
   key: string,
   wanted: ParticipantValues,
   isSame: (p: { name: string; title: string | null }) => boolean,
   asOf: string | null = null,
-): number {
+): Promise<number> {
   const { store, tally } = ctx;
-  const row = store.mappings(source, [key]).find((r) => r.participantId !== null);
+  const row = (await store.mappings(source, [key])).find((r) => r.participantId !== null);
   if (row?.participantId) {
     const id = row.participantId;
     if (row.adopted) {
@@ -106,23 +115,23 @@ function resolvePerson(
     }
     // The latest record wins the title; an older one leaves it.
     const older = asOf !== null && row.asOf !== null && asOf < row.asOf;
-    const current = store.participant(id);
+    const current = await store.participant(id);
     const diff = older || !current ? null : changes(current, wanted);
     if (diff && current) {
-      const written = store.writtenVersions('participant', [id]).get(id);
-      const outcome = writeOwned(ctx, 'participant', current, written, diff, [key], () =>
+      const written = (await store.writtenVersions('participant', [id])).get(id);
+      const outcome = await writeOwned(ctx, 'participant', current, written, diff, [key], () =>
         store.updateParticipant(id, diff),
       );
       tally.participants[outcome] += 1;
     } else {
       tally.participants.unchanged += 1;
     }
-    if (asOf !== null && (row.asOf === null || asOf > row.asOf)) store.setMappingAsOf(row.id, asOf);
+    if (asOf !== null && (row.asOf === null || asOf > row.asOf)) await store.setMappingAsOf(row.id, asOf);
     return id;
   }
-  const same = store.unclaimedPeople(wanted.country).filter(isSame);
+  const same = (await store.unclaimedPeople(wanted.country)).filter(isSame);
   if (same.length === 1 && same[0]) {
-    store.addMapping({
+    await store.addMapping({
       source,
       recordId: key,
       tripId: null,
@@ -135,9 +144,9 @@ function resolvePerson(
     tally.participants.matched += 1;
     return same[0].id;
   }
-  const { id, version } = store.insertParticipant(wanted);
-  store.recordWrite('participant', id, version);
-  store.addMapping({
+  const { id, version } = await store.insertParticipant(wanted);
+  await store.recordWrite('participant', id, version);
+  await store.addMapping({
     source,
     recordId: key,
     tripId: null,

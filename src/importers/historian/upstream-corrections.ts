@@ -11,18 +11,22 @@ import type { GroupPlan } from './plan.js';
  * and 2010 visits): such a leg is keyed `<id>@<file>` instead, so that the two records keep a stop each. A record
  * that moved files for the same person (a renamed file) is the same record.
  */
-export function separateCollisions(ctx: FileContext, source: string, groups: GroupPlan[]): void {
+export async function separateCollisions(
+  ctx: FileContext,
+  source: string,
+  groups: GroupPlan[],
+): Promise<void> {
   const { fileKey, store } = ctx;
   if (fileKey === null) return;
-  const rows = store
-    .mappings(
+  const rows = (
+    await store.mappings(
       source,
       groups.flatMap((g) => g.legs.map((l) => l.id)),
     )
-    .filter((r) => !r.adopted && r.tripId !== null && r.file !== null && r.file !== fileKey);
+  ).filter((r) => !r.adopted && r.tripId !== null && r.file !== null && r.file !== fileKey);
   if (rows.length === 0) return;
   const travelerOf = new Map(
-    store.trips([...new Set(rows.map((r) => r.tripId as number))]).map((t) => [t.id, t]),
+    (await store.trips([...new Set(rows.map((r) => r.tripId as number))])).map((t) => [t.id, t]),
   );
   const elsewhere = new Map(rows.map((r) => [r.recordId, r]));
   for (const group of groups) {
@@ -63,10 +67,10 @@ const daysOf = (leg: { startDate: string; endDate: string }) =>
  * a year, and merges the journeys around it into one trip). The norm is the median span of the collection's
  * stops imported before the run and of the legs of the run's files so far, this one's included.
  */
-export function flagLongSpans(ctx: FileContext, source: string, groups: GroupPlan[]): void {
+export async function flagLongSpans(ctx: FileContext, source: string, groups: GroupPlan[]): Promise<void> {
   let known = ctx.run.spans.get(source);
   if (!known) {
-    known = ctx.store.spans(source);
+    known = await ctx.store.spans(source);
     ctx.run.spans.set(source, known);
   }
   const legs = groups.flatMap((g) => g.legs);
@@ -93,25 +97,25 @@ export function flagLongSpans(ctx: FileContext, source: string, groups: GroupPla
  * The stops of records that the file held before and holds no longer (an editor deleted them upstream): listed,
  * and deleted under `removeMissing` unless edited by hand since; their trips are noted so that an emptied one goes.
  */
-export function handleMissing(
+export async function handleMissing(
   ctx: FileContext,
   source: string,
   fileKey: string,
   present: Set<string>,
   trips: Set<number>,
-): void {
+): Promise<void> {
   const { store, tally } = ctx;
-  const missing = store.missingRecords(source, fileKey, present);
+  const missing = await store.missingRecords(source, fileKey, present);
   if (missing.length === 0) return;
-  const stopRows = new Map(store.stops(missing.map((r) => r.stopId as number)).map((s) => [s.id, s]));
-  const written = store.writtenVersions('stop', [...stopRows.keys()]);
+  const stopRows = new Map((await store.stops(missing.map((r) => r.stopId as number))).map((s) => [s.id, s]));
+  const written = await store.writtenVersions('stop', [...stopRows.keys()]);
   for (const r of missing) {
     const stop = stopRows.get(r.stopId as number);
     if (!stop) continue;
     const edited = written.has(stop.id) && written.get(stop.id) !== stop.version;
     const remove = ctx.options.removeMissing === true && (!edited || ctx.options.overwriteEdits === true);
     if (remove) {
-      store.deleteStop(stop.id);
+      await store.deleteStop(stop.id);
       trips.add(stop.tripId);
       tally.stops.removed += 1;
     } else {
