@@ -2,6 +2,7 @@ import { getTableColumns, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import countries from 'i18n-iso-countries';
 import type { DatabaseHandle } from '../src/db/client.js';
+import { engineOf, type SqliteEngine } from '../src/db/connection.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
 import { toUtcInstant } from '../src/domain/time.js';
@@ -500,7 +501,7 @@ class BatchWriter {
   }[] = [];
 
   constructor(
-    private readonly sqlite: DatabaseHandle['sqlite'],
+    private readonly sqlite: SqliteEngine['sqlite'],
     private readonly batchSize = 500,
   ) {}
 
@@ -567,7 +568,7 @@ export function generateDataset(
   }
   if (o.participants < 1 && o.trips > 0) throw new Error('trips need at least one participant to travel');
   assertPlacesValid();
-  const { db, sqlite } = database;
+  const { db, sqlite } = engineOf(database);
   runMigrations(db);
   const existing = sqlite
     .prepare('select (select count(*) from trips) + (select count(*) from participants) as n')
@@ -613,7 +614,7 @@ export function generateDataset(
   };
 }
 
-function writeRows(sqlite: DatabaseHandle['sqlite'], o: DatasetOptions): void {
+function writeRows(sqlite: SqliteEngine['sqlite'], o: DatasetOptions): void {
   const writer = new BatchWriter(sqlite);
   const addParticipant = writer.table(participants, [
     'id',

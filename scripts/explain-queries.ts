@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { engineOf } from '../src/db/connection.js';
 import {
   explain,
   fill,
@@ -50,7 +51,7 @@ const app = await buildApp(
   ),
   { logger: false },
 );
-const { sqlite } = app.database;
+const { sqlite } = engineOf(app.database);
 const tables = new Set(
   (
     sqlite

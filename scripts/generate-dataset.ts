@@ -1,6 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { type DatasetOptions, DEFAULT_DATASET, generateDataset, scaledDataset } from './dataset.js';
 
 // Writes a synthetic dataset for benchmarks and query plans into a new SQLite file:
@@ -67,8 +68,8 @@ try {
   const report = generateDataset(database, options);
   // Statistics for the query planner, as a database in service would have them (see PRAGMA optimize).
   const analyzeStarted = performance.now();
-  database.sqlite.exec('analyze');
-  database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  engineOf(database).sqlite.exec('analyze');
+  engineOf(database).sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
   database.close();
   const seconds = (performance.now() - started) / 1000;

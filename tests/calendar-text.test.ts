@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, newMeeting, newParticipant, newStop, newTrip, type TestApp } from './helpers.js';
 
 // The TEXT properties of every kind of feed (trip, participant, meeting), read by two independent readers:
@@ -177,7 +178,7 @@ describe('calendar text, read by ical.js and vobject', () => {
       const stop = await t.api.post(`/trips/${trip.body.id}/stops`).send(newStop()).expect(201);
       const meeting = await t.api.post(`/stops/${stop.body.id}/meetings`).send(newMeeting()).expect(201);
       // Stored as rows written before input refused such text would be, below the API's validation.
-      const sqlite = t.app.database.sqlite;
+      const sqlite = engineOf(t.app.database).sqlite;
       sqlite
         .prepare('update meetings set title = ?, description = ? where id = ?')
         .run(

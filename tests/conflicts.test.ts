@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateDataset, scaledDataset } from '../scripts/dataset.js';
+import { engineOf } from '../src/db/connection.js';
 import { isTravelDay, meetingsOverlap, partOfDayAt, type StopFacts } from '../src/domain/conflicts.js';
 import { preferences } from '../src/routes/conflict-checks.js';
 import type { ConflictListQuery } from '../src/schemas/conflicts.js';
@@ -412,8 +413,8 @@ describe('GET /conflicts on a generated dataset', () => {
     const all = await list({});
     expect(all.length).toBeGreaterThan(50);
     const one = (sql: string, ...params: unknown[]) =>
-      app.database.sqlite
-        .prepare(sql)
+      engineOf(app.database)
+        .sqlite.prepare(sql)
         .pluck()
         .get(...params) as number;
     const tripOf = (r: { type: string; id: number }) =>
@@ -563,7 +564,7 @@ describe('writes that introduce conflicts', () => {
       const titles = (answer.body.data as { title: string }[]).map((m) => m.title);
       expect(titles.filter((t) => t.startsWith('Refused'))).toEqual([]);
     }
-    const scalar = (sql: string) => app.database.sqlite.prepare(sql).pluck().get();
+    const scalar = (sql: string) => engineOf(app.database).sqlite.prepare(sql).pluck().get();
     expect(scalar("select count(*) from participants where name like 'Racing writer %'")).toBe(12);
     expect(scalar("select count(*) from meetings where title like 'Lands %'")).toBe(6);
     expect(scalar("select count(*) from meetings where title like 'Refused %'")).toBe(0);
@@ -578,7 +579,7 @@ describe('writes that introduce conflicts', () => {
     const b = await meeting(lima.id, { startTime: '12:00', endTime: '13:00' });
 
     const count = (table: string) =>
-      app.database.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
+      engineOf(app.database).sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
     const token = (await api.get('/changes').expect(200)).body.nextToken as string;
     const snapshot = () => ({
       meetings: count('meetings'),

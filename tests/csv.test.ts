@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { acceptQuality, toCsv } from '../src/plugins/csv.js';
 import { buildTestApp, locationOf, newParticipant, newTrip, PROBLEM } from './helpers.js';
 
@@ -156,7 +157,9 @@ describe('CSV that spreadsheets open safely', () => {
       .post('/participants')
       .send(newParticipant({ name: 'placeholder' }))
       .expect(201);
-    t.app.database.sqlite.prepare('update participants set name = ? where id = ?').run('\t=1+1', raw.body.id);
+    engineOf(t.app.database)
+      .sqlite.prepare('update participants set name = ? where id = ?')
+      .run('\t=1+1', raw.body.id);
 
     const res = await t.api.get('/participants?limit=200&format=csv').expect(200).expect('content-type', CSV);
     const byId = new Map(rowsOf(res.text).map((row) => [Number(row.id), row]));
@@ -183,8 +186,8 @@ describe('CSV that spreadsheets open safely', () => {
       .post('/participants')
       .send(newParticipant({ name: 'placeholder' }))
       .expect(201);
-    t.app.database.sqlite
-      .prepare('update participants set name = ?, organization = ? where id = ?')
+    engineOf(t.app.database)
+      .sqlite.prepare('update participants set name = ?, organization = ? where id = ?')
       .run('first line\r\nsecond\u0000 line\rthird\u0015 line\u007f', 'Tab\there\u0085', person.body.id);
     const res = await t.api.get('/participants?limit=200&format=csv').expect(200);
     // Outside the CRLF that ends each record: LF (quoted, inside values) and tab, and no other control character.

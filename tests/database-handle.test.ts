@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { prepareDatabase } from '../src/db/prepare.js';
 import { BusyError, ConstraintViolatedError, DuplicateError, ReferenceConflictError } from '../src/errors.js';
 import { CreateMeetingSchema } from '../src/schemas/meetings.js';
@@ -17,14 +18,14 @@ beforeEach(async () => {
 afterEach(() => database.close());
 
 const insertParticipant = (name: string) =>
-  database.sqlite
-    .prepare(
+  engineOf(database)
+    .sqlite.prepare(
       `insert into participants (kind, name, created_at, updated_at)
        values ('person', ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
     )
     .run(name);
 const names = () =>
-  database.sqlite.prepare('select name from participants order by id').pluck().all() as string[];
+  engineOf(database).sqlite.prepare('select name from participants order by id').pluck().all() as string[];
 
 describe('database handle', () => {
   it('commits a transaction when its function resolves, and answers its value', async () => {
@@ -85,8 +86,8 @@ describe('database handle', () => {
   it('records the writer named by withActor in the audit log', async () => {
     database.withActor('command:test', () => insertParticipant('Ann'));
     insertParticipant('Bo');
-    const keys = database.sqlite
-      .prepare(`select key_name from audit_log where resource = 'participant' order by id`)
+    const keys = engineOf(database)
+      .sqlite.prepare(`select key_name from audit_log where resource = 'participant' order by id`)
       .pluck()
       .all();
     expect(keys).toEqual(['command:test', null]);
@@ -106,7 +107,7 @@ describe('database handle', () => {
   it('translates constraint and busy errors into domain errors, and leaves other errors alone', () => {
     const failing = (sql: string) => {
       try {
-        database.sqlite.exec(sql);
+        engineOf(database).sqlite.exec(sql);
       } catch (error) {
         return database.translateError(error);
       }
@@ -173,7 +174,8 @@ describe('work of the handle runs alone', () => {
     await expect(refused).rejects.toMatchObject({ code: 'schedule_conflict' });
     const bystander = await other;
     expect(await seen).not.toContain('Refused');
-    const count = (sql: string, value: unknown) => app.database.sqlite.prepare(sql).pluck().get(value);
+    const count = (sql: string, value: unknown) =>
+      engineOf(app.database).sqlite.prepare(sql).pluck().get(value);
     expect(count('select count(*) from participants where id = ?', bystander.id)).toBe(1);
     expect(count('select count(*) from meetings where title = ?', 'Refused')).toBe(0);
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'itinerary-db-'));
@@ -10,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the database', () => {
   it('creates its folder, runs in WAL mode with foreign keys on and a busy timeout', async () => {
     const { app } = await buildTestApp({ databasePath: join(dir, 'nested', 'folder', 'itinerary.db') });
-    const { sqlite } = app.database;
+    const { sqlite } = engineOf(app.database);
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -29,7 +30,7 @@ describe('the database', () => {
 
   it('enforces its rules itself, whatever code writes to it', async () => {
     const { app } = await buildTestApp();
-    const { sqlite } = app.database;
+    const { sqlite } = engineOf(app.database);
     const now = "'2020-01-01T00:00:00.000Z'";
     const attempts = [
       // unknown enumeration value
@@ -63,7 +64,9 @@ describe('the database', () => {
     // must create them again, and this test says when one did not.
     const { app } = await buildTestApp();
     const triggers = (
-      app.database.sqlite.prepare(`select name from sqlite_master where type = 'trigger'`).all() as {
+      engineOf(app.database)
+        .sqlite.prepare(`select name from sqlite_master where type = 'trigger'`)
+        .all() as {
         name: string;
       }[]
     ).map((t) => t.name);
@@ -88,7 +91,7 @@ describe('the database', () => {
             .slice(0, 1)
             .map((c) => c.name),
       );
-    const { sqlite } = app.database;
+    const { sqlite } = engineOf(app.database);
     expect(indexed('trips')).toEqual(expect.arrayContaining(['traveler_id', 'start_date', 'status']));
     expect(indexed('stops')).toEqual(expect.arrayContaining(['trip_id', 'country', 'city', 'arrival_date']));
     expect(indexed('meetings')).toEqual(expect.arrayContaining(['stop_id', 'date', 'kind', 'status']));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateDataset, scaledDataset } from '../scripts/dataset.js';
 import { type DatabaseHandle, openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { toUtcInstant } from '../src/domain/time.js';
 import { CountryCodeSchema, TimeZoneSchema } from '../src/schemas/common.js';
 
@@ -16,7 +17,8 @@ function generated(options: Parameters<typeof generateDataset>[1] = small): Data
 }
 
 /** A digest of every row of the data tables and the search index (not the change feed's clock times). */
-function digest({ sqlite }: DatabaseHandle): string {
+function digest(database: DatabaseHandle): string {
+  const { sqlite } = engineOf(database);
   const hash = createHash('sha256');
   for (const table of ['participants', 'trips', 'stops', 'meetings', 'meeting_participants']) {
     for (const row of sqlite.prepare(`select * from ${table} order by 1, 2`).raw().iterate()) {
@@ -32,7 +34,7 @@ function digest({ sqlite }: DatabaseHandle): string {
 describe('the dataset generator', () => {
   it('writes exactly the counts asked for, and the same rows for the same seed', () => {
     const a = generated();
-    const { sqlite } = a;
+    const { sqlite } = engineOf(a);
     const count = (table: string) =>
       (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
     expect([
@@ -52,7 +54,7 @@ describe('the dataset generator', () => {
   });
 
   it('makes records the API accepts', () => {
-    const { sqlite } = generated();
+    const { sqlite } = engineOf(generated());
     const values = (sql: string) => (sqlite.prepare(sql).raw().all() as unknown[][]).map((row) => row[0]);
     for (const code of values(
       'select distinct country from stops union select distinct country from participants where country is not null',

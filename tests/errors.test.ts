@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, PROBLEM } from './helpers.js';
 
 describe('errors are RFC 9457 problem details', () => {
@@ -80,7 +81,7 @@ describe('errors are RFC 9457 problem details', () => {
 
   it('a fault of the server is a generic 500 with a request id, no stack and no SQL', async () => {
     const { api, app } = await buildTestApp();
-    app.database.sqlite.close();
+    engineOf(app.database).sqlite.close();
     const res = await api.get('/trips').expect(500).expect('content-type', PROBLEM);
     expect(res.body).toMatchObject({
       status: 500,
@@ -97,7 +98,9 @@ describe('errors are RFC 9457 problem details', () => {
   it('a constraint the API did not foresee is a 4xx problem, never a 500', async () => {
     const { api, app } = await buildTestApp();
     // Simulate a concurrent writer taking the position between the check and the insert.
-    app.database.sqlite.exec(`create trigger steal before insert on stops when new.city = 'Quito' begin
+    engineOf(
+      app.database,
+    ).sqlite.exec(`create trigger steal before insert on stops when new.city = 'Quito' begin
       insert into stops (trip_id, position, city, country, time_zone, created_at, updated_at)
       values (new.trip_id, new.position, 'Elsewhere', 'EC', 'America/Guayaquil', '', ''); end`);
     const res = await api

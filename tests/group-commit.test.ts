@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, newParticipant } from './helpers.js';
 
 // Group commit (plugins/group-commit.ts): writes that arrive together share one commit, and no answer leaves
@@ -18,7 +19,9 @@ describe('group commit', () => {
     const { api } = await buildTestApp({ databasePath });
     const witness = openDatabase(databasePath);
     try {
-      const committed = witness.sqlite.prepare('select name from participants where id = ?').pluck();
+      const committed = engineOf(witness)
+        .sqlite.prepare('select name from participants where id = ?')
+        .pluck();
       const answers = await Promise.all(
         Array.from({ length: 40 }, async (_, i) => {
           const res = await api.post('/participants').send(newParticipant({ name: `Concurrent ${i}` }));
@@ -57,13 +60,13 @@ describe('group commit', () => {
     expect(answers.map((a) => a.status)).toEqual([201, 400, 201, 412, 200]);
     const witness = openDatabase(databasePath);
     try {
-      const titles = witness.sqlite.prepare('select title from meetings where id = ?').pluck();
+      const titles = engineOf(witness).sqlite.prepare('select title from meetings where id = ?').pluck();
       expect(titles.get(answers[0]?.body.id)).toBe('Lands 1');
       expect(titles.get(answers[2]?.body.id)).toBe('Lands 2');
       expect(titles.get(2)).toBe('Changed in a group');
       expect(titles.get(1)).not.toBe('Stale');
-      const never = witness.sqlite
-        .prepare("select count(*) from meetings where title = 'Never lands'")
+      const never = engineOf(witness)
+        .sqlite.prepare("select count(*) from meetings where title = 'Never lands'")
         .pluck();
       expect(never.get()).toBe(0);
     } finally {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, newParticipant, PROBLEM } from './helpers.js';
 
 const countParticipants = async (api: Awaited<ReturnType<typeof buildTestApp>>['api']) =>
@@ -39,13 +40,15 @@ describe('Idempotency-Key', () => {
     const send = () => api.post('/participants').set('idempotency-key', 'slow-1').send(newParticipant());
     await send().expect(201);
     // As if that first request had claimed the key and not answered yet.
-    app.database.sqlite.prepare("update idempotency_records set state = 'in_flight', status = null").run();
+    engineOf(app.database)
+      .sqlite.prepare("update idempotency_records set state = 'in_flight', status = null")
+      .run();
     const res = await send().expect(409);
     expect(res.body.code).toBe('idempotency_key_in_flight');
     expect(res.headers['retry-after']).toBe('1');
     // A claim that never answered (the server died) is taken over after a minute.
     const twoMinutesAgo = new Date(Date.now() - 120_000).toISOString();
-    app.database.sqlite.prepare('update idempotency_records set created_at = ?').run(twoMinutesAgo);
+    engineOf(app.database).sqlite.prepare('update idempotency_records set created_at = ?').run(twoMinutesAgo);
     const takeover = await send().expect(201);
     expect(takeover.headers['idempotent-replayed']).toBeUndefined();
   });
@@ -74,8 +77,8 @@ describe('Idempotency-Key', () => {
     await bad().expect(400);
     expect((await bad().expect(400)).headers['idempotent-replayed']).toBe('true');
 
-    app.database.sqlite
-      .prepare("update idempotency_records set created_at = '2000-01-01T00:00:00.000Z'")
+    engineOf(app.database)
+      .sqlite.prepare("update idempotency_records set created_at = '2000-01-01T00:00:00.000Z'")
       .run();
     const afterExpiry = await api
       .post('/participants')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { createImportStore } from '../src/repositories/historian-import-store.js';
 import { buildTestApp } from './helpers.js';
 
@@ -70,7 +71,7 @@ describe('the Historian import store', () => {
 
   it('refuses a transaction the handle did not give', async () => {
     const { app } = await buildTestApp({ seed: false });
-    expect(() => createImportStore({ db: app.database.db })).toThrow(
+    expect(() => createImportStore({ db: engineOf(app.database).db })).toThrow(
       /not a transaction of the database handle/,
     );
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { asActor } from '../src/domain/actor.js';
 import { displayCountry, resolveCountry } from '../src/importers/historian/countries.js';
 import { groupLegs } from '../src/importers/historian/grouping.js';
@@ -378,8 +379,10 @@ describe('importing travels', () => {
       expect.objectContaining({ type: 'stop', id: rio.id, tripId: march.id }),
     ]);
     // The audit log names the command.
-    const audit = t.app.database.sqlite
-      .prepare(`select distinct key_name as name from audit_log where resource = 'stop' and resource_id = ?`)
+    const audit = engineOf(t.app.database)
+      .sqlite.prepare(
+        `select distinct key_name as name from audit_log where resource = 'stop' and resource_id = ?`,
+      )
       .all(rio.id);
     expect(audit).toEqual([{ name: 'command:import' }]);
   });
@@ -638,8 +641,10 @@ describe('POST /imports', () => {
       trips: { created: 0, unchanged: 4 },
       stops: { created: 0, unchanged: 6 },
     });
-    const audit = t.app.database.sqlite
-      .prepare(`select distinct key_name as name from audit_log where resource = 'trip' and resource_id > 1`)
+    const audit = engineOf(t.app.database)
+      .sqlite.prepare(
+        `select distinct key_name as name from audit_log where resource = 'trip' and resource_id > 1`,
+      )
       .all() as { name: string }[];
     expect(audit.map((a) => a.name)).toEqual([expect.stringMatching(/^test-admin-/)]);
   });
@@ -916,7 +921,7 @@ describe('re-importing over hand corrections', () => {
   it('counts rows imported before import_writes existed as the importer’s (migration 0011 backfill)', async () => {
     const t = await buildTestApp();
     await run(t, 'travels.xml');
-    const { sqlite } = t.app.database;
+    const { sqlite } = engineOf(t.app.database);
     // As a database imported before the migration: no writes noted. Then the migration's backfill runs.
     sqlite.exec('delete from import_writes');
     const migration = readFileSync(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp } from './helpers.js';
 
 // The cache of serialized itineraries (GET /trips/{id}?include=…): a hit sends the stored bytes, and any write,
@@ -57,7 +58,9 @@ describe('the itinerary cache', () => {
     const before = await api.get(WHOLE).expect(200);
     const other = openDatabase(databasePath);
     try {
-      other.sqlite.prepare('update trips set title = ? where id = 1').run('Changed by another process');
+      engineOf(other)
+        .sqlite.prepare('update trips set title = ? where id = 1')
+        .run('Changed by another process');
     } finally {
       other.close();
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { backupTo, checkIntegrity } from '../src/db/maintenance.js';
 import { buildTestApp } from './helpers.js';
 
@@ -43,12 +44,14 @@ describe('backup and integrity', () => {
     // As `npm run db:backup` does: from a connection of its own, which sees committed writes only (the server's
     // connection may be inside a group of writes that is not committed yet; see plugins/group-commit.ts).
     const backupConnection = openDatabase(live);
-    const { pages } = await backupTo(backupConnection.sqlite, copy).finally(() => backupConnection.close());
+    const { pages } = await backupTo(engineOf(backupConnection).sqlite, copy).finally(() =>
+      backupConnection.close(),
+    );
     await writes;
     expect(pages).toBeGreaterThan(0);
 
     const restored = await buildTestApp({ databasePath: copy });
-    expect(checkIntegrity(restored.app.database.sqlite)).toEqual({
+    expect(checkIntegrity(engineOf(restored.app.database).sqlite)).toEqual({
       ok: true,
       integrity: ['ok'],
       foreignKeys: [],
@@ -60,12 +63,12 @@ describe('backup and integrity', () => {
     expect(names).toHaveLength(20);
     const trip = await restored.api.get('/trips/1?include=stops,meetings,participants').expect(200);
     expect(trip.body.stops).toHaveLength(7);
-    await expect(backupTo(app.database.sqlite, copy)).rejects.toThrow(/already exists/);
+    await expect(backupTo(engineOf(app.database).sqlite, copy)).rejects.toThrow(/already exists/);
   });
 
   it('reports foreign keys that point nowhere', async () => {
     const { app } = await buildTestApp({ databasePath: join(dir, 'broken.db') });
-    const { sqlite } = app.database;
+    const { sqlite } = engineOf(app.database);
     sqlite.pragma('foreign_keys = OFF');
     sqlite.prepare('delete from participants where id = 7').run();
     sqlite.pragma('foreign_keys = ON');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { prepareDatabase } from '../src/db/prepare.js';
 import { reconcileTimeZones } from '../src/repositories/time-zones-repository.js';
 
@@ -31,7 +32,7 @@ const cli = (script: string, args: string[], env: Record<string, string>) =>
 function read<T>(path: string, sql: string): T {
   const database = openDatabase(path);
   try {
-    return database.sqlite.prepare(sql).get() as T;
+    return engineOf(database).sqlite.prepare(sql).get() as T;
   } finally {
     database.close();
   }
@@ -64,7 +65,9 @@ describe('prepareDatabase', () => {
     // The seed's meeting 5 is dated 2018-02-04 in Buenos Aires (UTC-3, no summer time that year), untimed: give it a
     // time and no instants, as a migration adding the columns would leave it.
     const database = openDatabase(path);
-    database.sqlite.prepare("update meetings set start_time = '09:30', starts_at = null where id = 5").run();
+    engineOf(database)
+      .sqlite.prepare("update meetings set start_time = '09:30', starts_at = null where id = 5")
+      .run();
     database.close();
 
     const prepared = await prepareDatabase({ path, seed: 'never' });
@@ -83,13 +86,15 @@ describe('prepareDatabase', () => {
     // As a version before canonical names stored it: the seed's Buenos Aires stop under the zone's link name, its
     // meeting 5 timed with an instant from other zone data, and no record of the release last reconciled with.
     const database = openDatabase(path);
-    database.sqlite
-      .prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
+    engineOf(database)
+      .sqlite.prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
       .run('America/Argentina/Buenos_Aires');
-    database.sqlite
-      .prepare("update meetings set start_time = '09:30', starts_at = '2018-02-04T09:30:00Z' where id = 5")
+    engineOf(database)
+      .sqlite.prepare(
+        "update meetings set start_time = '09:30', starts_at = '2018-02-04T09:30:00Z' where id = 5",
+      )
       .run();
-    database.sqlite.prepare('delete from time_zone_data').run();
+    engineOf(database).sqlite.prepare('delete from time_zone_data').run();
     database.close();
 
     (await prepareDatabase({ path, seed: 'never' })).database.close();
@@ -106,11 +111,11 @@ describe('prepareDatabase', () => {
     const path = join(dir, 'zones-tx.db');
     const { database } = await prepareDatabase({ path, seed: 'if-empty' });
     try {
-      database.sqlite
-        .prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
+      engineOf(database)
+        .sqlite.prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
         .run('America/Argentina/Buenos_Aires');
       const linked = "select count(*) as n from stops where time_zone = 'America/Buenos_Aires'";
-      const count = () => (database.sqlite.prepare(linked).get() as { n: number }).n;
+      const count = () => (engineOf(database).sqlite.prepare(linked).get() as { n: number }).n;
       const failed = database.transaction(async (tx) => {
         expect(await reconcileTimeZones(tx)).toEqual({ stops: 1, meetings: 0 });
         throw new Error('rolled back');
@@ -128,7 +133,7 @@ describe('prepareDatabase', () => {
     // A table the first migration creates is already there, so migrating fails after the file was opened.
     const path = join(dir, 'failing.db');
     const database = openDatabase(path);
-    database.sqlite.exec('create table trips (id integer primary key)');
+    engineOf(database).sqlite.exec('create table trips (id integer primary key)');
     database.close();
     await expect(prepareDatabase({ path, seed: 'if-empty' })).rejects.toThrow(/trips/);
     // Closed: the last connection to a WAL database removes its -wal and -shm files as it closes.
@@ -158,8 +163,8 @@ describe('the commands prepare the database the same way', () => {
 
     // A zone stored under its link name is made canonical by the command, as by the server.
     const database = openDatabase(path);
-    database.sqlite
-      .prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
+    engineOf(database)
+      .sqlite.prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
       .run('America/Argentina/Buenos_Aires');
     database.close();
     expect(cli('migrate.ts', [], { DATABASE_PATH: path }).status).toBe(0);

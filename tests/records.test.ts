@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, newMeeting, newStop, PROBLEM } from './helpers.js';
 
 // Records and writes at the edges: one address per record, writes that change nothing, If-Match with tags that
@@ -51,7 +52,7 @@ describe('a PATCH that changes nothing', () => {
   it('keeps version, updatedAt, ETag and SEQUENCE, and leaves no change-feed or audit entry', async () => {
     const { app, api } = await buildTestApp();
     const count = (table: string) =>
-      app.database.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
+      engineOf(app.database).sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
     const cases: [string, Record<string, unknown>][] = [];
     const trip = (await api.get('/trips/1').expect(200)).body;
     cases.push(['/trips/1', { title: trip.title, status: trip.status, endDate: trip.endDate }]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { migrationsFolder, runMigrations } from '../src/db/migrate.js';
 import {
   createSearchRepository,
@@ -419,9 +420,9 @@ describe('building the search index', () => {
 
     const database = openDatabase(':memory:');
     try {
-      migrate(database.db, { migrationsFolder: before });
+      migrate(engineOf(database).db, { migrationsFolder: before });
       const now = "'2020-01-01T00:00:00.000Z'";
-      database.sqlite.exec(`
+      engineOf(database).sqlite.exec(`
         insert into participants (id, kind, name, title, created_at, updated_at)
           values (1, 'person', 'Enrique Peña Nieto', 'President', ${now}, ${now});
         insert into trips (id, title, traveler_id, start_date, end_date, status, topics, created_at, updated_at)
@@ -432,8 +433,8 @@ describe('building the search index', () => {
           values (1, 1, 'bilateral', 'Talks with Peña Nieto', 'confirmed', ${now}, ${now});
       `);
 
-      runMigrations(database.db);
-      const repo = createSearchRepository(database.db);
+      runMigrations(engineOf(database).db);
+      const repo = createSearchRepository(engineOf(database).db);
       const find = async (q: string) =>
         (await database.read((tx) => repo.search(SearchQuerySchema.parse({ q }), tx))).data.map(
           (r) => `${r.type}:${r.id}:${r.tripId}`,
@@ -449,8 +450,8 @@ describe('building the search index', () => {
 
   it('has its triggers on every indexed table (a table-rebuild migration would drop them)', async () => {
     const { app } = await buildTestApp();
-    const triggers = app.database.sqlite
-      .prepare(
+    const triggers = engineOf(app.database)
+      .sqlite.prepare(
         "select tbl_name || ':' || name as t from sqlite_master where type = 'trigger' and name like '%search%'",
       )
       .pluck()
@@ -479,14 +480,14 @@ describe('building the search index', () => {
       .send({ description: null, topics: ['Snarfle'] })
       .expect(200);
     await api.patch('/participants/7').send({ organization: 'Casa Rosada' }).expect(200);
-    const { sqlite } = app.database;
+    const { sqlite } = engineOf(app.database);
     const indexed = () => sqlite.prepare('select rowid, * from search_index order by rowid').all();
     const byTriggers = indexed();
     expect(byTriggers.length).toBeGreaterThan(30);
 
     sqlite.exec('delete from search_index');
     expect((await search(api, { q: 'bogota' })).data).toEqual([]);
-    rebuildSearchIndex(app.database.db);
+    rebuildSearchIndex(engineOf(app.database).db);
     expect(indexed()).toEqual(byTriggers);
     expect(titles(await search(api, { q: 'bogota' }))).toEqual(['stop:Bogotá']);
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { checkText } from '../src/db/maintenance.js';
 import {
   buildTestApp,
@@ -204,10 +205,12 @@ describe('half a character', () => {
   it('db:check reports a row whose text is not UTF-8, written below the API', async () => {
     const path = join(dir, 'half.db');
     const { app } = await buildTestApp({ databasePath: path });
-    expect(checkText(app.database.sqlite)).toEqual([]);
+    expect(checkText(engineOf(app.database).sqlite)).toEqual([]);
     // What a lone surrogate becomes when a client of SQLite binds it: ED A0 BC, which is not UTF-8.
-    app.database.sqlite.exec(`update participants set name = cast(x'526578EDA0BC' as text) where id = 3`);
-    const faults = checkText(app.database.sqlite);
+    engineOf(app.database).sqlite.exec(
+      `update participants set name = cast(x'526578EDA0BC' as text) where id = 3`,
+    );
+    const faults = checkText(engineOf(app.database).sqlite);
     expect(faults).toContain('participants row 3: name is not valid UTF-8');
     await app.close();
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
+import { engineOf } from '../src/db/connection.js';
 import { cityKey } from '../src/domain/conflicts.js';
 import { fold, searchText } from '../src/domain/text.js';
 import {
@@ -226,9 +227,9 @@ describe('migration 0010', () => {
 
     const path = join(dir, 'old.db');
     const old = openDatabase(path);
-    migrate(old.db, { migrationsFolder: before });
+    migrate(engineOf(old).db, { migrationsFolder: before });
     const now = "'2020-01-01T00:00:00.000Z'";
-    old.sqlite.exec(`
+    engineOf(old).sqlite.exec(`
       insert into participants (id, kind, name, created_at, updated_at)
         values (1, 'person', 'Paweł Jabłoński', ${now}, ${now});
       insert into trips (id, title, traveler_id, start_date, end_date, status, topics, created_at, updated_at)
@@ -249,8 +250,8 @@ describe('migration 0010', () => {
     const trips = (await api.get('/trips?topic=narcotrafico').expect(200)).body.data as { id: number }[];
     expect(trips.map((t) => t.id)).toEqual([1]);
 
-    const triggers = app.database.sqlite
-      .prepare(
+    const triggers = engineOf(app.database)
+      .sqlite.prepare(
         "select name from sqlite_master where type = 'trigger' and name like '%\\_search\\_%' escape '\\'",
       )
       .pluck()

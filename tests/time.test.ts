@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, newStop, newTrip, PROBLEM, type TestApp } from './helpers.js';
 import { runTimeCasesOnNewApp, type TimeCaseResults } from './time-cases.js';
 
@@ -120,7 +121,7 @@ describe('time zones and instants', () => {
     const first = await buildTestApp({ databasePath: path });
     const { ny, meeting } = await world(first);
     const m = await meeting(ny, 'Backfilled', '2019-03-12', '10:00');
-    first.app.database.sqlite.prepare('update meetings set starts_at = null, ends_at = null').run();
+    engineOf(first.app.database).sqlite.prepare('update meetings set starts_at = null, ends_at = null').run();
     await first.app.close();
     const second = await buildTestApp({ databasePath: path });
     expect((await second.api.get(`/meetings/${m.id}`).expect(200)).body.startsAt).toBe(
@@ -304,7 +305,7 @@ describe('one local time, one instant (issue 11)', () => {
       .send({ kind: 'bilateral', title: 'Oslo', date: '2019-03-01', startTime: '10:00' })
       .expect(201);
     // As a version before this one stored them: the link name as sent, and an instant from other zone data.
-    const sqlite = first.app.database.sqlite;
+    const sqlite = engineOf(first.app.database).sqlite;
     sqlite.prepare("update stops set time_zone = 'Europe/Kiev' where id = ?").run(kyiv.body.id);
     sqlite.prepare("update meetings set starts_at = '2019-03-01T10:00:00Z' where id = ?").run(inOslo.body.id);
     sqlite.prepare('delete from time_zone_data').run();

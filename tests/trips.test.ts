@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, locationOf, newStop, newTrip, PROBLEM } from './helpers.js';
 
 describe('trips', () => {
@@ -138,7 +139,7 @@ describe('trips', () => {
   it('deleting a trip deletes its stops, meetings and attendance, and nothing else', async () => {
     const { api, app } = await buildTestApp();
     const count = (table: string) =>
-      (app.database.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      (engineOf(app.database).sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
     expect(count('stops')).toBe(7);
     const trip = await api.post('/trips').send(newTrip(1)).expect(201);
     const stop = await api.post(`/trips/${trip.body.id}/stops`).send(newStop()).expect(201);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { engineOf } from '../src/db/connection.js';
 import { buildTestApp, newParticipant, PROBLEM } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'itinerary-keys-'));
@@ -101,7 +102,7 @@ describe('API keys and scopes', () => {
     const path = join(dir, 'tokens.db');
     const { app, api } = await buildTestApp({ databasePath: path });
     const { body } = await api.post('/keys').send({ name: 'secret-holder', scope: 'admin' }).expect(201);
-    app.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    engineOf(app.database).sqlite.pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(path).includes(Buffer.from(body.token))).toBe(false);
     expect(readFileSync(path).includes(Buffer.from('secret-holder'))).toBe(true);
   });
@@ -227,7 +228,9 @@ describe('audit history', () => {
 
   it('is append-only, whatever code tries to change it', async () => {
     const { app } = await buildTestApp();
-    expect(() => app.database.sqlite.exec('update audit_log set key_name = null')).toThrow(/append-only/);
-    expect(() => app.database.sqlite.exec('delete from audit_log')).toThrow(/append-only/);
+    expect(() => engineOf(app.database).sqlite.exec('update audit_log set key_name = null')).toThrow(
+      /append-only/,
+    );
+    expect(() => engineOf(app.database).sqlite.exec('delete from audit_log')).toThrow(/append-only/);
   });
 });

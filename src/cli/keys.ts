@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { AppError } from '../errors.js';
-import { keysRepositoryOf } from '../repositories/keys-repository.js';
 import { CreateKeySchema } from '../schemas/keys.js';
 
 // npm run keys -- create --name <name> --scope <read|write|admin>   prints the new token alone on the last line
@@ -35,9 +34,9 @@ const { values, positionals } = (() => {
 const [command, argument] = positionals;
 
 const config = loadConfigOrExit();
-const { database } = await prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
+const { database, repos } = await prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
 try {
-  const keys = keysRepositoryOf(database);
+  const { keys } = repos;
   if (command === 'create') {
     const input = CreateKeySchema.safeParse({ name: values.name, scope: values.scope });
     if (!input.success) {

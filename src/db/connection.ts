@@ -1,10 +1,15 @@
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Database } from './driver.js';
+import type * as schema from './schema.js';
 
 // The one way a repository reaches the engine's own connection: for the few statements that SQLite runs fastest
 // prepared once as plain SQL (the Historian import store's inserts). The handle (handle.ts) binds each
 // `Transaction` it gives to its connection; a repository asks for it with `connectionOf(tx)`. Only src/db/ and
 // src/repositories/ import this file (tests/architecture.test.ts fails otherwise), and the `Transaction` type says
 // nothing of the connection, so routes, services, plugins and commands, which hold transactions, never see it.
+
+/** drizzle over a SQLite connection, with the tables of schema.ts. */
+export type Db = BetterSQLite3Database<typeof schema>;
 
 const connections = new WeakMap<object, Database>();
 
@@ -22,4 +27,24 @@ export function connectionOf(tx: object): Database {
   const sqlite = connections.get(tx);
   if (sqlite === undefined) throw new Error('not a transaction of the database handle: it has no connection');
   return sqlite;
+}
+
+/** What the SQLite engine behind a handle is made of: drizzle over the connection, and the connection itself. */
+export type SqliteEngine = { db: Db; sqlite: Database };
+
+const engines = new WeakMap<object, SqliteEngine>();
+
+/** Binds a database handle to its engine. For handle.ts alone. */
+export function bindEngine(handle: object, engine: SqliteEngine): void {
+  engines.set(handle, engine);
+}
+
+/**
+ * drizzle and the connection behind a database handle: what `createRepositories` builds prepared statements on, and
+ * what tests that look at the file itself read. Throws for an object that is not a handle of this engine.
+ */
+export function engineOf(handle: object): SqliteEngine {
+  const engine = engines.get(handle);
+  if (engine === undefined) throw new Error('not a database handle of the SQLite engine');
+  return engine;
 }

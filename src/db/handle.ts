@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { asActor } from '../domain/actor.js';
 import {
   type AppError,
@@ -8,10 +7,9 @@ import {
   DuplicateError,
   ReferenceConflictError,
 } from '../errors.js';
-import { bindConnection } from './connection.js';
+import { bindConnection, bindEngine, type Db } from './connection.js';
 import type { Database } from './driver.js';
 import { backupTo, checkIntegrity, type IntegrityReport } from './maintenance.js';
-import type * as schema from './schema.js';
 
 // The database handle: the one object that knows the engine (SQLite, through better-sqlite3 and drizzle). Routes,
 // plugins, caches and commands ask it for transactions, a health check, the writer's name, a change signal and
@@ -29,7 +27,7 @@ import type * as schema from './schema.js';
 // sees it half done. `read(fn)` opens no transaction: alone on the one connection, its statements see the
 // committed state (and, inside a group of writes, the group's rows, as every answer waits for the group's commit).
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export type { Db };
 
 /** What a repository runs its statements on: drizzle over the connection, inside a transaction or not. */
 export type Transaction = { db: Db };
@@ -41,14 +39,6 @@ export type WriteGroup = {
 };
 
 export type DatabaseHandle = {
-  /** drizzle over the connection: what repositories use (until they take a `tx`). */
-  db: Db;
-  /**
-   * The engine's own connection: an escape hatch for the code of src/db/ and for tests that look at the file itself.
-   * Nothing else uses it: a repository that prepares raw statements gets the connection of the transaction it runs
-   * in from `connectionOf(tx)` (connection.ts), as the Historian import store does.
-   */
-  sqlite: Database;
   /** Runs `fn` in one transaction (see the rule above); commits when its promise resolves, rolls back on a rejection. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Runs `fn`, which only reads, alone (see the rule above): no write of the handle is half done while it runs. */
@@ -185,9 +175,7 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
     return result;
   };
 
-  return {
-    db,
-    sqlite,
+  const handle: DatabaseHandle = {
     transaction: (fn) => serialized(run, fn),
     // One connection, and every write goes through transaction(): a read that runs alone sees no write half done,
     // and needs no BEGIN of its own (inside a group of writes it sees the group's rows, as it always has).
@@ -231,4 +219,7 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
       if (sqlite.open) sqlite.close();
     },
   };
+  // drizzle and the connection, for src/db/ and src/repositories/ alone (connection.ts).
+  bindEngine(handle, { db, sqlite });
+  return handle;
 }

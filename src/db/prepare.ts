@@ -1,7 +1,9 @@
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
+import { createRepositories, type Repositories } from '../repositories/index.js';
 import { applySeed, hasTrips, type SeedReport } from '../repositories/seed-repository.js';
 import { reconcileTimeZones } from '../repositories/time-zones-repository.js';
 import { type DatabaseHandle, openDatabase } from './client.js';
+import { engineOf } from './connection.js';
 import { runMigrations } from './migrate.js';
 
 /**
@@ -19,7 +21,12 @@ export type PrepareConfig = {
   onQuery?: (sql: string) => void;
 };
 
-export type Prepared = { database: DatabaseHandle; seeded: SeedReport | null };
+export type Prepared = {
+  database: DatabaseHandle;
+  /** Every repository, built on this database (repositories/index.ts). */
+  repos: Repositories;
+  seeded: SeedReport | null;
+};
 
 /**
  * The one way the server and the commands get a database ready to use: opens it (client.ts: pragmas, WAL), applies
@@ -36,7 +43,7 @@ export function prepareDatabase(config: PrepareConfig): Promise<Prepared>;
 export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> {
   const database = openDatabase(config.path, { onQuery: config.onQuery });
   try {
-    runMigrations(database.db);
+    runMigrations(engineOf(database).db);
     await database.transaction((tx) => reconcileTimeZones(tx));
     const seeded =
       config.seed === 'never'
@@ -46,7 +53,7 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
               config.seed === 'always' || !(await hasTrips(tx)) ? applySeed(tillersonSeed, tx) : null,
             ),
           );
-    return { database, seeded };
+    return { database, repos: createRepositories(database), seeded };
   } catch (error) {
     database.close();
     throw error;

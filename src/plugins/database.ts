@@ -3,7 +3,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { tzdbRelease } from '../domain/tzdb.js';
 import { RETENTION_MS as IDEMPOTENCY_RETENTION_MS } from '../repositories/idempotency-repository.js';
-import { createRepositories, type Repositories } from '../repositories/index.js';
+import type { Repositories } from '../repositories/index.js';
 
 export type { Repositories };
 
@@ -26,7 +26,7 @@ export type DatabasePluginOptions = {
 /** Opens the database, applies pending migrations, seeds an empty database, and closes it with the app. */
 export default fp<DatabasePluginOptions>(
   async (app, opts) => {
-    const { database, seeded } = await prepareDatabase({
+    const { database, repos, seeded } = await prepareDatabase({
       path: opts.path,
       seed: opts.seed ? 'if-empty' : 'never',
       onQuery: opts.onQuery,
@@ -40,7 +40,7 @@ export default fp<DatabasePluginOptions>(
     }
     if (seeded) app.log.info({ seed: seeded }, 'seeded the article itinerary into an empty database');
     app.decorate('database', database);
-    app.decorate('repos', createRepositories(database));
+    app.decorate('repos', repos);
     database.optimize();
     const prune = async () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();

@@ -1,4 +1,5 @@
-import type { Db } from '../db/client.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { engineOf } from '../db/connection.js';
 import { createActivityRepository } from './activity-repository.js';
 import { createAuditRepository } from './audit-repository.js';
 import { createChangesRepository } from './changes-repository.js';
@@ -31,9 +32,9 @@ export type Repositories = {
   conflicts: ReturnType<typeof createConflictsRepository>;
 };
 
-/** The repositories over one open database (the engine handle's `db`, which only src/db and here may use). */
-export function createRepositories(database: { db: Db }): Repositories {
-  const { db } = database;
+/** The repositories over one open database; each prepares its statements on the handle's engine now. */
+export function createRepositories(database: DatabaseHandle): Repositories {
+  const { db } = engineOf(database);
   return {
     trips: createTripsRepository(db),
     stops: createStopsRepository(db),

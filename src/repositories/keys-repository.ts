@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { DatabaseHandle, Db, Transaction } from '../db/client.js';
+import type { Db, Transaction } from '../db/client.js';
 import { apiKeys } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
 import { hashToken, newToken, sameHash } from '../domain/tokens.js';
@@ -18,12 +18,6 @@ const columns = {
   lastUsedAt: apiKeys.lastUsedAt,
   revokedAt: apiKeys.revokedAt,
 };
-
-/**
- * The keys repository over a handle's connection, for the commands (src/cli/keys.ts): they pass the handle and never
- * reach its drizzle (`.db`), which only src/db/ and src/repositories/ use.
- */
-export const keysRepositoryOf = (database: Pick<DatabaseHandle, 'db'>) => createKeysRepository(database.db);
 
 export function createKeysRepository(db: Db) {
   const byHash = db

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineOf } from '../../src/db/connection.js';
 import { checkText } from '../../src/db/maintenance.js';
 import { buildTestApp } from '../helpers.js';
 import { Checker } from './checker.js';
@@ -57,12 +58,12 @@ function knownGap(sent: Sent, answer: Answer, faults: string[]): boolean {
 
 function databaseFaults(app: FastifyInstance): string[] {
   const faults: string[] = [];
-  const integrity = app.database.sqlite.pragma('integrity_check', { simple: true });
+  const integrity = engineOf(app.database).sqlite.pragma('integrity_check', { simple: true });
   if (integrity !== 'ok') faults.push(`PRAGMA integrity_check: ${JSON.stringify(integrity)}`);
-  const orphans = app.database.sqlite.pragma('foreign_key_check') as unknown[];
+  const orphans = engineOf(app.database).sqlite.pragma('foreign_key_check') as unknown[];
   if (orphans.length > 0) faults.push(`PRAGMA foreign_key_check: ${JSON.stringify(orphans.slice(0, 5))}`);
   // Text that is not UTF-8 (a lone surrogate that got through) is damage no PRAGMA sees.
-  const text = checkText(app.database.sqlite);
+  const text = checkText(engineOf(app.database).sqlite);
   if (text.length > 0) faults.push(`text that is not UTF-8: ${JSON.stringify(text.slice(0, 5))}`);
   return faults;
 }
@@ -79,7 +80,7 @@ const DATA_FINGERPRINT = `select
   (select count(*) || ':' || ifnull(group_concat(meeting_id || '-' || participant_id || '-' || role), '')
      from meeting_participants)`;
 const dataFingerprint = (app: FastifyInstance) =>
-  app.database.sqlite.prepare(DATA_FINGERPRINT).pluck().get() as string;
+  engineOf(app.database).sqlite.prepare(DATA_FINGERPRINT).pluck().get() as string;
 
 const oneLine = (sent: Sent, answer: Answer) =>
   `${sent.method.toUpperCase()} ${sent.url.slice(0, 160)}${sent.note ? ` (${sent.note}: ${String(sent.payload).slice(0, 160)})` : ''} → ${answer.status}${answer.headers['idempotent-replayed'] ? ' (replayed)' : ''}`;
