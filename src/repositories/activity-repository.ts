@@ -171,7 +171,7 @@ export function createActivityRepository(_db: Db) {
         request,
         COUNTERPARTS_ORDER,
         { participantId },
-        (after, order, max) =>
+        async (after, order, max) =>
           db
             .all<Row>(
               sql`${base}
@@ -184,7 +184,7 @@ export function createActivityRepository(_db: Db) {
               limit ${max}`,
             )
             .map(toCounterpart),
-        () => db.get<{ n: number }>(sql`${base} select count(*) as n from agg`)?.n ?? 0,
+        async () => db.get<{ n: number }>(sql`${base} select count(*) as n from agg`)?.n ?? 0,
       );
     },
   };

@@ -24,7 +24,7 @@ export function createAuditRepository(_db: Db) {
         { limit, cursor, count: withCount },
         OLDEST_FIRST,
         filters,
-        (after, order, max) =>
+        async (after, order, max) =>
           db
             .select()
             .from(auditLog)
@@ -32,7 +32,7 @@ export function createAuditRepository(_db: Db) {
             .orderBy(...order)
             .limit(max)
             .all(),
-        () => db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0,
+        async () => db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0,
       );
     },
 

@@ -26,14 +26,15 @@ export function createCountriesRepository(_db: Db) {
         request,
         BY_CODE,
         {},
-        (after, order, max) =>
+        async (after, order, max) =>
           db
             .all<Omit<Country, 'name'>>(
               sql`select * from (${grouped}) ${after ? sql`where ${after}` : sql``}
                 order by ${sql.join(order, sql`, `)} limit ${max}`,
             )
             .map((row) => ({ ...row, name: countryName(row.code) })),
-        () => db.get<{ n: number }>(sql`select count(distinct ${stops.country}) as n from ${stops}`)?.n ?? 0,
+        async () =>
+          db.get<{ n: number }>(sql`select count(distinct ${stops.country}) as n from ${stops}`)?.n ?? 0,
       );
     },
   };

@@ -358,7 +358,7 @@ export function createMeetingsRepository(db: Db) {
         { limit, cursor, count: withCount },
         MEETING_SORTS[sort],
         filters,
-        (after, order, max) =>
+        async (after, order, max) =>
           db
             .select(meetingColumns)
             .from(meetings)
@@ -367,7 +367,7 @@ export function createMeetingsRepository(db: Db) {
             .orderBy(...order)
             .limit(max)
             .all(),
-        () =>
+        async () =>
           db
             .select({ n: count() })
             .from(meetings)
@@ -403,7 +403,7 @@ export function createMeetingsRepository(db: Db) {
         request,
         PARTICIPANTS_BY_ID,
         { meetingId },
-        (after, order, max) =>
+        async (after, order, max) =>
           db
             .select({ role: meetingParticipants.role, participant: participants })
             .from(meetingParticipants)
@@ -413,7 +413,7 @@ export function createMeetingsRepository(db: Db) {
             .limit(max)
             .all()
             .map(({ role, participant }) => ({ ...participant, role })),
-        () => db.select({ n: count() }).from(meetingParticipants).where(where).get()?.n ?? 0,
+        async () => db.select({ n: count() }).from(meetingParticipants).where(where).get()?.n ?? 0,
       );
     },
 

@@ -98,25 +98,25 @@ export type PageRequest = { limit: number; cursor?: string | undefined; count?: 
  * Runs a keyset-paginated query. `fetch` gets the extra condition (rows after the cursor), the order and how many
  * rows to read; `countAll` counts every row the filters match, for `count=true`.
  */
-export function paginate<Row>(
+export async function paginate<Row>(
   request: PageRequest,
   sort: SortSpec<Row>,
   filters: unknown,
-  fetch: (after: SQL | undefined, order: SQL[], limit: number) => Row[],
-  countAll: () => number,
-): Page<Row> {
+  fetch: (after: SQL | undefined, order: SQL[], limit: number) => Promise<Row[]>,
+  countAll: () => Promise<number>,
+): Promise<Page<Row>> {
   const genericSort = sort as SortSpec<unknown>;
   const after = request.cursor
     ? afterKey(genericSort, decodeCursor(request.cursor, sort.name, sort.columns.length, filters))
     : undefined;
-  const rows = fetch(after, orderBy(genericSort), request.limit + 1);
+  const rows = await fetch(after, orderBy(genericSort), request.limit + 1);
   const data = rows.slice(0, request.limit);
   const last = data.at(-1);
   const nextCursor =
     rows.length > request.limit && last !== undefined
       ? encodeCursor(sort.name, filters, sort.key(last))
       : null;
-  return { data, nextCursor, ...(request.count ? { total: countAll() } : {}) };
+  return { data, nextCursor, ...(request.count ? { total: await countAll() } : {}) };
 }
 
 const compareValues = (a: KeyValue, b: KeyValue): number => (a < b ? -1 : a > b ? 1 : 0);

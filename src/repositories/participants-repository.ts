@@ -70,7 +70,7 @@ export function createParticipantsRepository(db: Db) {
         { limit, cursor, count: withCount },
         PARTICIPANT_SORTS[sort],
         filters,
-        (after, order, max) =>
+        async (after, order, max) =>
           db
             .select()
             .from(participants)
@@ -78,7 +78,7 @@ export function createParticipantsRepository(db: Db) {
             .orderBy(...order)
             .limit(max)
             .all(),
-        () => db.select({ n: count() }).from(participants).where(where).get()?.n ?? 0,
+        async () => db.select({ n: count() }).from(participants).where(where).get()?.n ?? 0,
       );
     },
 

@@ -266,7 +266,7 @@ export function createSearchRepository(_db: Db) {
       // their snippets, and their stops for the trip to link to; so snippets and joins cost a page, not every
       // match. CROSS JOIN keeps the page as the outer loop (SQLite does not reorder it): otherwise the planner
       // may scan every match and look each up in the page.
-      const fetch = (after: SQL | undefined, order: SQL[], max: number): Hit[] =>
+      const fetch = async (after: SQL | undefined, order: SQL[], max: number): Promise<Hit[]> =>
         db.all<Hit>(sql`
           with ranked as (
             select rowid as hit_doc, ${TYPE_OF_ROWID} as hit_type, rowid / 4 as hit_id,
@@ -292,12 +292,18 @@ export function createSearchRepository(_db: Db) {
           order by ${sql.join(order, sql`, `)}
         `);
 
-      const countAll = (): number =>
+      const countAll = async (): Promise<number> =>
         db.get<{ n: number }>(
           sql`select count(*) as n from search_index where search_index match ${match} ${ofTypes}`,
         )?.n ?? 0;
 
-      const page = paginate({ limit, cursor, count: withCount }, SEARCH_SORTS.rank, filters, fetch, countAll);
+      const page = await paginate(
+        { limit, cursor, count: withCount },
+        SEARCH_SORTS.rank,
+        filters,
+        fetch,
+        countAll,
+      );
       return {
         ...page,
         data: page.data.map((hit) => ({

@@ -163,7 +163,7 @@ export function createStopsRepository(db: Db) {
         { limit, cursor, count: withCount },
         STOP_SORTS[order],
         filters,
-        (after, orderBy, max) =>
+        async (after, orderBy, max) =>
           db
             .select()
             .from(stops)
@@ -171,7 +171,7 @@ export function createStopsRepository(db: Db) {
             .orderBy(...orderBy)
             .limit(max)
             .all(),
-        () => db.select({ n: count() }).from(stops).where(where).get()?.n ?? 0,
+        async () => db.select({ n: count() }).from(stops).where(where).get()?.n ?? 0,
       );
     },
 

@@ -135,7 +135,7 @@ export function createTripsRepository(db: Db) {
         { limit, cursor, count: withCount },
         TRIP_SORTS[sort],
         filters,
-        (after, order, max) =>
+        async (after, order, max) =>
           db
             .select()
             .from(trips)
@@ -143,7 +143,7 @@ export function createTripsRepository(db: Db) {
             .orderBy(...order)
             .limit(max)
             .all(),
-        () => db.select({ n: count() }).from(trips).where(where).get()?.n ?? 0,
+        async () => db.select({ n: count() }).from(trips).where(where).get()?.n ?? 0,
       );
     },
 

@@ -1,0 +1,30 @@
+import type { SQL } from 'drizzle-orm';
+import type { Transaction } from './handle.js';
+
+// The few ways of running SQL that are not a drizzle query builder awaited: raw SQL text (a statement drizzle's
+// builders cannot spell) and the count of rows a write changed. Repositories run everything else by awaiting the
+// builder (`await tx.db.select()…`, which answers its rows) or a prepared statement (`await statement.execute(…)`),
+// never by the engine's synchronous calls; so this file is where an engine that answers later (PostgreSQL, next)
+// gives its own twin of each.
+
+/** The rows of a raw SQL query (`sql\`…\``) run on the transaction. */
+export async function queryRows<Row>(tx: Transaction, query: SQL): Promise<Row[]> {
+  return tx.db.all<Row>(query);
+}
+
+/** The first row of a raw SQL query run on the transaction, or undefined when it has none. */
+export async function queryRow<Row>(tx: Transaction, query: SQL): Promise<Row | undefined> {
+  return tx.db.get<Row>(query);
+}
+
+/**
+ * How many rows a write changed, from what awaiting its builder or its prepared statement answered (SQLite's
+ * RunResult; triggers' writes are not counted). 0 for anything else.
+ */
+export function changedRows(result: unknown): number {
+  const changes = (result as { changes?: unknown } | null | undefined)?.changes;
+  return typeof changes === 'number' ? changes : 0;
+}
+
+/** The first of some rows, or undefined: what a query for one record answers. */
+export const firstRow = <Row>(rows: readonly Row[]): Row | undefined => rows[0];
