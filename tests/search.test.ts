@@ -487,7 +487,7 @@ describe('building the search index', () => {
 
     sqlite.exec('delete from search_index');
     expect((await search(api, { q: 'bogota' })).data).toEqual([]);
-    rebuildSearchIndex(engineOf(app.database).db);
+    await app.database.transaction((tx) => rebuildSearchIndex(tx));
     expect(indexed()).toEqual(byTriggers);
     expect(titles(await search(api, { q: 'bogota' }))).toEqual(['stop:Bogotá']);
   });

@@ -25,7 +25,7 @@ app.get('/trips/:id', (request, reply) => {
 });
 
 process.on('SIGTERM', () => {
-  app.close().then(() => process.exit(0));
+  void app.close().then(() => process.exit(0));
 });
 
 await app.listen({ port: Number(port), host: '127.0.0.1' });

@@ -1,5 +1,6 @@
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { firstRow } from '../db/queries.js';
 import { auditLog } from '../db/schema.js';
 import { addDays } from '../domain/time.js';
 import type { AuditEntry, AuditQuery } from '../schemas/audit.js';
@@ -30,9 +31,8 @@ export function createAuditRepository(_db: Db) {
             .from(auditLog)
             .where(and(where, after))
             .orderBy(...order)
-            .limit(max)
-            .all(),
-        async () => db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0,
+            .limit(max),
+        async () => firstRow(await db.select({ n: count() }).from(auditLog).where(where))?.n ?? 0,
       );
     },
 
@@ -42,14 +42,12 @@ export function createAuditRepository(_db: Db) {
       resourceId: number,
       { db }: Transaction,
     ): Promise<boolean> {
-      return (
-        db
-          .select({ one: sql`1` })
-          .from(auditLog)
-          .where(and(eq(auditLog.resource, resource), eq(auditLog.resourceId, resourceId)))
-          .limit(1)
-          .get() !== undefined
-      );
+      const found = await db
+        .select({ one: sql`1` })
+        .from(auditLog)
+        .where(and(eq(auditLog.resource, resource), eq(auditLog.resourceId, resourceId)))
+        .limit(1);
+      return found.length > 0;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { asc, count, gt, lt, max, min, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { firstRow, queryRow } from '../db/queries.js';
 import { changes } from '../db/schema.js';
 import { GoneError, InvalidInputError } from '../errors.js';
 import type { Change } from '../schemas/changes.js';
@@ -25,20 +26,18 @@ function decodeToken(token: string): number {
 
 export function createChangesRepository(_db: Db) {
   /** The highest seq ever used, even if pruned (SQLite keeps AUTOINCREMENT's high-water mark). */
-  const highWater = ({ db }: Transaction): number => {
-    const kept = db
-      .select({ last: max(changes.seq) })
-      .from(changes)
-      .get()?.last;
+  const highWater = async (tx: Transaction): Promise<number> => {
+    const kept = firstRow(await tx.db.select({ last: max(changes.seq) }).from(changes))?.last;
     if (kept !== null && kept !== undefined) return kept;
-    const row = db.get<{ seq: number } | undefined>(
+    const row = await queryRow<{ seq: number }>(
+      tx,
       sql`select seq from sqlite_sequence where name = 'changes'`,
     );
     return row?.seq ?? 0;
   };
 
   return {
-    currentToken: async (tx: Transaction): Promise<string> => encodeToken(highWater(tx)),
+    currentToken: async (tx: Transaction): Promise<string> => encodeToken(await highWater(tx)),
 
     /** Changes after the token, oldest first. */
     async since(
@@ -48,27 +47,22 @@ export function createChangesRepository(_db: Db) {
     ): Promise<{ data: Change[]; nextToken: string; hasMore: boolean }> {
       const { db } = tx;
       const after = decodeToken(token);
-      const last = highWater(tx);
+      const last = await highWater(tx);
       if (after > last) {
         throw new InvalidInputError([{ field: 'since', message: 'is ahead of every change this API has' }]);
       }
-      const oldest =
-        db
-          .select({ first: min(changes.seq) })
-          .from(changes)
-          .get()?.first ?? last + 1;
+      const oldest = firstRow(await db.select({ first: min(changes.seq) }).from(changes))?.first ?? last + 1;
       if (after < oldest - 1) {
         throw new GoneError(
           'This token is older than the change history kept; fetch the collections again, then call /changes without since for a new token.',
         );
       }
-      const rows = db
+      const rows = await db
         .select()
         .from(changes)
         .where(gt(changes.seq, after))
         .orderBy(asc(changes.seq))
-        .limit(limit + 1)
-        .all();
+        .limit(limit + 1);
       const page = rows.slice(0, limit);
       const data = page.map((row) => ({
         type: row.resource,
@@ -84,8 +78,8 @@ export function createChangesRepository(_db: Db) {
     /** Drops history older than the cutoff (ISO instant). Answers how many changes were dropped. */
     async pruneBefore(cutoff: string, { db }: Transaction): Promise<number> {
       const stale =
-        db.select({ n: count() }).from(changes).where(lt(changes.changedAt, cutoff)).get()?.n ?? 0;
-      if (stale > 0) db.delete(changes).where(lt(changes.changedAt, cutoff)).run();
+        firstRow(await db.select({ n: count() }).from(changes).where(lt(changes.changedAt, cutoff)))?.n ?? 0;
+      if (stale > 0) await db.delete(changes).where(lt(changes.changedAt, cutoff));
       return stale;
     },
   };

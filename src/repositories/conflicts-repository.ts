@@ -25,7 +25,7 @@ import { addDays } from '../domain/time.js';
 import type { Conflict, ConflictListQuery } from '../schemas/conflicts.js';
 import { meetingConditions } from './meetings-repository.js';
 import { type Page, paginateRows } from './pagination.js';
-import { longestStay, stopConditions } from './stops-repository.js';
+import { longestStaySync, stopConditions } from './stops-repository.js';
 
 // Scheduling conflicts (src/domain/conflicts.ts has the rules). This file loads the facts the rules need, for as
 // few participants and dates as the question allows, through indexes: the meetings each participant attends or
@@ -122,7 +122,10 @@ export function createConflictsRepository(db: Db) {
     if (ids !== undefined && (scope.from || scope.to)) {
       // Within a window, only the trips with a stop in it (a check on write reads a few days): a frequent
       // traveler's other trips cannot place them there. Each such trip comes whole, for its travel days.
-      const inWindow = stopConditions({ from: scope.from, to: scope.to }, scope.from ? longestStay(db) : 0);
+      const inWindow = stopConditions(
+        { from: scope.from, to: scope.to },
+        scope.from ? longestStaySync(db) : 0,
+      );
       tripIds = chunks(ids).flatMap((chunk) =>
         db
           .selectDistinct({ id: stops.tripId })
@@ -145,7 +148,7 @@ export function createConflictsRepository(db: Db) {
       tripIds = db
         .selectDistinct({ id: stops.tripId })
         .from(stops)
-        .where(stopConditions({ from: scope.from, to: scope.to }, scope.from ? longestStay(db) : 0))
+        .where(stopConditions({ from: scope.from, to: scope.to }, scope.from ? longestStaySync(db) : 0))
         .all()
         .map((s) => s.id);
     }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { queryRow, queryRows } from '../db/queries.js';
 import { stops } from '../db/schema.js';
 import { countryName } from '../domain/countries.js';
 import type { Country } from '../schemas/countries.js';
@@ -21,20 +22,22 @@ export function createCountriesRepository(_db: Db) {
       max(coalesce(${stops.departureDate}, ${stops.arrivalDate})) as lastVisit
     from ${stops} group by ${stops.country}`;
   return {
-    async list(request: PageRequest, { db }: Transaction): Promise<Page<Country>> {
+    async list(request: PageRequest, tx: Transaction): Promise<Page<Country>> {
       return paginate(
         request,
         BY_CODE,
         {},
         async (after, order, max) =>
-          db
-            .all<Omit<Country, 'name'>>(
+          (
+            await queryRows<Omit<Country, 'name'>>(
+              tx,
               sql`select * from (${grouped}) ${after ? sql`where ${after}` : sql``}
                 order by ${sql.join(order, sql`, `)} limit ${max}`,
             )
-            .map((row) => ({ ...row, name: countryName(row.code) })),
+          ).map((row) => ({ ...row, name: countryName(row.code) })),
         async () =>
-          db.get<{ n: number }>(sql`select count(distinct ${stops.country}) as n from ${stops}`)?.n ?? 0,
+          (await queryRow<{ n: number }>(tx, sql`select count(distinct ${stops.country}) as n from ${stops}`))
+            ?.n ?? 0,
       );
     },
   };

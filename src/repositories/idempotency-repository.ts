@@ -1,5 +1,6 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { changedRows, firstRow } from '../db/queries.js';
 import { idempotencyRecords } from '../db/schema.js';
 
 // Idempotency-Key records (IETF httpapi draft): the first request's answer, kept 24 hours per key holder.
@@ -33,7 +34,7 @@ export function createIdempotencyRepository(_db: Db) {
       { db }: Transaction,
       now = Date.now(),
     ): Promise<Begin> {
-      const record = db.select().from(idempotencyRecords).where(where(holder, key)).get();
+      const record = firstRow(await db.select().from(idempotencyRecords).where(where(holder, key)));
       const createdAt = record ? Date.parse(record.createdAt) : 0;
       const expired = record !== undefined && now - createdAt >= RETENTION_MS;
       const abandoned = record?.state === 'in_flight' && now - createdAt >= ABANDONED_MS;
@@ -45,10 +46,10 @@ export function createIdempotencyRepository(_db: Db) {
           response: { status: record.status, headers: record.headers ?? {}, body: record.body },
         };
       }
-      if (record) db.delete(idempotencyRecords).where(where(holder, key)).run();
-      db.insert(idempotencyRecords)
-        .values({ holder, key, requestHash, state: 'in_flight', createdAt: new Date(now).toISOString() })
-        .run();
+      if (record) await db.delete(idempotencyRecords).where(where(holder, key));
+      await db
+        .insert(idempotencyRecords)
+        .values({ holder, key, requestHash, state: 'in_flight', createdAt: new Date(now).toISOString() });
       return { kind: 'new' };
     },
 
@@ -58,19 +59,19 @@ export function createIdempotencyRepository(_db: Db) {
       response: StoredResponse,
       { db }: Transaction,
     ): Promise<void> {
-      db.update(idempotencyRecords)
+      await db
+        .update(idempotencyRecords)
         .set({ state: 'done', ...response })
-        .where(and(where(holder, key), eq(idempotencyRecords.state, 'in_flight')))
-        .run();
+        .where(and(where(holder, key), eq(idempotencyRecords.state, 'in_flight')));
     },
 
     /** Forgets a claim whose request failed on the server's side, so that a retry can run it again. */
     async abandon(holder: string, key: string, { db }: Transaction): Promise<void> {
-      db.delete(idempotencyRecords).where(where(holder, key)).run();
+      await db.delete(idempotencyRecords).where(where(holder, key));
     },
 
     async pruneBefore(cutoff: string, { db }: Transaction): Promise<number> {
-      return db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)).run().changes;
+      return changedRows(await db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)));
     },
   };
 }

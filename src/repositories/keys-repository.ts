@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { firstRow } from '../db/queries.js';
 import { apiKeys } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
 import { hashToken, newToken, sameHash } from '../domain/tokens.js';
@@ -28,33 +29,31 @@ export function createKeysRepository(db: Db) {
   return {
     /** Creates a key and answers its token, which is stored only as a hash and cannot be shown again. */
     async create(input: CreateKey, { db }: Transaction): Promise<{ key: Key; token: string }> {
-      if (db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, input.name)).get()) {
+      if (firstRow(await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, input.name)))) {
         throw new ConflictError(
           'key_name_taken',
           `A key named ${input.name} already exists; choose another name.`,
         );
       }
       const token = newToken();
-      const key = db
+      const [key] = await db
         .insert(apiKeys)
         .values({ name: input.name, scope: input.scope, tokenHash: hashToken(token), createdAt: nowIso() })
-        .returning(columns)
-        .get();
-      return { key, token };
+        .returning(columns);
+      return { key: key as Key, token };
     },
 
     async list({ db }: Transaction): Promise<Key[]> {
-      return db.select(columns).from(apiKeys).orderBy(asc(apiKeys.name)).all();
+      return db.select(columns).from(apiKeys).orderBy(asc(apiKeys.name));
     },
 
     /** Revokes a key for good: its token stops working at once. */
     async revoke(name: string, { db }: Transaction): Promise<Key> {
-      const key = db
+      const [key] = await db
         .update(apiKeys)
         .set({ revokedAt: nowIso() })
         .where(and(eq(apiKeys.name, name), isNull(apiKeys.revokedAt)))
-        .returning(columns)
-        .get();
+        .returning(columns);
       if (!key) throw new NotFoundError('active key named', name);
       return key;
     },
@@ -62,14 +61,14 @@ export function createKeysRepository(db: Db) {
     /** The key a bearer token belongs to, unless it is unknown or revoked. */
     async authenticate(token: string, { db }: Transaction): Promise<AuthenticatedKey | undefined> {
       const hash = hashToken(token);
-      const row = byHash.get({ hash });
+      const row = firstRow(await byHash.execute({ hash }));
       if (!row || row.revokedAt !== null || !sameHash(row.tokenHash, hash)) return undefined;
       const now = Date.now();
       if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
-        db.update(apiKeys)
+        await db
+          .update(apiKeys)
           .set({ lastUsedAt: new Date(now).toISOString() })
-          .where(eq(apiKeys.id, row.id))
-          .run();
+          .where(eq(apiKeys.id, row.id));
       }
       return { id: row.id, name: row.name, scope: row.scope };
     },

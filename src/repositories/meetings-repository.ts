@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { changedRows, firstRow } from '../db/queries.js';
 import {
   meetingDateKey,
   meetingParticipants,
@@ -147,14 +148,13 @@ const instantsOf = (
  * After a stop's zone changed: every meeting there shows another `timeZone` and, when timed, other instants, so
  * each gets them recomputed and a new version (its ETag must change). Answers how many changed.
  */
-export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] }): number {
+export async function refreshMeetingInstants(tx: Transaction, scope: { stopIds: number[] }): Promise<number> {
   // A meeting's day must have happened in the new zone too (see rules.ts): refused under the zone's field.
-  const dated = db
+  const dated = await tx.db
     .select({ id: meetings.id, date: meetings.date, timeZone: stops.timeZone })
     .from(meetings)
     .innerJoin(stops, eq(stops.id, meetings.stopId))
-    .where(and(inArray(meetings.stopId, scope.stopIds), sql`${meetings.date} is not null`))
-    .all();
+    .where(and(inArray(meetings.stopId, scope.stopIds), sql`${meetings.date} is not null`));
   assertValid(
     dated.flatMap(({ id, date, timeZone }) =>
       date !== null && !dateExistsIn(date, timeZone)
@@ -162,7 +162,7 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] }): nu
         : [],
     ),
   );
-  return recompute(db, inArray(meetings.stopId, scope.stopIds), true);
+  return recompute(tx, inArray(meetings.stopId, scope.stopIds), true);
 }
 
 /**
@@ -170,8 +170,9 @@ export function refreshMeetingInstants(db: Db, scope: { stopIds: number[] }): nu
  * a new version: every one when `always`, else those whose stored instants differ. A meeting in a zone the tz
  * database does not know is left alone. Answers how many changed. Also run by time-zones-repository.ts.
  */
-export function recompute(db: Db, where: SQL | undefined, always: boolean): number {
-  const rows = db
+export async function recompute(tx: Transaction, where: SQL | undefined, always: boolean): Promise<number> {
+  const { db } = tx;
+  const rows = await db
     .select({
       id: meetings.id,
       date: meetings.date,
@@ -183,17 +184,16 @@ export function recompute(db: Db, where: SQL | undefined, always: boolean): numb
     })
     .from(meetings)
     .innerJoin(stops, eq(stops.id, meetings.stopId))
-    .where(where)
-    .all();
+    .where(where);
   let changed = 0;
   for (const row of rows) {
     if (canonicalZone(row.timeZone) === undefined) continue;
     const instants = instantsOf(row, row.timeZone);
     if (!always && instants.startsAt === row.startsAt && instants.endsAt === row.endsAt) continue;
-    db.update(meetings)
+    await db
+      .update(meetings)
       .set({ ...instants, updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
-      .where(eq(meetings.id, row.id))
-      .run();
+      .where(eq(meetings.id, row.id));
     changed += 1;
   }
   return changed;
@@ -234,7 +234,8 @@ export function createMeetingsRepository(db: Db) {
       .orderBy(...chronological)
       .prepare(),
   );
-  const select = (scope: MeetingScope) => selectStatement(scopeShape(scope)).all(scopeParams(scope));
+  const select = async (scope: MeetingScope): Promise<Meeting[]> =>
+    await selectStatement(scopeShape(scope)).execute(scopeParams(scope));
 
   const participantsStatement = preparedBy((shape: string) =>
     db
@@ -252,8 +253,8 @@ export function createMeetingsRepository(db: Db) {
       .prepare(),
   );
 
-  const get = (id: number): Meeting => {
-    const [row] = select({ meetingIds: [id] });
+  const get = async (id: number): Promise<Meeting> => {
+    const [row] = await select({ meetingIds: [id] });
     if (!row) throw new NotFoundError('meeting', id);
     return row;
   };
@@ -264,14 +265,15 @@ export function createMeetingsRepository(db: Db) {
     .where(eq(stops.id, sql.placeholder('id')))
     .prepare();
   /** The stop's time zone, or undefined when there is no such stop. */
-  const stopZone = (stopId: number) => zoneOfStop.get({ id: stopId })?.timeZone;
+  const stopZone = async (stopId: number) => firstRow(await zoneOfStop.execute({ id: stopId }))?.timeZone;
 
   const participantById = db
     .select({ id: participants.id })
     .from(participants)
     .where(eq(participants.id, sql.placeholder('id')))
     .prepare();
-  const participantExists = (id: number) => participantById.get({ id }) !== undefined;
+  const participantExists = async (id: number) =>
+    firstRow(await participantById.execute({ id })) !== undefined;
 
   // Writes prepared per shape (the set of columns given), each value bound by name; drizzle still encodes each
   // value as its column does (JSON columns as JSON text).
@@ -306,15 +308,15 @@ export function createMeetingsRepository(db: Db) {
     })
     .prepare();
 
-  const touch = (id: number) =>
-    db
+  const touch = async (db: Db, id: number) => {
+    await db
       .update(meetings)
       .set({ updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
-      .where(eq(meetings.id, id))
-      .run();
+      .where(eq(meetings.id, id));
+  };
 
-  const participantsByMeeting = (scope: MeetingScope): Map<number, MeetingParticipant[]> => {
-    const rows = participantsStatement(scopeShape(scope)).all(scopeParams(scope));
+  const participantsByMeeting = async (scope: MeetingScope): Promise<Map<number, MeetingParticipant[]>> => {
+    const rows = await participantsStatement(scopeShape(scope)).execute(scopeParams(scope));
     const byMeeting = new Map<number, MeetingParticipant[]>();
     for (const { meetingId, role, participant } of rows) {
       const list = byMeeting.get(meetingId) ?? [];
@@ -338,12 +340,11 @@ export function createMeetingsRepository(db: Db) {
     /** How many meetings each of these stops holds (stops with none are absent). */
     async countByStop(stopIds: number[], { db }: Transaction): Promise<Map<number, number>> {
       if (stopIds.length === 0) return new Map();
-      const rows = db
+      const rows = await db
         .select({ stopId: meetings.stopId, n: count() })
         .from(meetings)
         .where(inArray(meetings.stopId, stopIds))
-        .groupBy(meetings.stopId)
-        .all();
+        .groupBy(meetings.stopId);
       return new Map(rows.map((r) => [r.stopId, r.n]));
     },
 
@@ -365,15 +366,15 @@ export function createMeetingsRepository(db: Db) {
             .innerJoin(stops, eq(stops.id, meetings.stopId))
             .where(and(where, after))
             .orderBy(...order)
-            .limit(max)
-            .all(),
+            .limit(max),
         async () =>
-          db
-            .select({ n: count() })
-            .from(meetings)
-            .innerJoin(stops, eq(stops.id, meetings.stopId))
-            .where(where)
-            .get()?.n ?? 0,
+          firstRow(
+            await db
+              .select({ n: count() })
+              .from(meetings)
+              .innerJoin(stops, eq(stops.id, meetings.stopId))
+              .where(where),
+          )?.n ?? 0,
       );
     },
 
@@ -387,8 +388,8 @@ export function createMeetingsRepository(db: Db) {
 
     /** The participants of a meeting, by participant id; NotFoundError when there is no such meeting. */
     async listParticipants(meetingId: number, _tx: Transaction): Promise<MeetingParticipant[]> {
-      get(meetingId);
-      return participantsByMeeting({ meetingIds: [meetingId] }).get(meetingId) ?? [];
+      await get(meetingId);
+      return (await participantsByMeeting({ meetingIds: [meetingId] })).get(meetingId) ?? [];
     },
 
     /** A page of a meeting's participants, by participant id. */
@@ -397,64 +398,69 @@ export function createMeetingsRepository(db: Db) {
       request: PageRequest,
       { db }: Transaction,
     ): Promise<Page<MeetingParticipant>> {
-      get(meetingId);
+      await get(meetingId);
       const where = eq(meetingParticipants.meetingId, meetingId);
       return paginate(
         request,
         PARTICIPANTS_BY_ID,
         { meetingId },
         async (after, order, max) =>
-          db
-            .select({ role: meetingParticipants.role, participant: participants })
-            .from(meetingParticipants)
-            .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
-            .where(and(where, after))
-            .orderBy(...order)
-            .limit(max)
-            .all()
-            .map(({ role, participant }) => ({ ...participant, role })),
-        async () => db.select({ n: count() }).from(meetingParticipants).where(where).get()?.n ?? 0,
+          (
+            await db
+              .select({ role: meetingParticipants.role, participant: participants })
+              .from(meetingParticipants)
+              .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
+              .where(and(where, after))
+              .orderBy(...order)
+              .limit(max)
+          ).map(({ role, participant }) => ({ ...participant, role })),
+        async () => firstRow(await db.select({ n: count() }).from(meetingParticipants).where(where))?.n ?? 0,
       );
     },
 
     /** Creates the meeting and its participants in one transaction: all of it or none of it. */
     async create(stopId: number, input: CreateMeeting & { id?: number }, _tx: Transaction): Promise<Meeting> {
-      const timeZone = stopZone(stopId);
+      const timeZone = await stopZone(stopId);
       if (timeZone === undefined) throw new NotFoundError('stop', stopId);
       const { participants: attendees, ...fields } = input;
       const errors: FieldIssue[] = [...meetingRules({ ...fields, timeZone })];
       const seen = new Set<number>();
-      attendees.forEach(({ participantId }, i) => {
+      for (const [i, { participantId }] of attendees.entries()) {
         if (seen.has(participantId)) {
           errors.push({ field: `participants.${i}.participantId`, message: 'is listed twice' });
-        } else if (!participantExists(participantId)) {
+        } else if (!(await participantExists(participantId))) {
           errors.push({
             field: `participants.${i}.participantId`,
             message: `no participant has the id ${participantId}`,
           });
         }
         seen.add(participantId);
-      });
+      }
       assertValid(errors);
       const now = nowIso();
       const row = { ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now };
-      const inserted = insertStatement(shapeOf(row)).get(row);
+      const inserted = firstRow(await insertStatement(shapeOf(row)).execute(row));
       if (!inserted) throw new Error('the meeting was not inserted');
       const { id } = inserted;
       for (const a of attendees) {
-        insertAttendee.run({ meetingId: id, participantId: a.participantId, role: a.role, createdAt: now });
+        await insertAttendee.execute({
+          meetingId: id,
+          participantId: a.participantId,
+          role: a.role,
+          createdAt: now,
+        });
       }
       return get(id);
     },
 
     async update(id: number, patch: UpdateMeeting, expected: Expected, _tx: Transaction): Promise<Meeting> {
-      const current = get(id);
+      const current = await get(id);
       assertExpected(expected, 'meeting', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changed = changedFields(current, patch);
       if (Object.keys(changed).length === 0) return current;
       const merged = { ...current, ...changed };
-      const timeZone = stopZone(merged.stopId);
+      const timeZone = await stopZone(merged.stopId);
       const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
       if (timeZone === undefined) {
         errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
@@ -465,13 +471,13 @@ export function createMeetingsRepository(db: Db) {
         ...instantsOf(merged, timeZone ?? current.timeZone),
         updatedAt: nowIso(),
       };
-      updateStatement(shapeOf(changes)).run({ ...changes, id });
+      await updateStatement(shapeOf(changes)).execute({ ...changes, id });
       return get(id);
     },
 
     async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      assertExpected(expected, 'meeting', id, get(id).version);
-      db.delete(meetings).where(eq(meetings.id, id)).run();
+      assertExpected(expected, 'meeting', id, (await get(id)).version);
+      await db.delete(meetings).where(eq(meetings.id, id));
     },
 
     /** Adds the participant to the meeting, or changes their role. Answers whether they were added. */
@@ -483,9 +489,9 @@ export function createMeetingsRepository(db: Db) {
       expected: Expected,
       { db }: Transaction,
     ): Promise<{ created: boolean }> {
-      assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
-      if (!participantExists(participantId)) throw new NotFoundError('participant', participantId);
-      const existing = db
+      assertExpected(expected, 'meeting', meetingId, (await get(meetingId)).version);
+      if (!(await participantExists(participantId))) throw new NotFoundError('participant', participantId);
+      const [existing] = await db
         .select({ role: meetingParticipants.role })
         .from(meetingParticipants)
         .where(
@@ -493,23 +499,22 @@ export function createMeetingsRepository(db: Db) {
             eq(meetingParticipants.meetingId, meetingId),
             eq(meetingParticipants.participantId, participantId),
           ),
-        )
-        .get();
+        );
       if (existing?.role === role) return { created: false };
       if (existing) {
-        db.update(meetingParticipants)
+        await db
+          .update(meetingParticipants)
           .set({ role })
           .where(
             and(
               eq(meetingParticipants.meetingId, meetingId),
               eq(meetingParticipants.participantId, participantId),
             ),
-          )
-          .run();
+          );
       } else {
-        db.insert(meetingParticipants).values({ meetingId, participantId, role, createdAt: nowIso() }).run();
+        await db.insert(meetingParticipants).values({ meetingId, participantId, role, createdAt: nowIso() });
       }
-      touch(meetingId);
+      await touch(db, meetingId);
       return { created: !existing };
     },
 
@@ -519,20 +524,19 @@ export function createMeetingsRepository(db: Db) {
       expected: Expected,
       { db }: Transaction,
     ): Promise<void> {
-      assertExpected(expected, 'meeting', meetingId, get(meetingId).version);
-      const result = db
+      assertExpected(expected, 'meeting', meetingId, (await get(meetingId)).version);
+      const result = await db
         .delete(meetingParticipants)
         .where(
           and(
             eq(meetingParticipants.meetingId, meetingId),
             eq(meetingParticipants.participantId, participantId),
           ),
-        )
-        .run();
-      if (result.changes === 0) {
+        );
+      if (changedRows(result) === 0) {
         throw new NotFoundError('participant of this meeting', participantId);
       }
-      touch(meetingId);
+      await touch(db, meetingId);
     },
   };
 }

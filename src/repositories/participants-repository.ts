@@ -1,5 +1,6 @@
 import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { firstRow } from '../db/queries.js';
 import { meetingParticipants, participants, trips } from '../db/schema.js';
 import { searchText } from '../domain/text.js';
 import { nowIso } from '../domain/time.js';
@@ -44,8 +45,8 @@ export function createParticipantsRepository(db: Db) {
     .where(eq(participants.id, sql.placeholder('id')))
     .prepare();
   const byIds = db.select().from(participants).where(inIdList(participants.id, 'ids')).prepare();
-  const get = (id: number): Participant => {
-    const row = byId.get({ id });
+  const get = async (id: number): Promise<Participant> => {
+    const row = firstRow(await byId.execute({ id }));
     if (!row) throw new NotFoundError('participant', id);
     return row;
   };
@@ -59,7 +60,7 @@ export function createParticipantsRepository(db: Db) {
     /** These participants (unknown ids are left out; each once). */
     async getMany(ids: number[], _tx: Transaction): Promise<Participant[]> {
       if (ids.length === 0) return [];
-      return byIds.all({ ids: idList([...new Set(ids)]) });
+      return await byIds.execute({ ids: idList([...new Set(ids)]) });
     },
 
     /** A page of participants matching the filters. */
@@ -76,19 +77,18 @@ export function createParticipantsRepository(db: Db) {
             .from(participants)
             .where(and(where, after))
             .orderBy(...order)
-            .limit(max)
-            .all(),
-        async () => db.select({ n: count() }).from(participants).where(where).get()?.n ?? 0,
+            .limit(max),
+        async () => firstRow(await db.select({ n: count() }).from(participants).where(where))?.n ?? 0,
       );
     },
 
     async create(input: CreateParticipant & { id?: number }, { db }: Transaction): Promise<Participant> {
       const now = nowIso();
-      return db
+      const [created] = await db
         .insert(participants)
         .values({ ...input, createdAt: now, updatedAt: now })
-        .returning()
-        .get();
+        .returning();
+      return created as Participant;
     },
 
     async update(
@@ -97,35 +97,36 @@ export function createParticipantsRepository(db: Db) {
       expected: Expected,
       { db }: Transaction,
     ): Promise<Participant> {
-      const current = get(id);
+      const current = await get(id);
       assertExpected(expected, 'participant', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changes = changedFields(current, patch);
       if (Object.keys(changes).length === 0) return current;
-      return db
+      const [updated] = await db
         .update(participants)
         .set({ ...changes, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
         .where(eq(participants.id, id))
-        .returning()
-        .get() as Participant;
+        .returning();
+      return updated as Participant;
     },
 
     /** Deletes a participant nobody depends on; one who still travels or attends is a conflict, named. */
     async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      const exists = db
+      const [exists] = await db
         .select({ id: participants.id, version: participants.version })
         .from(participants)
-        .where(eq(participants.id, id))
-        .get();
+        .where(eq(participants.id, id));
       if (!exists) throw new NotFoundError('participant', id);
       assertExpected(expected, 'participant', id, exists.version);
-      const travels = db.select({ n: count() }).from(trips).where(eq(trips.travelerId, id)).get()?.n ?? 0;
+      const travels =
+        firstRow(await db.select({ n: count() }).from(trips).where(eq(trips.travelerId, id)))?.n ?? 0;
       const attends =
-        db
-          .select({ n: count() })
-          .from(meetingParticipants)
-          .where(eq(meetingParticipants.participantId, id))
-          .get()?.n ?? 0;
+        firstRow(
+          await db
+            .select({ n: count() })
+            .from(meetingParticipants)
+            .where(eq(meetingParticipants.participantId, id)),
+        )?.n ?? 0;
       if (travels > 0 || attends > 0) {
         const reasons: string[] = [];
         const remedies: string[] = [];
@@ -142,7 +143,7 @@ export function createParticipantsRepository(db: Db) {
           `Participant ${id} ${reasons.join(' and ')}; ${remedies.join(' and ')} first.`,
         );
       }
-      db.delete(participants).where(eq(participants.id, id)).run();
+      await db.delete(participants).where(eq(participants.id, id));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { queryRow, queryRows, runStatement } from '../db/queries.js';
 import { fold, searchText, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
@@ -77,12 +78,13 @@ export const REBUILD_SEARCH_INDEX_SQL = Object.values(SOURCES).map((source) => i
 export const indexOneSql = (type: SearchType): string =>
   indexStatement(SOURCES[type], ' WHERE `id` = NEW.`id`');
 
-/** Empties the index and indexes every record again, in one transaction: a repair tool, as triggers keep it. */
-export function rebuildSearchIndex(db: Db): void {
-  db.transaction((tx) => {
-    tx.run(sql`delete from search_index`);
-    for (const statement of REBUILD_SEARCH_INDEX_SQL) tx.run(sql.raw(statement));
-  });
+/**
+ * Empties the index and indexes every record again, in the transaction it is given: a repair tool, as triggers
+ * keep the index.
+ */
+export async function rebuildSearchIndex(tx: Transaction): Promise<void> {
+  await runStatement(tx, sql`delete from search_index`);
+  for (const statement of REBUILD_SEARCH_INDEX_SQL) await runStatement(tx, sql.raw(statement));
 }
 
 const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
@@ -246,7 +248,7 @@ export type SearchRepository = ReturnType<typeof createSearchRepository>;
 export function createSearchRepository(_db: Db) {
   return {
     /** A page of the records that match the query text, best first. */
-    async search(query: SearchQuery, { db }: Transaction): Promise<Page<SearchResult>> {
+    async search(query: SearchQuery, tx: Transaction): Promise<Page<SearchResult>> {
       const { q, type: types, limit, cursor, count: withCount } = query;
       const words = searchWords(q);
       if (words.length === 0) {
@@ -267,7 +269,9 @@ export function createSearchRepository(_db: Db) {
       // match. CROSS JOIN keeps the page as the outer loop (SQLite does not reorder it): otherwise the planner
       // may scan every match and look each up in the page.
       const fetch = async (after: SQL | undefined, order: SQL[], max: number): Promise<Hit[]> =>
-        db.all<Hit>(sql`
+        queryRows<Hit>(
+          tx,
+          sql`
           with ranked as (
             select rowid as hit_doc, ${TYPE_OF_ROWID} as hit_type, rowid / 4 as hit_id,
               bm25(search_index, ${TITLE_WEIGHT}, ${BODY_WEIGHT}) as hit_score
@@ -290,11 +294,15 @@ export function createSearchRepository(_db: Db) {
           left join stops as meeting_stops on meeting_stops.id = meetings.stop_id
           where search_index.rowid = page.hit_doc
           order by ${sql.join(order, sql`, `)}
-        `);
+        `,
+        );
 
       const countAll = async (): Promise<number> =>
-        db.get<{ n: number }>(
-          sql`select count(*) as n from search_index where search_index match ${match} ${ofTypes}`,
+        (
+          await queryRow<{ n: number }>(
+            tx,
+            sql`select count(*) as n from search_index where search_index match ${match} ${ofTypes}`,
+          )
         )?.n ?? 0;
 
       const page = await paginate(

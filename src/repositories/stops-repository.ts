@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gte, inArray, lte, max, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { firstRow, queryRow } from '../db/queries.js';
 import {
   stopDateKey,
   stopSpanDays,
@@ -54,10 +55,24 @@ export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined
   );
 }
 
-/** The most days any stop spans (read from the end of an index), for `stopConditions`. */
-export const longestStay = (db: Db): number =>
+/**
+ * The same as `longestStay`, synchronously, for conflicts-repository.ts's fact loading until it runs on awaited
+ * queries too (issue 12).
+ */
+export const longestStaySync = (db: Db): number =>
   Math.ceil(
     db.get<{ days: number | null }>(sql`select max(${stopSpanDays(stops)}) as days from ${stops}`)?.days ?? 0,
+  );
+
+/** The most days any stop spans (read from the end of an index), for `stopConditions`. */
+export const longestStay = async (tx: Transaction): Promise<number> =>
+  Math.ceil(
+    (
+      await queryRow<{ days: number | null }>(
+        tx,
+        sql`select max(${stopSpanDays(stops)}) as days from ${stops}`,
+      )
+    )?.days ?? 0,
   );
 
 /**
@@ -89,21 +104,21 @@ export function createStopsRepository(db: Db) {
     .where(inIdList(stops.tripId, 'tripIds'))
     .orderBy(asc(stops.tripId), asc(stops.position))
     .prepare();
-  const get = (id: number): Stop => {
-    const row = byId.get({ id });
+  const get = async (id: number): Promise<Stop> => {
+    const row = firstRow(await byId.execute({ id }));
     if (!row) throw new NotFoundError('stop', id);
     return row;
   };
 
-  const assertTripExists = (tripId: number) => {
-    if (!db.select({ id: trips.id }).from(trips).where(eq(trips.id, tripId)).get()) {
+  const assertTripExists = async (db: Db, tripId: number) => {
+    if (!firstRow(await db.select({ id: trips.id }).from(trips).where(eq(trips.id, tripId)))) {
       throw new NotFoundError('trip', tripId);
     }
   };
 
   /** Positions are unique within a trip; say which stop holds the position asked for. */
-  const assertPositionFree = (tripId: number, position: number, exceptStopId?: number) => {
-    const holder = db
+  const assertPositionFree = async (db: Db, tripId: number, position: number, exceptStopId?: number) => {
+    const [holder] = await db
       .select({ id: stops.id, city: stops.city })
       .from(stops)
       .where(
@@ -112,8 +127,7 @@ export function createStopsRepository(db: Db) {
           eq(stops.position, position),
           exceptStopId === undefined ? undefined : ne(stops.id, exceptStopId),
         ),
-      )
-      .get();
+      );
     if (holder) {
       throw new ConflictError(
         'stop_position_taken',
@@ -130,13 +144,13 @@ export function createStopsRepository(db: Db) {
 
     /** The stops of these trips, each trip's in visit order (the caller has checked that the trips exist). */
     async listByTrips(tripIds: number[], _tx: Transaction): Promise<Stop[]> {
-      return byTrips.all({ tripIds: idList(tripIds) });
+      return await byTrips.execute({ tripIds: idList(tripIds) });
     },
 
     /** These stops, in id order (unknown ids are left out). */
     async getMany(ids: number[], { db }: Transaction): Promise<Stop[]> {
       if (ids.length === 0) return [];
-      return db.select().from(stops).where(inArray(stops.id, ids)).orderBy(asc(stops.id)).all();
+      return db.select().from(stops).where(inArray(stops.id, ids)).orderBy(asc(stops.id));
     },
 
     /** The stops of the trips a participant travels on, in trip then visit order. */
@@ -150,14 +164,13 @@ export function createStopsRepository(db: Db) {
             db.select({ id: trips.id }).from(trips).where(eq(trips.travelerId, participantId)),
           ),
         )
-        .orderBy(asc(stops.tripId), asc(stops.position))
-        .all();
+        .orderBy(asc(stops.tripId), asc(stops.position));
     },
 
     /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
     async list(query: StopListQuery, { db }: Transaction): Promise<Page<Stop>> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
-      const where = stopConditions(filters, filters.from ? longestStay(db) : 0);
+      const where = stopConditions(filters, filters.from ? await longestStay({ db }) : 0);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
       return paginate(
         { limit, cursor, count: withCount },
@@ -169,59 +182,56 @@ export function createStopsRepository(db: Db) {
             .from(stops)
             .where(and(where, after))
             .orderBy(...orderBy)
-            .limit(max)
-            .all(),
-        async () => db.select({ n: count() }).from(stops).where(where).get()?.n ?? 0,
+            .limit(max),
+        async () => firstRow(await db.select({ n: count() }).from(stops).where(where))?.n ?? 0,
       );
     },
 
     async create(tripId: number, input: CreateStop & { id?: number }, { db }: Transaction): Promise<Stop> {
-      assertTripExists(tripId);
+      await assertTripExists(db, tripId);
       assertValid(stopRules(input));
       let position = input.position;
       if (position === undefined) {
-        const last = db
+        const [last] = await db
           .select({ last: max(stops.position) })
           .from(stops)
-          .where(eq(stops.tripId, tripId))
-          .get();
+          .where(eq(stops.tripId, tripId));
         position = (last?.last ?? 0) + 1;
       } else {
-        assertPositionFree(tripId, position);
+        await assertPositionFree(db, tripId, position);
       }
       const now = nowIso();
-      return db
+      const [created] = await db
         .insert(stops)
         .values({ ...input, tripId, position, createdAt: now, updatedAt: now })
-        .returning()
-        .get();
+        .returning();
+      return created as Stop;
     },
 
     async update(id: number, patch: UpdateStop, expected: Expected, { db }: Transaction): Promise<Stop> {
-      const current = get(id);
+      const current = await get(id);
       assertExpected(expected, 'stop', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changes = changedFields(current, patch);
       if (Object.keys(changes).length === 0) return current;
       assertValid(stopRules({ ...current, ...changes }));
-      if (changes.position !== undefined) assertPositionFree(current.tripId, changes.position, id);
-      const updated = db
+      if (changes.position !== undefined) await assertPositionFree(db, current.tripId, changes.position, id);
+      const [updated] = await db
         .update(stops)
         .set({ ...changes, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
         .where(eq(stops.id, id))
-        .returning()
-        .get() as Stop;
+        .returning();
       // The same wall-clock times are other instants in another zone.
       if (changes.timeZone !== undefined) {
-        refreshMeetingInstants(db, { stopIds: [id] });
+        await refreshMeetingInstants({ db }, { stopIds: [id] });
       }
-      return updated;
+      return updated as Stop;
     },
 
     /** Deletes the stop and, by cascade, its meetings. Other stops keep their positions. */
     async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      assertExpected(expected, 'stop', id, get(id).version);
-      db.delete(stops).where(eq(stops.id, id)).run();
+      assertExpected(expected, 'stop', id, (await get(id)).version);
+      await db.delete(stops).where(eq(stops.id, id));
     },
   };
 }

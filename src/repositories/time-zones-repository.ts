@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
+import { changedRows, firstRow } from '../db/queries.js';
 import { meetings, stops, timeZoneData } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
 import { canonicalZone, tzdbRelease } from '../domain/tzdb.js';
@@ -18,34 +19,33 @@ const INSTANT_RULES_VERSION = 1;
  * meeting without instants (a migration added the columns) gets them; and when the tz database's release or the
  * rules above changed since the last start (`time_zone_data`), every timed meeting whose stored instants differ
  * from those the database gives now gets them. Each changed record gets a new version. A zone the database does
- * not know is left as it is. Resolves to how many stops and meetings changed; all of it or nothing is written.
+ * not know is left as it is. Resolves to how many stops and meetings changed; all of it or nothing is written, as part of `tx`.
  */
-export async function reconcileTimeZones({ db }: Transaction): Promise<{ stops: number; meetings: number }> {
-  // drizzle's synchronous transaction (a savepoint inside tx's): all of it runs before this function answers.
-  return db.transaction(() => {
-    let renamed = 0;
-    for (const { timeZone } of db.selectDistinct({ timeZone: stops.timeZone }).from(stops).all()) {
-      const canonical = canonicalZone(timeZone);
-      if (canonical === undefined || canonical === timeZone) continue;
-      renamed += db
+export async function reconcileTimeZones(tx: Transaction): Promise<{ stops: number; meetings: number }> {
+  const { db } = tx;
+  let renamed = 0;
+  for (const { timeZone } of await db.selectDistinct({ timeZone: stops.timeZone }).from(stops)) {
+    const canonical = canonicalZone(timeZone);
+    if (canonical === undefined || canonical === timeZone) continue;
+    renamed += changedRows(
+      await db
         .update(stops)
         .set({ timeZone: canonical, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
-        .where(eq(stops.timeZone, timeZone))
-        .run().changes;
-    }
-    const { version, backzone } = tzdbRelease();
-    const release = `${version}${backzone ? '+backzone' : ''}/${INSTANT_RULES_VERSION}`;
-    const last = db.select().from(timeZoneData).where(eq(timeZoneData.id, 1)).get();
-    const timed = sql`${meetings.startTime} is not null`;
-    const changed = recompute(
-      db,
-      last?.release === release ? and(timed, sql`${meetings.startsAt} is null`) : timed,
-      false,
+        .where(eq(stops.timeZone, timeZone)),
     );
-    if (last?.release !== release) {
-      const row = { id: 1, release, reconciledAt: nowIso() };
-      db.insert(timeZoneData).values(row).onConflictDoUpdate({ target: timeZoneData.id, set: row }).run();
-    }
-    return { stops: renamed, meetings: changed };
-  });
+  }
+  const { version, backzone } = tzdbRelease();
+  const release = `${version}${backzone ? '+backzone' : ''}/${INSTANT_RULES_VERSION}`;
+  const last = firstRow(await db.select().from(timeZoneData).where(eq(timeZoneData.id, 1)));
+  const timed = sql`${meetings.startTime} is not null`;
+  const changed = await recompute(
+    tx,
+    last?.release === release ? and(timed, sql`${meetings.startsAt} is null`) : timed,
+    false,
+  );
+  if (last?.release !== release) {
+    const row = { id: 1, release, reconciledAt: nowIso() };
+    await db.insert(timeZoneData).values(row).onConflictDoUpdate({ target: timeZoneData.id, set: row });
+  }
+  return { stops: renamed, meetings: changed };
 }

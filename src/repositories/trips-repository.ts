@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { firstRow } from '../db/queries.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
@@ -80,29 +81,27 @@ export function createTripsRepository(db: Db) {
     )
     .prepare();
   /** The countries' stops, counted up to WALK_FROM_STOPS (an index range, at most that long). */
-  const countryStops = (codes: string[]) =>
-    countryStopsStatement.get({ codes: JSON.stringify(codes) })?.n ?? 0;
+  const countryStops = async (codes: string[]) =>
+    firstRow(await countryStopsStatement.execute({ codes: JSON.stringify(codes) }))?.n ?? 0;
 
   const byId = db
     .select()
     .from(trips)
     .where(eq(trips.id, sql.placeholder('id')))
     .prepare();
-  const find = (id: number): Trip | undefined => byId.get({ id });
+  const find = async (id: number): Promise<Trip | undefined> => firstRow(await byId.execute({ id }));
 
-  const get = (id: number): Trip => {
-    const row = find(id);
+  const get = async (id: number): Promise<Trip> => {
+    const row = await find(id);
     if (!row) throw new NotFoundError('trip', id);
     return row;
   };
 
-  const travelerErrors = (travelerId: number | undefined): FieldIssue[] => {
+  const travelerErrors = async (db: Db, travelerId: number | undefined): Promise<FieldIssue[]> => {
     if (travelerId === undefined) return [];
-    const found = db
-      .select({ id: participants.id })
-      .from(participants)
-      .where(eq(participants.id, travelerId))
-      .get();
+    const found = firstRow(
+      await db.select({ id: participants.id }).from(participants).where(eq(participants.id, travelerId)),
+    );
     return found ? [] : [{ field: 'travelerId', message: `no participant has the id ${travelerId}` }];
   };
 
@@ -120,7 +119,7 @@ export function createTripsRepository(db: Db) {
     /** These trips, in id order (unknown ids are left out). */
     async getMany(ids: number[], { db }: Transaction): Promise<Trip[]> {
       if (ids.length === 0) return [];
-      return db.select().from(trips).where(inArray(trips.id, ids)).orderBy(asc(trips.id)).all();
+      return db.select().from(trips).where(inArray(trips.id, ids)).orderBy(asc(trips.id));
     },
 
     /** A page of trips matching the filters, in the requested order. */
@@ -129,7 +128,7 @@ export function createTripsRepository(db: Db) {
       // Only trips_dates_idx gives trips in a sort's order (start date, either way).
       const walkable = (sort === 'startDate' || sort === '-startDate') && filters.country !== undefined;
       const countryPlan: CountryPlan =
-        walkable && countryStops(filters.country ?? []) >= WALK_FROM_STOPS ? 'walk' : 'set';
+        walkable && (await countryStops(filters.country ?? [])) >= WALK_FROM_STOPS ? 'walk' : 'set';
       const where = tripConditions(filters, db, countryPlan);
       return paginate(
         { limit, cursor, count: withCount },
@@ -141,42 +140,44 @@ export function createTripsRepository(db: Db) {
             .from(trips)
             .where(and(where, after))
             .orderBy(...order)
-            .limit(max)
-            .all(),
-        async () => db.select({ n: count() }).from(trips).where(where).get()?.n ?? 0,
+            .limit(max),
+        async () => firstRow(await db.select({ n: count() }).from(trips).where(where))?.n ?? 0,
       );
     },
 
     async create(input: CreateTrip & { id?: number }, { db }: Transaction): Promise<Trip> {
-      assertValid([...tripRules(input), ...travelerErrors(input.travelerId)]);
+      assertValid([...tripRules(input), ...(await travelerErrors(db, input.travelerId))]);
       const now = nowIso();
-      return db
+      const [created] = await db
         .insert(trips)
         .values({ ...input, createdAt: now, updatedAt: now })
-        .returning()
-        .get();
+        .returning();
+      return created as Trip;
     },
 
     /** Changes some fields; with `expected` versions, only if the trip is still at one of them (else 412). */
     async update(id: number, patch: UpdateTrip, expected: Expected, { db }: Transaction): Promise<Trip> {
-      const current = get(id);
+      const current = await get(id);
       assertExpected(expected, 'trip', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changes = changedFields(current, patch);
       if (Object.keys(changes).length === 0) return current;
-      assertValid([...tripRules({ ...current, ...changes }), ...travelerErrors(changes.travelerId)]);
-      return db
+      assertValid([
+        ...tripRules({ ...current, ...changes }),
+        ...(await travelerErrors(db, changes.travelerId)),
+      ]);
+      const [updated] = await db
         .update(trips)
         .set({ ...changes, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
         .where(eq(trips.id, id))
-        .returning()
-        .get() as Trip;
+        .returning();
+      return updated as Trip;
     },
 
     /** Deletes the trip; its stops, their meetings and the meetings' attendance go with it (ON DELETE CASCADE). */
     async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      assertExpected(expected, 'trip', id, get(id).version);
-      db.delete(trips).where(eq(trips.id, id)).run();
+      assertExpected(expected, 'trip', id, (await get(id)).version);
+      await db.delete(trips).where(eq(trips.id, id));
     },
   };
 }

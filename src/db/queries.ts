@@ -28,3 +28,8 @@ export function changedRows(result: unknown): number {
 
 /** The first of some rows, or undefined: what a query for one record answers. */
 export const firstRow = <Row>(rows: readonly Row[]): Row | undefined => rows[0];
+
+/** Runs a raw SQL statement (`sql\`…\``) on the transaction; answers how many rows it changed. */
+export async function runStatement(tx: Transaction, statement: SQL): Promise<number> {
+  return changedRows(tx.db.run(statement));
+}
