@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { queryRow, queryRows } from '../db/queries.js';
 import {
   meetingParticipants,
   meetings,
@@ -41,7 +42,7 @@ export function createActivityRepository(_db: Db) {
       { db }: Transaction,
     ): Promise<Map<number, ScheduleContext>> {
       if (meetingIds.length === 0) return new Map();
-      const rows = db
+      const rows = await db
         .select({
           meetingId: meetings.id,
           tripId: trips.id,
@@ -61,8 +62,7 @@ export function createActivityRepository(_db: Db) {
             eq(meetingParticipants.participantId, participantId),
           ),
         )
-        .where(inArray(meetings.id, meetingIds))
-        .all();
+        .where(inArray(meetings.id, meetingIds));
       return new Map(
         rows.map((r) => [
           r.meetingId,
@@ -82,15 +82,14 @@ export function createActivityRepository(_db: Db) {
     async whereabouts(participantId: number, date: string, { db }: Transaction): Promise<WhereaboutsItem[]> {
       const spanStart = stopSpanStart(stops);
       const spanEnd = stopSpanEnd(stops);
-      const traveling = db
+      const traveling = await db
         .select({ stop: stops, trip: { id: trips.id, title: trips.title, startDate: trips.startDate } })
         .from(stops)
         .innerJoin(trips, eq(trips.id, stops.tripId))
         .where(
           and(eq(trips.travelerId, participantId), sql`${spanStart} <= ${date}`, sql`${spanEnd} >= ${date}`),
-        )
-        .all();
-      const attending = db
+        );
+      const attending = await db
         .selectDistinct({
           stop: stops,
           trip: { id: trips.id, title: trips.title, startDate: trips.startDate },
@@ -99,8 +98,7 @@ export function createActivityRepository(_db: Db) {
         .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
         .innerJoin(stops, eq(stops.id, meetings.stopId))
         .innerJoin(trips, eq(trips.id, stops.tripId))
-        .where(and(eq(meetingParticipants.participantId, participantId), eq(meetings.date, date)))
-        .all();
+        .where(and(eq(meetingParticipants.participantId, participantId), eq(meetings.date, date)));
       const byStop = new Map<number, WhereaboutsItem & { startDate: string }>();
       for (const [rows, basis] of [
         [traveling, 'traveler'],
@@ -130,7 +128,7 @@ export function createActivityRepository(_db: Db) {
     async counterparts(
       participantId: number,
       request: PageRequest,
-      { db }: Transaction,
+      tx: Transaction,
     ): Promise<Page<Counterpart>> {
       const p = participantId;
       // `involved` is two indexed halves, the meetings attended and those of the trips travelled on: one OR
@@ -172,8 +170,9 @@ export function createActivityRepository(_db: Db) {
         COUNTERPARTS_ORDER,
         { participantId },
         async (after, order, max) =>
-          db
-            .all<Row>(
+          (
+            await queryRows<Row>(
+              tx,
               sql`${base}
               select p.id, p.kind, p.name, p.title, p.country, p.organization,
                 p.created_at as createdAt, p.updated_at as updatedAt, p.version,
@@ -183,8 +182,8 @@ export function createActivityRepository(_db: Db) {
               order by ${sql.join(order, sql`, `)}
               limit ${max}`,
             )
-            .map(toCounterpart),
-        async () => db.get<{ n: number }>(sql`${base} select count(*) as n from agg`)?.n ?? 0,
+          ).map(toCounterpart),
+        async () => (await queryRow<{ n: number }>(tx, sql`${base} select count(*) as n from agg`))?.n ?? 0,
       );
     },
   };

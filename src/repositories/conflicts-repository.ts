@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, max, min, ne, type SQL } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
+import { firstRow } from '../db/queries.js';
 import {
   meetingParticipants,
   meetings,
@@ -25,7 +26,7 @@ import { addDays } from '../domain/time.js';
 import type { Conflict, ConflictListQuery } from '../schemas/conflicts.js';
 import { meetingConditions } from './meetings-repository.js';
 import { type Page, paginateRows } from './pagination.js';
-import { longestStaySync, stopConditions } from './stops-repository.js';
+import { longestStay, stopConditions } from './stops-repository.js';
 
 // Scheduling conflicts (src/domain/conflicts.ts has the rules). This file loads the facts the rules need, for as
 // few participants and dates as the question allows, through indexes: the meetings each participant attends or
@@ -61,6 +62,13 @@ function chunks(ids: number[]): number[][] {
   return out;
 }
 
+/** `run` over the ids in chunks of CHUNK (each id once), one after the other; answers every chunk's rows. */
+async function inChunks<Row>(ids: number[], run: (chunk: number[]) => Promise<Row[]>): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const chunk of chunks(ids)) rows.push(...(await run(chunk)));
+  return rows;
+}
+
 const later = (a: string | undefined, b: string | undefined) => (a && b ? (a > b ? a : b) : (a ?? b));
 const earlier = (a: string | undefined, b: string | undefined) => (a && b ? (a < b ? a : b) : (a ?? b));
 
@@ -88,33 +96,35 @@ type Resolved = {
   meetingIds: Set<number>;
 };
 
-export function createConflictsRepository(db: Db) {
+export function createConflictsRepository(_db: Db) {
   /** The facts for the scope, in a fixed number of queries (more only for very long `in` lists). */
-  const load = (scope: Scope): Facts => {
+  const load = async (tx: Transaction, scope: Scope): Promise<Facts> => {
+    const { db } = tx;
     const ids = scope.participantIds;
     const window = meetingConditions({ from: scope.from, to: scope.to });
-    const byParticipants = (column: SQLiteColumnLike, run: (where: SQL | undefined) => MeetingRow[]) =>
-      ids === undefined ? run(undefined) : chunks(ids).flatMap((chunk) => run(inArray(column, chunk)));
+    const byParticipants = async (
+      column: SQLiteColumnLike,
+      run: (where: SQL | undefined) => Promise<MeetingRow[]>,
+    ): Promise<MeetingRow[]> =>
+      ids === undefined ? run(undefined) : inChunks(ids, (chunk) => run(inArray(column, chunk)));
 
     // The meetings they attend, and the meetings of the trips they travel on.
-    const attended = byParticipants(meetingParticipants.participantId, (who) =>
+    const attended = await byParticipants(meetingParticipants.participantId, async (who) =>
       db
         .select({ participantId: meetingParticipants.participantId, ...meetingFields })
         .from(meetingParticipants)
         .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
         .innerJoin(stops, eq(stops.id, meetings.stopId))
         .innerJoin(trips, eq(trips.id, stops.tripId))
-        .where(and(who, live, window))
-        .all(),
+        .where(and(who, live, window)),
     );
-    const travelled = byParticipants(trips.travelerId, (who) =>
+    const travelled = await byParticipants(trips.travelerId, async (who) =>
       db
         .select({ participantId: trips.travelerId, ...meetingFields })
         .from(meetings)
         .innerJoin(stops, eq(stops.id, meetings.stopId))
         .innerJoin(trips, eq(trips.id, stops.tripId))
-        .where(and(who, live, window))
-        .all(),
+        .where(and(who, live, window)),
     );
 
     // The trips whose stops are needed: those of these meetings, and those the participants travel on.
@@ -124,33 +134,33 @@ export function createConflictsRepository(db: Db) {
       // traveler's other trips cannot place them there. Each such trip comes whole, for its travel days.
       const inWindow = stopConditions(
         { from: scope.from, to: scope.to },
-        scope.from ? longestStaySync(db) : 0,
+        scope.from ? await longestStay(tx) : 0,
       );
-      tripIds = chunks(ids).flatMap((chunk) =>
-        db
+      tripIds = (
+        await inChunks(ids, (chunk) =>
+          db
+            .selectDistinct({ id: stops.tripId })
+            .from(stops)
+            .innerJoin(trips, eq(trips.id, stops.tripId))
+            .where(and(inArray(trips.travelerId, chunk), ne(trips.status, 'cancelled'), inWindow)),
+        )
+      ).map((t) => t.id);
+    } else if (ids !== undefined) {
+      tripIds = (
+        await inChunks(ids, (chunk) =>
+          db
+            .select({ id: trips.id })
+            .from(trips)
+            .where(and(inArray(trips.travelerId, chunk), ne(trips.status, 'cancelled'))),
+        )
+      ).map((t) => t.id);
+    } else if (scope.from || scope.to) {
+      tripIds = (
+        await db
           .selectDistinct({ id: stops.tripId })
           .from(stops)
-          .innerJoin(trips, eq(trips.id, stops.tripId))
-          .where(and(inArray(trips.travelerId, chunk), ne(trips.status, 'cancelled'), inWindow))
-          .all()
-          .map((t) => t.id),
-      );
-    } else if (ids !== undefined) {
-      tripIds = chunks(ids).flatMap((chunk) =>
-        db
-          .select({ id: trips.id })
-          .from(trips)
-          .where(and(inArray(trips.travelerId, chunk), ne(trips.status, 'cancelled')))
-          .all()
-          .map((t) => t.id),
-      );
-    } else if (scope.from || scope.to) {
-      tripIds = db
-        .selectDistinct({ id: stops.tripId })
-        .from(stops)
-        .where(stopConditions({ from: scope.from, to: scope.to }, scope.from ? longestStaySync(db) : 0))
-        .all()
-        .map((s) => s.id);
+          .where(stopConditions({ from: scope.from, to: scope.to }, scope.from ? await longestStay(tx) : 0))
+      ).map((s) => s.id);
     }
     if (tripIds !== undefined)
       tripIds.push(...attended.map((m) => m.tripId), ...travelled.map((m) => m.tripId));
@@ -165,18 +175,17 @@ export function createConflictsRepository(db: Db) {
       tripTitle: trips.title,
       travelerId: trips.travelerId,
     };
-    const readStops = (where: SQL | undefined) =>
+    const readStops = async (where: SQL | undefined) =>
       db
         .select(stopColumns)
         .from(stops)
         .innerJoin(trips, eq(trips.id, stops.tripId))
         .where(and(where, ne(trips.status, 'cancelled')))
-        .orderBy(asc(stops.tripId), asc(stops.position))
-        .all();
+        .orderBy(asc(stops.tripId), asc(stops.position));
     const stopRows =
       tripIds === undefined
-        ? readStops(undefined)
-        : chunks(tripIds).flatMap((chunk) => readStops(inArray(stops.tripId, chunk)));
+        ? await readStops(undefined)
+        : await inChunks(tripIds, (chunk) => readStops(inArray(stops.tripId, chunk)));
 
     const facts: Facts = { trips: new Map(), stops: new Map(), meetings: new Map(), schedules: new Map() };
     for (const { tripTitle, travelerId, ...stop } of stopRows) {
@@ -218,14 +227,13 @@ export function createConflictsRepository(db: Db) {
   };
 
   /** The participants, dates and records a focus spans; null when it places nobody on any date. */
-  const resolve = (focus: Focus): Resolved | null => {
+  const resolve = async ({ db }: Transaction, focus: Focus): Promise<Resolved | null> => {
     const tripIds = new Set(focus.tripIds ?? []);
     for (const chunk of chunks(focus.stopIds ?? [])) {
-      for (const stop of db
+      for (const stop of await db
         .select({ tripId: stops.tripId })
         .from(stops)
-        .where(inArray(stops.id, chunk))
-        .all()) {
+        .where(inArray(stops.id, chunk))) {
         tripIds.add(stop.tripId);
       }
     }
@@ -234,57 +242,50 @@ export function createConflictsRepository(db: Db) {
     let first: string | undefined;
     let last: string | undefined;
     for (const chunk of chunks([...tripIds])) {
-      participantIds.push(
-        ...db
-          .select({ id: trips.travelerId })
-          .from(trips)
-          .where(and(inArray(trips.id, chunk), ne(trips.status, 'cancelled')))
-          .all()
-          .map((t) => t.id),
-        ...db
-          .selectDistinct({ id: meetingParticipants.participantId })
-          .from(stops)
-          .innerJoin(meetings, eq(meetings.stopId, stops.id))
-          .innerJoin(meetingParticipants, eq(meetingParticipants.meetingId, meetings.id))
-          .where(inArray(stops.tripId, chunk))
-          .all()
-          .map((p) => p.id),
-      );
-      const stopDates = db
-        .select({ first: min(stopSpanStart(stops)), last: max(stopSpanEnd(stops)) })
+      const travelers = await db
+        .select({ id: trips.travelerId })
+        .from(trips)
+        .where(and(inArray(trips.id, chunk), ne(trips.status, 'cancelled')));
+      const attendees = await db
+        .selectDistinct({ id: meetingParticipants.participantId })
         .from(stops)
-        .where(inArray(stops.tripId, chunk))
-        .get();
-      const meetingDates = db
-        .select({ first: min(meetings.date), last: max(meetings.date) })
-        .from(meetings)
-        .innerJoin(stops, eq(stops.id, meetings.stopId))
-        .where(inArray(stops.tripId, chunk))
-        .get();
+        .innerJoin(meetings, eq(meetings.stopId, stops.id))
+        .innerJoin(meetingParticipants, eq(meetingParticipants.meetingId, meetings.id))
+        .where(inArray(stops.tripId, chunk));
+      participantIds.push(...travelers.map((t) => t.id), ...attendees.map((p) => p.id));
+      const stopDates = firstRow(
+        await db
+          .select({ first: min(stopSpanStart(stops)), last: max(stopSpanEnd(stops)) })
+          .from(stops)
+          .where(inArray(stops.tripId, chunk)),
+      );
+      const meetingDates = firstRow(
+        await db
+          .select({ first: min(meetings.date), last: max(meetings.date) })
+          .from(meetings)
+          .innerJoin(stops, eq(stops.id, meetings.stopId))
+          .where(inArray(stops.tripId, chunk)),
+      );
       first = earlier(first, earlier(asDate(stopDates?.first), meetingDates?.first ?? undefined));
       last = later(last, later(asDate(stopDates?.last), meetingDates?.last ?? undefined));
     }
     for (const chunk of chunks([...meetingIds])) {
-      const rows = db
+      const rows = await db
         .select({ date: meetings.date, travelerId: trips.travelerId })
         .from(meetings)
         .innerJoin(stops, eq(stops.id, meetings.stopId))
         .innerJoin(trips, eq(trips.id, stops.tripId))
-        .where(and(inArray(meetings.id, chunk), live))
-        .all();
+        .where(and(inArray(meetings.id, chunk), live));
       for (const row of rows) {
         participantIds.push(row.travelerId);
         first = earlier(first, row.date ?? undefined);
         last = later(last, row.date ?? undefined);
       }
-      participantIds.push(
-        ...db
-          .select({ id: meetingParticipants.participantId })
-          .from(meetingParticipants)
-          .where(inArray(meetingParticipants.meetingId, chunk))
-          .all()
-          .map((p) => p.id),
-      );
+      const attending = await db
+        .select({ id: meetingParticipants.participantId })
+        .from(meetingParticipants)
+        .where(inArray(meetingParticipants.meetingId, chunk));
+      participantIds.push(...attending.map((p) => p.id));
     }
     if (!first || !last || participantIds.length === 0) return null;
     return {
@@ -306,15 +307,19 @@ export function createConflictsRepository(db: Db) {
     });
 
   /** The conflicts as the API shows them, with participant names, record labels and explanations. */
-  const describe = (found: FoundConflict[], facts: Facts, unwritten?: RecordRef): Conflict[] => {
+  const describe = async (
+    { db }: Transaction,
+    found: FoundConflict[],
+    facts: Facts,
+    unwritten?: RecordRef,
+  ): Promise<Conflict[]> => {
     const ids = [...new Set(found.flatMap((c) => (c.participantId === null ? [] : [c.participantId])))];
     const names = new Map<number, string>();
     for (const chunk of chunks(ids)) {
-      for (const p of db
+      for (const p of await db
         .select({ id: participants.id, name: participants.name })
         .from(participants)
-        .where(inArray(participants.id, chunk))
-        .all()) {
+        .where(inArray(participants.id, chunk))) {
         names.set(p.id, p.name);
       }
     }
@@ -338,10 +343,13 @@ export function createConflictsRepository(db: Db) {
   };
 
   /** Conflicts that involve the focus, as they stand in the database now. */
-  const involving = (focus: Focus): { found: FoundConflict[]; facts: Facts } => {
-    const resolved = resolve(focus);
-    if (!resolved) return { found: [], facts: load({ participantIds: [] }) };
-    const facts = load(resolved);
+  const involving = async (
+    tx: Transaction,
+    focus: Focus,
+  ): Promise<{ found: FoundConflict[]; facts: Facts }> => {
+    const resolved = await resolve(tx, focus);
+    if (!resolved) return { found: [], facts: await load(tx, { participantIds: [] }) };
+    const facts = await load(tx, resolved);
     return { found: findConflicts(facts).filter((c) => involves(c, facts, resolved)), facts };
   };
 
@@ -352,7 +360,7 @@ export function createConflictsRepository(db: Db) {
      * The conflicts matching the filters, in order: first date, last date, kind, participant, key. Paged before
      * they are described, so a page costs its own labels and names only.
      */
-    async list(query: ConflictListQuery, _tx: Transaction): Promise<Page<Conflict>> {
+    async list(query: ConflictListQuery, tx: Transaction): Promise<Page<Conflict>> {
       const { limit, cursor, count, format: _format, ...filters } = query;
       const request = { limit, cursor, count };
       // Nothing can match; the cursor is still checked, as on any page.
@@ -363,7 +371,7 @@ export function createConflictsRepository(db: Db) {
       };
       let focus: Resolved | null = null;
       if (filters.trip !== undefined) {
-        focus = resolve({ tripIds: [filters.trip] });
+        focus = await resolve(tx, { tripIds: [filters.trip] });
         if (!focus) return none();
         scope.participantIds = focus.participantIds;
         scope.from = later(scope.from, focus.from);
@@ -373,7 +381,7 @@ export function createConflictsRepository(db: Db) {
       if (scope.from !== undefined && scope.to !== undefined && scope.from > scope.to) {
         return none();
       }
-      const facts = load(scope);
+      const facts = await load(tx, scope);
       const found = findConflicts(facts).filter(
         (c) =>
           (filters.participant === undefined || c.concerns.includes(filters.participant)) &&
@@ -383,21 +391,15 @@ export function createConflictsRepository(db: Db) {
           (filters.to === undefined || c.from <= filters.to),
       );
       const page = paginateRows(request, SORT, filters, found);
-      return { ...page, data: describe(page.data, facts) };
-    },
-
-    /** The conflicts that involve these records now. */
-    async involving(focus: Focus): Promise<Conflict[]> {
-      const { found, facts } = involving(focus);
-      return describe(found, facts);
+      return { ...page, data: await describe(tx, page.data, facts) };
     },
 
     /**
      * The conflicts that involve these records now, as the rules of domain/conflicts.ts find them, with the facts
      * they were found in (for `describe`): what services/conflicts-service.ts compares before and after a write.
      */
-    async found(focus: Focus, _tx: Transaction): Promise<{ found: FoundConflict[]; facts: Facts }> {
-      return involving(focus);
+    async found(focus: Focus, tx: Transaction): Promise<{ found: FoundConflict[]; facts: Facts }> {
+      return involving(tx, focus);
     },
 
     /** These conflicts as the API shows them; `unwritten` is a record a refused write would have created. */
@@ -405,9 +407,9 @@ export function createConflictsRepository(db: Db) {
       found: FoundConflict[],
       facts: Facts,
       unwritten: RecordRef | undefined,
-      _tx: Transaction,
+      tx: Transaction,
     ): Promise<Conflict[]> {
-      return describe(found, facts, unwritten);
+      return describe(tx, found, facts, unwritten);
     },
   };
 }

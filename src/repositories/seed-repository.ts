@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { SeedData } from '../../seeds/seed-types.js';
 import type { Transaction } from '../db/client.js';
+import { firstRow } from '../db/queries.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
 import { nowIso, toUtcInstant } from '../domain/time.js';
 
@@ -17,15 +18,16 @@ type TableWithId = SQLiteTable & { id: AnySQLiteColumn };
 export async function applySeed(data: SeedData, { db }: Transaction): Promise<SeedReport> {
   const report: SeedReport = { created: 0, updated: 0, unchanged: 0 };
 
-  const upsert = <T extends Record<string, unknown> & { id: number }>(table: TableWithId, values: T) => {
-    const existing = db.select().from(table).where(eq(table.id, values.id)).get() as
+  const upsert = async <T extends Record<string, unknown> & { id: number }>(
+    table: TableWithId,
+    values: T,
+  ) => {
+    const existing = firstRow(await db.select().from(table).where(eq(table.id, values.id))) as
       | Record<string, unknown>
       | undefined;
     const now = nowIso();
     if (!existing) {
-      db.insert(table)
-        .values({ ...values, createdAt: now, updatedAt: now } as never)
-        .run();
+      await db.insert(table).values({ ...values, createdAt: now, updatedAt: now } as never);
       report.created += 1;
       return;
     }
@@ -36,51 +38,47 @@ export async function applySeed(data: SeedData, { db }: Transaction): Promise<Se
       report.unchanged += 1;
       return;
     }
-    db.update(table)
+    await db
+      .update(table)
       .set({ ...values, updatedAt: now, version: Number(existing.version) + 1 } as never)
-      .where(eq(table.id, values.id))
-      .run();
+      .where(eq(table.id, values.id));
     report.updated += 1;
   };
 
-  // drizzle's synchronous transaction (a savepoint inside tx's): all of it runs before this function answers.
-  db.transaction(() => {
-    for (const participant of data.participants) upsert(participants, participant);
-    for (const { stops: tripStops, ...trip } of data.trips) {
-      upsert(trips, trip);
-      for (const { meetings: stopMeetings, ...stop } of tripStops) {
-        upsert(stops, { ...stop, tripId: trip.id });
-        for (const { participants: attendees, ...meeting } of stopMeetings) {
-          upsert(meetings, {
-            ...meeting,
-            stopId: stop.id,
-            startsAt: toUtcInstant(meeting.date, meeting.startTime, stop.timeZone),
-            endsAt: toUtcInstant(meeting.date, meeting.endTime, stop.timeZone),
-          });
-          const current = db
-            .select()
-            .from(meetingParticipants)
-            .where(eq(meetingParticipants.meetingId, meeting.id))
-            .all();
-          const same =
-            current.length === attendees.length &&
-            attendees.every((a) =>
-              current.some((c) => c.participantId === a.participantId && c.role === a.role),
-            );
-          if (same) continue;
-          db.delete(meetingParticipants).where(eq(meetingParticipants.meetingId, meeting.id)).run();
-          const now = nowIso();
-          db.insert(meetingParticipants)
-            .values(attendees.map((a) => ({ meetingId: meeting.id, ...a, createdAt: now })))
-            .run();
-        }
+  for (const participant of data.participants) await upsert(participants, participant);
+  for (const { stops: tripStops, ...trip } of data.trips) {
+    await upsert(trips, trip);
+    for (const { meetings: stopMeetings, ...stop } of tripStops) {
+      await upsert(stops, { ...stop, tripId: trip.id });
+      for (const { participants: attendees, ...meeting } of stopMeetings) {
+        await upsert(meetings, {
+          ...meeting,
+          stopId: stop.id,
+          startsAt: toUtcInstant(meeting.date, meeting.startTime, stop.timeZone),
+          endsAt: toUtcInstant(meeting.date, meeting.endTime, stop.timeZone),
+        });
+        const current = await db
+          .select()
+          .from(meetingParticipants)
+          .where(eq(meetingParticipants.meetingId, meeting.id));
+        const same =
+          current.length === attendees.length &&
+          attendees.every((a) =>
+            current.some((c) => c.participantId === a.participantId && c.role === a.role),
+          );
+        if (same) continue;
+        await db.delete(meetingParticipants).where(eq(meetingParticipants.meetingId, meeting.id));
+        const now = nowIso();
+        await db
+          .insert(meetingParticipants)
+          .values(attendees.map((a) => ({ meetingId: meeting.id, ...a, createdAt: now })));
       }
     }
-  });
+  }
   return report;
 }
 
 /** Whether the database holds any trip, read in the transaction `tx`. */
 export async function hasTrips({ db }: Transaction): Promise<boolean> {
-  return db.select({ id: trips.id }).from(trips).limit(1).get() !== undefined;
+  return (await db.select({ id: trips.id }).from(trips).limit(1)).length > 0;
 }

@@ -55,15 +55,6 @@ export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined
   );
 }
 
-/**
- * The same as `longestStay`, synchronously, for conflicts-repository.ts's fact loading until it runs on awaited
- * queries too (issue 12).
- */
-export const longestStaySync = (db: Db): number =>
-  Math.ceil(
-    db.get<{ days: number | null }>(sql`select max(${stopSpanDays(stops)}) as days from ${stops}`)?.days ?? 0,
-  );
-
 /** The most days any stop spans (read from the end of an index), for `stopConditions`. */
 export const longestStay = async (tx: Transaction): Promise<number> =>
   Math.ceil(
