@@ -71,7 +71,9 @@ describe('the Historian import store', () => {
 
   it('refuses a transaction the handle did not give', async () => {
     const { app } = await buildTestApp({ seed: false });
-    expect(() => createImportStore({ db: engineOf(app.database).db })).toThrow(
+    // Its plain-SQL statements run on the connection of the handle's transaction: a hand-made one has none.
+    const store = createImportStore({ db: engineOf(app.database).db });
+    await expect(store.spans('historian:secretary-travels')).rejects.toThrow(
       /not a transaction of the database handle/,
     );
   });

@@ -1,4 +1,7 @@
+import type { Statement } from 'better-sqlite3';
 import type { SQL } from 'drizzle-orm';
+import { connectionOf } from './connection.js';
+import type { Database } from './driver.js';
 import type { Transaction } from './handle.js';
 
 // The few ways of running SQL that are not a drizzle query builder awaited: raw SQL text (a statement drizzle's
@@ -32,4 +35,37 @@ export const firstRow = <Row>(rows: readonly Row[]): Row | undefined => rows[0];
 /** Runs a raw SQL statement (`sql\`…\``) on the transaction; answers how many rows it changed. */
 export async function runStatement(tx: Transaction, statement: SQL): Promise<number> {
   return changedRows(tx.db.run(statement));
+}
+
+/**
+ * A plain-SQL statement with `?` parameters, for the few run thousands of times a request or an import (the
+ * Historian import store's inserts): prepared once per connection, on first use, and run on the connection of the
+ * transaction it is given, as part of that transaction.
+ */
+export type RawStatement<Row> = {
+  /** Every row it answers. */
+  all(tx: Transaction, ...params: unknown[]): Promise<Row[]>;
+  /** Its first row, or undefined. */
+  first(tx: Transaction, ...params: unknown[]): Promise<Row | undefined>;
+  /** Runs it; answers how many rows it changed. */
+  run(tx: Transaction, ...params: unknown[]): Promise<number>;
+};
+
+/** `text` as a RawStatement (see there). */
+export function rawStatement<Row = unknown>(text: string): RawStatement<Row> {
+  const prepared = new WeakMap<Database, Statement<unknown[], Row>>();
+  const on = (tx: Transaction) => {
+    const sqlite = connectionOf(tx);
+    let statement = prepared.get(sqlite);
+    if (statement === undefined) {
+      statement = sqlite.prepare<unknown[], Row>(text);
+      prepared.set(sqlite, statement);
+    }
+    return statement;
+  };
+  return {
+    all: async (tx, ...params) => on(tx).all(...params),
+    first: async (tx, ...params) => on(tx).get(...params),
+    run: async (tx, ...params) => on(tx).run(...params).changes,
+  };
 }

@@ -1,7 +1,6 @@
 import { and, asc, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
-import { connectionOf } from '../db/connection.js';
-import type { Database } from '../db/driver.js';
+import { firstRow, rawStatement } from '../db/queries.js';
 import { importRecords, importWrites, participants, stops, trips } from '../db/schema.js';
 import { nowIso } from '../domain/time.js';
 import { canonicalZone } from '../domain/tzdb.js';
@@ -15,7 +14,7 @@ import type { Stop } from '../schemas/stops.js';
 // A store is built per transaction (`createImportStore(tx)`): the importer writes each file in a transaction of
 // its own and keeps that file's store in the file's context, so every call of the store runs in the file's
 // transaction and none can slip outside it, as a forgotten trailing `tx` argument would let it. Every method
-// answers a promise, after doing its SQLite work synchronously (the handle's transaction rule, db/handle.ts).
+// answers a promise and awaits its queries.
 
 export type StopRow = typeof stops.$inferSelect;
 export type TripRow = typeof trips.$inferSelect;
@@ -47,51 +46,35 @@ export type ParticipantValues = {
 /** A stop waits here while positions are reshuffled, clear of the unique (trip, position) of the others. */
 const PARKING = 1_000_000;
 
-type Statements = ReturnType<typeof prepareStatements>;
-
-/** The statements the import runs thousands of times, as plain SQL on the connection. */
-function prepareStatements(sqlite: Database) {
-  return {
-    insertStop: sqlite.prepare<unknown[], { id: number; version: number }>(
-      `insert into stops (trip_id, position, city, country, country_name, latitude, longitude, time_zone,
-         arrival_date, departure_date, notes, sources, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
-    ),
-    insertTrip: sqlite.prepare<unknown[], { id: number; version: number }>(
-      `insert into trips (title, summary, traveler_id, start_date, end_date, status, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
-    ),
-    insertMapping: sqlite.prepare<unknown[]>(
-      `insert into import_records (source, record_id, trip_id, stop_id, participant_id, adopted, as_of, created_at, file)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    recordWrite: sqlite.prepare<unknown[]>(
-      `insert into import_writes (resource, resource_id, version, source, record_id, written_at)
-       values (?, ?, ?, ?, ?, ?)
-       on conflict (resource, resource_id) do update set version = excluded.version,
-         source = coalesce(excluded.source, source), record_id = coalesce(excluded.record_id, record_id),
-         written_at = excluded.written_at`,
-    ),
-    spans: sqlite.prepare<[string], { days: number }>(
-      `select cast(julianday(s.departure_date) - julianday(s.arrival_date) + 1 as integer) as days
-       from import_records r join stops s on s.id = r.stop_id
-       where r.source = ? and r.adopted = 0 and s.arrival_date is not null and s.departure_date is not null`,
-    ),
-  };
-}
-
-// The inserts run thousands of times per import: prepared once per connection, as plain SQL, they cost a fraction
-// of a query built and prepared each time. The stores of later transactions on the same connection reuse them.
-const prepared = new WeakMap<Database, Statements>();
-
-function statementsOf(sqlite: Database): Statements {
-  let statements = prepared.get(sqlite);
-  if (statements === undefined) {
-    statements = prepareStatements(sqlite);
-    prepared.set(sqlite, statements);
-  }
-  return statements;
-}
+// The statements the import runs thousands of times, as plain SQL: prepared once per connection (src/db/queries.ts),
+// they cost a fraction of a query built and prepared each time. The stores of later transactions reuse them.
+const statements = {
+  insertStop: rawStatement<{ id: number; version: number }>(
+    `insert into stops (trip_id, position, city, country, country_name, latitude, longitude, time_zone,
+       arrival_date, departure_date, notes, sources, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
+  ),
+  insertTrip: rawStatement<{ id: number; version: number }>(
+    `insert into trips (title, summary, traveler_id, start_date, end_date, status, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
+  ),
+  insertMapping: rawStatement(
+    `insert into import_records (source, record_id, trip_id, stop_id, participant_id, adopted, as_of, created_at, file)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
+  recordWrite: rawStatement(
+    `insert into import_writes (resource, resource_id, version, source, record_id, written_at)
+     values (?, ?, ?, ?, ?, ?)
+     on conflict (resource, resource_id) do update set version = excluded.version,
+       source = coalesce(excluded.source, source), record_id = coalesce(excluded.record_id, record_id),
+       written_at = excluded.written_at`,
+  ),
+  spans: rawStatement<{ days: number }>(
+    `select cast(julianday(s.departure_date) - julianday(s.arrival_date) + 1 as integer) as days
+     from import_records r join stops s on s.id = r.stop_id
+     where r.source = ? and r.adopted = 0 and s.arrival_date is not null and s.departure_date is not null`,
+  ),
+};
 
 /**
  * The importer's reads and writes, all run in the transaction `tx` (one file's: see the note at the top). Rows
@@ -100,20 +83,19 @@ function statementsOf(sqlite: Database): Statements {
  */
 export function createImportStore(tx: Transaction) {
   const { db } = tx;
-  const statements = statementsOf(connectionOf(tx));
 
   return {
     async mappings(source: string, recordIds: string[]): Promise<MappingRow[]> {
       if (recordIds.length === 0) return [];
-      return db
+      return await db
         .select()
         .from(importRecords)
-        .where(and(eq(importRecords.source, source), inArray(importRecords.recordId, recordIds)))
-        .all();
+        .where(and(eq(importRecords.source, source), inArray(importRecords.recordId, recordIds)));
     },
 
     async addMapping(row: Omit<MappingRow, 'id' | 'createdAt'>): Promise<void> {
-      statements.insertMapping.run(
+      await statements.insertMapping.run(
+        tx,
         row.source,
         row.recordId,
         row.tripId,
@@ -129,21 +111,20 @@ export function createImportStore(tx: Transaction) {
     /** Notes the file each record now comes from (a record can move, as when a traveler's file is renamed). */
     async setMappingFile(ids: number[], file: string): Promise<void> {
       if (ids.length === 0) return;
-      db.update(importRecords).set({ file }).where(inArray(importRecords.id, ids)).run();
+      await db.update(importRecords).set({ file }).where(inArray(importRecords.id, ids));
     },
 
     /** Gives a participant's mapping a new key (an upstream rename of the traveler's id). */
     async renameMapping(id: number, recordId: string): Promise<void> {
-      db.update(importRecords).set({ recordId }).where(eq(importRecords.id, id)).run();
+      await db.update(importRecords).set({ recordId }).where(eq(importRecords.id, id));
     },
 
     /** The participants mapped by any of these keys of a source. */
     async participantMappings(source: string): Promise<MappingRow[]> {
-      return db
+      return await db
         .select()
         .from(importRecords)
-        .where(and(eq(importRecords.source, source), isNotNull(importRecords.participantId)))
-        .all();
+        .where(and(eq(importRecords.source, source), isNotNull(importRecords.participantId)));
     },
 
     /**
@@ -151,29 +132,28 @@ export function createImportStore(tx: Transaction) {
      * longer holds.
      */
     async missingRecords(source: string, file: string, present: Set<string>): Promise<MappingRow[]> {
-      return db
-        .select()
-        .from(importRecords)
-        .where(
-          and(
-            eq(importRecords.source, source),
-            eq(importRecords.file, file),
-            eq(importRecords.adopted, false),
-            isNotNull(importRecords.stopId),
-          ),
-        )
-        .all()
-        .filter((r) => !present.has(r.recordId));
+      return (
+        await db
+          .select()
+          .from(importRecords)
+          .where(
+            and(
+              eq(importRecords.source, source),
+              eq(importRecords.file, file),
+              eq(importRecords.adopted, false),
+              isNotNull(importRecords.stopId),
+            ),
+          )
+      ).filter((r) => !present.has(r.recordId));
     },
 
     /** The version each row had when the importer last wrote it, by id. */
     async writtenVersions(resource: Resource, ids: number[]): Promise<Map<number, number>> {
       if (ids.length === 0) return new Map();
-      const rows = db
+      const rows = await db
         .select({ id: importWrites.resourceId, version: importWrites.version })
         .from(importWrites)
-        .where(and(eq(importWrites.resource, resource), inArray(importWrites.resourceId, ids)))
-        .all();
+        .where(and(eq(importWrites.resource, resource), inArray(importWrites.resourceId, ids)));
       return new Map(rows.map((r) => [r.id, r.version]));
     },
 
@@ -184,13 +164,21 @@ export function createImportStore(tx: Transaction) {
       version: number,
       key?: { source: string; recordId: string },
     ): Promise<void> {
-      statements.recordWrite.run(resource, id, version, key?.source ?? null, key?.recordId ?? null, nowIso());
+      await statements.recordWrite.run(
+        tx,
+        resource,
+        id,
+        version,
+        key?.source ?? null,
+        key?.recordId ?? null,
+        nowIso(),
+      );
     },
 
     /** Records of a source whose stop the importer once wrote: a record among them with no stop now was deleted. */
     async everWritten(source: string, recordIds: string[]): Promise<Set<string>> {
       if (recordIds.length === 0) return new Set();
-      const rows = db
+      const rows = await db
         .selectDistinct({ recordId: importWrites.recordId })
         .from(importWrites)
         .where(
@@ -199,34 +187,33 @@ export function createImportStore(tx: Transaction) {
             eq(importWrites.source, source),
             inArray(importWrites.recordId, recordIds),
           ),
-        )
-        .all();
+        );
       return new Set(rows.map((r) => r.recordId as string));
     },
 
     /** Days from arrival to departure, both counted, of every stop the importer owns in a source. */
     async spans(source: string): Promise<number[]> {
-      return statements.spans.all(source).map((r) => r.days);
+      return (await statements.spans.all(tx, source)).map((r) => r.days);
     },
 
     async deleteStop(id: number): Promise<void> {
-      db.delete(stops).where(eq(stops.id, id)).run();
+      await db.delete(stops).where(eq(stops.id, id));
     },
 
     /** Keeps an owned stop's mapping pointing at the trip the stop moved to. */
     async setMappingTrip(stopId: number, tripId: number): Promise<void> {
-      db.update(importRecords)
+      await db
+        .update(importRecords)
         .set({ tripId })
-        .where(and(eq(importRecords.stopId, stopId), eq(importRecords.adopted, false)))
-        .run();
+        .where(and(eq(importRecords.stopId, stopId), eq(importRecords.adopted, false)));
     },
 
     async setMappingAsOf(id: number, asOf: string): Promise<void> {
-      db.update(importRecords).set({ asOf }).where(eq(importRecords.id, id)).run();
+      await db.update(importRecords).set({ asOf }).where(eq(importRecords.id, id));
     },
 
     async participant(id: number): Promise<ParticipantRow | undefined> {
-      return db.select().from(participants).where(eq(participants.id, id)).get();
+      return firstRow(await db.select().from(participants).where(eq(participants.id, id)));
     },
 
     /** People no import has claimed yet, of a country (or of none): the candidates to match by name. */
@@ -235,7 +222,7 @@ export function createImportStore(tx: Transaction) {
         .select({ id: importRecords.participantId })
         .from(importRecords)
         .where(isNotNull(importRecords.participantId));
-      return db
+      return await db
         .select()
         .from(participants)
         .where(
@@ -244,34 +231,37 @@ export function createImportStore(tx: Transaction) {
             country === null ? sql`${participants.country} is null` : eq(participants.country, country),
             notInArray(participants.id, claimed),
           ),
-        )
-        .all();
+        );
     },
 
     async insertParticipant(values: ParticipantValues): Promise<{ id: number; version: number }> {
       const now = nowIso();
-      return db
-        .insert(participants)
-        .values({ kind: 'person', ...values, createdAt: now, updatedAt: now })
-        .returning({ id: participants.id, version: participants.version })
-        .get();
+      const row = firstRow(
+        await db
+          .insert(participants)
+          .values({ kind: 'person', ...values, createdAt: now, updatedAt: now })
+          .returning({ id: participants.id, version: participants.version }),
+      );
+      if (!row) throw new Error('the participant was not inserted');
+      return row;
     },
 
     /** Updates a participant; its new version. */
     async updateParticipant(id: number, values: Partial<ParticipantValues>): Promise<number> {
       return (
-        db
-          .update(participants)
-          .set({ ...values, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
-          .where(eq(participants.id, id))
-          .returning({ version: participants.version })
-          .get()?.version ?? 0
+        firstRow(
+          await db
+            .update(participants)
+            .set({ ...values, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
+            .where(eq(participants.id, id))
+            .returning({ version: participants.version }),
+        )?.version ?? 0
       );
     },
 
     async trips(ids: number[]): Promise<TripRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(trips).where(inArray(trips.id, ids)).all();
+      return await db.select().from(trips).where(inArray(trips.id, ids));
     },
 
     /**
@@ -279,37 +269,37 @@ export function createImportStore(tx: Transaction) {
      * describe a journey already entered (the seed's).
      */
     async matchableTrips(travelerId: number, startDate: string, endDate: string): Promise<TripRow[]> {
-      const overlapping = db
+      const overlapping = await db
         .select()
         .from(trips)
         .where(
           and(eq(trips.travelerId, travelerId), lte(trips.startDate, endDate), gte(trips.endDate, startDate)),
         )
-        .orderBy(asc(trips.id))
-        .all();
+        .orderBy(asc(trips.id));
       if (overlapping.length === 0) return [];
       const owned = new Set(
-        db
-          .select({ id: importRecords.tripId })
-          .from(importRecords)
-          .where(
-            and(
-              inArray(
-                importRecords.tripId,
-                overlapping.map((t) => t.id),
+        (
+          await db
+            .select({ id: importRecords.tripId })
+            .from(importRecords)
+            .where(
+              and(
+                inArray(
+                  importRecords.tripId,
+                  overlapping.map((t) => t.id),
+                ),
+                eq(importRecords.adopted, false),
               ),
-              eq(importRecords.adopted, false),
-            ),
-          )
-          .all()
-          .map((r) => r.id),
+            )
+        ).map((r) => r.id),
       );
       return overlapping.filter((t) => !owned.has(t.id));
     },
 
     async insertTrip(v: TripValues): Promise<{ id: number; version: number }> {
       const now = nowIso();
-      const row = statements.insertTrip.get(
+      const row = await statements.insertTrip.first(
+        tx,
         v.title,
         v.summary,
         v.travelerId,
@@ -325,43 +315,45 @@ export function createImportStore(tx: Transaction) {
     /** Updates a trip; its new version. */
     async updateTrip(id: number, values: Partial<TripValues>): Promise<number> {
       return (
-        db
-          .update(trips)
-          .set({ ...values, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
-          .where(eq(trips.id, id))
-          .returning({ version: trips.version })
-          .get()?.version ?? 0
+        firstRow(
+          await db
+            .update(trips)
+            .set({ ...values, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
+            .where(eq(trips.id, id))
+            .returning({ version: trips.version }),
+        )?.version ?? 0
       );
     },
 
     async deleteTrip(id: number): Promise<void> {
-      db.delete(trips).where(eq(trips.id, id)).run();
+      await db.delete(trips).where(eq(trips.id, id));
     },
 
     async stops(ids: number[]): Promise<StopRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(stops).where(inArray(stops.id, ids)).all();
+      return await db.select().from(stops).where(inArray(stops.id, ids));
     },
 
     async stopsOfTrips(tripIds: number[]): Promise<StopRow[]> {
       if (tripIds.length === 0) return [];
-      return db
+      return await db
         .select()
         .from(stops)
         .where(inArray(stops.tripId, tripIds))
-        .orderBy(asc(stops.tripId), asc(stops.position))
-        .all();
+        .orderBy(asc(stops.tripId), asc(stops.position));
     },
 
     async countStops(tripId: number): Promise<number> {
       return (
-        db.select({ n: sql<number>`count(*)` }).from(stops).where(eq(stops.tripId, tripId)).get()?.n ?? 0
+        firstRow(await db.select({ n: sql<number>`count(*)` }).from(stops).where(eq(stops.tripId, tripId)))
+          ?.n ?? 0
       );
     },
 
     async insertStop(v: StopValues): Promise<{ id: number; version: number }> {
       const now = nowIso();
-      const row = statements.insertStop.get(
+      const row = await statements.insertStop.first(
+        tx,
         v.tripId,
         v.position,
         v.city,
@@ -384,21 +376,22 @@ export function createImportStore(tx: Transaction) {
     /** Updates a stop; its new version. */
     async updateStop(id: number, values: Partial<StopValues>): Promise<number> {
       return (
-        db
-          .update(stops)
-          .set({ ...values, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
-          .where(eq(stops.id, id))
-          .returning({ version: stops.version })
-          .get()?.version ?? 0
+        firstRow(
+          await db
+            .update(stops)
+            .set({ ...values, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
+            .where(eq(stops.id, id))
+            .returning({ version: stops.version }),
+        )?.version ?? 0
       );
     },
 
     /** Moves a stop out of the way within its trip before its final place is written (same version). */
     async parkStop(id: number): Promise<void> {
-      db.update(stops)
+      await db
+        .update(stops)
         .set({ position: PARKING + id })
-        .where(eq(stops.id, id))
-        .run();
+        .where(eq(stops.id, id));
     },
   };
 }
