@@ -188,3 +188,71 @@ describe('only src/db and src/repositories know the engine', () => {
     ]);
   });
 });
+
+// Outside src/db/, nothing runs a query synchronously: repositories await drizzle's builders (which answer their
+// rows) and prepared statements (`await statement.execute(…)`), and run raw SQL through src/db/queries.ts. So an
+// engine whose queries can only be awaited (PostgreSQL's driver) runs the same repositories. Read from the syntax
+// tree: the engine's synchronous calls are `.get()`, `.all()` and `.run()` on a query (a builder chain, drizzle's
+// `db`, or a prepared statement given its placeholder values), which a Map's `get(key)` is not.
+const SYNC_CALLS = new Set(['get', 'all', 'run']);
+
+/** Where a TypeScript source runs a query synchronously, as `line: text`. */
+function synchronousQueries(source: string): string[] {
+  const file = ts.createSourceFile('checked.ts', source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      SYNC_CALLS.has(node.expression.name.text)
+    ) {
+      const receiver = node.expression.expression;
+      const args = node.arguments;
+      const onBuilder = ts.isCallExpression(receiver) && args.length === 0;
+      const onDrizzle = ts.isIdentifier(receiver) && /^(db|sqlite)$/.test(receiver.text);
+      const withPlaceholders = args.length === 1 && ts.isObjectLiteralExpression(args[0] as ts.Node);
+      if (onBuilder || onDrizzle || withPlaceholders) {
+        found.push(
+          `${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.getText().slice(-40)}`,
+        );
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe('no synchronous query outside src/db', () => {
+  it('no file under src/ but those of src/db runs a query synchronously, and repositories reach no connection', () => {
+    const files = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => posix.join('src', name.split('\\').join('/')))
+      .filter((file) => !file.startsWith('src/db/'));
+    expect(files.length).toBeGreaterThan(80);
+    const found = files.flatMap((file) =>
+      synchronousQueries(readFileSync(join(root, file), 'utf8')).map((line) => `${file}:${line}`),
+    );
+    expect(found).toEqual([]);
+    // Only the repositories' factory reaches the engine behind the handle (engineOf): no repository holds a
+    // connection of its own.
+    const connections = files.filter((file) =>
+      /\b(connectionOf|engineOf)\(/.test(readFileSync(join(root, file), 'utf8')),
+    );
+    expect(connections).toEqual(['src/repositories/index.ts']);
+  });
+
+  it('the check finds each kind of synchronous query, and passes over maps and awaited queries', () => {
+    const source = [
+      'const a = db.select().from(trips).get();',
+      'const b = statement.get({ id });',
+      'db.run(sql`delete from x`);',
+      'const c = db.delete(trips).where(eq(trips.id, 1)).run().changes;',
+      'const d = byId.get(id);',
+      'const e = await db.select().from(trips);',
+      'const f = firstRow(await statement.execute({ id }));',
+      'const g = new Map().get(1);',
+    ].join('\n');
+    expect(synchronousQueries(source).map((line) => line.split(':')[0])).toEqual(['1', '2', '3', '4']);
+  });
+});
