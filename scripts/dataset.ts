@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../src/db/client.js';
 import { engineOf, type SqliteEngine } from '../src/db/connection.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
+import { REBUILD_SEARCH_INDEX_SQL } from '../src/db/search-index.js';
 import { toUtcInstant } from '../src/domain/time.js';
 import { canonicalZone } from '../src/domain/tzdb.js';
 import {
@@ -14,7 +15,6 @@ import {
   PARTS_OF_DAY,
   type TRIP_STATUSES,
 } from '../src/domain/vocabulary.js';
-import { REBUILD_SEARCH_INDEX_SQL } from '../src/repositories/search-repository.js';
 
 // A synthetic dataset of any size for query plans and benchmarks: trips of 1–10 stops in real cities (ISO
 // country codes, IANA zones), meetings dated within their stop's dates (some undated, some with clock times,

@@ -256,3 +256,52 @@ describe('no synchronous query outside src/db', () => {
     expect(synchronousQueries(source).map((line) => line.split(':')[0])).toEqual(['1', '2', '3', '4']);
   });
 });
+
+// The SQL of the repositories that only SQLite reads is spelled in one file, src/repositories/dialect.ts, each piece
+// behind a named helper that a second engine gives a twin; the engine's own folder (src/db/) holds the rest (pragmas,
+// migrations' text, the search index's statements). Read from the strings and templates of the syntax tree.
+const SQLITE_ONLY =
+  /json_each|\bglob\b|julianday|bm25\(|snippet\(|highlight\(|search_index match|cross join|sqlite_sequence|sqlite_master|search_text\(|instr\(|\browid\b|pragma/i;
+
+/** The strings and template pieces of a TypeScript source that hold SQL only SQLite reads, as `line: text`. */
+function sqliteOnlySql(source: string): string[] {
+  const file = ts.createSourceFile('checked.ts', source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) && SQLITE_ONLY.test(node.text)) {
+      found.push(
+        `${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.text.trim().slice(0, 50)}`,
+      );
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe('SQLite-only SQL lives in src/repositories/dialect.ts and src/db', () => {
+  it('no other repository writes SQL only SQLite reads', () => {
+    const files = readdirSync(join(root, 'src/repositories'), { encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts') && name !== 'dialect.ts')
+      .map((name) => posix.join('src/repositories', name));
+    expect(files.length).toBeGreaterThan(15);
+    const found = files.flatMap((file) =>
+      sqliteOnlySql(readFileSync(join(root, file), 'utf8')).map((line) => `${file}:${line}`),
+    );
+    expect(found).toEqual([]);
+    expect(
+      sqliteOnlySql(readFileSync(join(root, 'src/repositories/dialect.ts'), 'utf8')).length,
+    ).toBeGreaterThan(8);
+  });
+
+  it('the check finds SQLite-only SQL in strings and templates, and not in comments', () => {
+    const source = [
+      'const a = sql`select value from json_each(${x})`;',
+      "const b = 'select seq from sqlite_sequence';",
+      '// json_each in a comment is prose',
+      'const c = sql`select ${x} from ${trips} cross join ${stops}`;',
+      "const d = 'a match in a title';",
+    ].join('\n');
+    expect(sqliteOnlySql(source).map((line) => line.split(':')[0])).toEqual(['1', '2', '4']);
+  });
+});

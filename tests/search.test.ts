@@ -6,11 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
 import { engineOf } from '../src/db/connection.js';
 import { migrationsFolder, runMigrations } from '../src/db/migrate.js';
+import { REBUILD_SEARCH_INDEX_SQL, rebuildSearchIndex } from '../src/db/search-index.js';
 import {
   createSearchRepository,
   matchExpression,
-  REBUILD_SEARCH_INDEX_SQL,
-  rebuildSearchIndex,
   searchWords,
   snippetHtml,
   snippetOf,

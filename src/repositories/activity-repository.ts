@@ -12,6 +12,7 @@ import {
 } from '../db/schema.js';
 import type { Counterpart, WhereaboutsItem } from '../schemas/activity.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
+import { alias, asCount } from './dialect.js';
 import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
 
 // Questions about one participant that span trips, stops and meetings. A participant is "involved" in a meeting
@@ -175,7 +176,7 @@ export function createActivityRepository(_db: Db) {
               tx,
               sql`${base}
               select p.id, p.kind, p.name, p.title, p.country, p.organization,
-                p.created_at as createdAt, p.updated_at as updatedAt, p.version,
+                p.created_at as ${alias('createdAt')}, p.updated_at as ${alias('updatedAt')}, p.version,
                 agg.meetings, agg.first_date, agg.last_date
               from agg join ${participants} p on p.id = agg.id
               ${after ? sql`where ${after}` : sql``}
@@ -183,7 +184,8 @@ export function createActivityRepository(_db: Db) {
               limit ${max}`,
             )
           ).map(toCounterpart),
-        async () => (await queryRow<{ n: number }>(tx, sql`${base} select count(*) as n from agg`))?.n ?? 0,
+        async () =>
+          asCount((await queryRow<{ n: number }>(tx, sql`${base} select count(*) as n from agg`))?.n),
       );
     },
   };

@@ -4,6 +4,7 @@ import { firstRow, queryRow } from '../db/queries.js';
 import { changes } from '../db/schema.js';
 import { GoneError, InvalidInputError } from '../errors.js';
 import type { Change } from '../schemas/changes.js';
+import { lastKeyEver } from './dialect.js';
 
 // The change feed reads the `changes` table that triggers fill. A token is the opaque form of a position (a seq):
 // "everything up to here". History older than the retention is pruned; a token from before the pruned part can
@@ -29,10 +30,7 @@ export function createChangesRepository(_db: Db) {
   const highWater = async (tx: Transaction): Promise<number> => {
     const kept = firstRow(await tx.db.select({ last: max(changes.seq) }).from(changes))?.last;
     if (kept !== null && kept !== undefined) return kept;
-    const row = await queryRow<{ seq: number }>(
-      tx,
-      sql`select seq from sqlite_sequence where name = 'changes'`,
-    );
+    const row = await queryRow<{ seq: number }>(tx, lastKeyEver('changes'));
     return row?.seq ?? 0;
   };
 

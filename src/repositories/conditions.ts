@@ -1,23 +1,25 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { searchText } from '../domain/text.js';
 import type { SearchType } from '../schemas/search.js';
+import {
+  foldedText,
+  fullTextMatch,
+  jsonArrayHas,
+  searchIdsWhere,
+  searchRowOf,
+  textContains,
+} from './dialect.js';
 import { matchExpression, searchWords } from './search-repository.js';
 
 // Filter conditions shared by the repositories. Text is matched by one rule, that of search (domain/text.ts):
 // case, accents and letters such as ł, ß or þ do not matter, and Chinese, Japanese and Korean words are found
 // inside longer runs. The searchable form of every record's text is kept by the search index (migration 0010),
-// so the filters read it there rather than fold each row's text again. `hasTopic` is the one place that looks
-// inside a JSON array column; json_each is SQLite's way to do that (PostgreSQL would use jsonb operators here).
-
-/** The code of each type in the low two bits of a search index rowid (see search-repository.ts). */
-const TYPE_CODES = { trip: 0, stop: 1, meeting: 2, participant: 3 } as const satisfies Record<
-  SearchType,
-  number
->;
+// so the filters read it there rather than fold each row's text again. The SQL only SQLite reads (the index's
+// MATCH and rowids, json_each, instr, search_text) is spelled by dialect.ts.
 
 /** The ids, from the search index, of the records of a type whose index row meets `where`. */
 const indexed = (id: SQLWrapper, type: SearchType, where: SQL): SQL =>
-  sql`${id} in (select rowid / 4 from search_index where rowid % 4 = ${sql.raw(String(TYPE_CODES[type]))} and ${where})`;
+  sql`${id} in (${searchIdsWhere(type, where)})`;
 
 /**
  * The text appears anywhere in the record's indexed text, folded: in a trip's title, summary or topics, a
@@ -28,8 +30,8 @@ export const containsText = (text: string, type: SearchType, id: SQLWrapper): SQ
   const form = searchText(text);
   // Row by row, each record's index row read by its rowid: a page of a walk in the requested order stops once
   // full, where a list of every match would read the text of every record of every type first.
-  return sql`exists (select 1 from search_index where rowid = ${id} * 4 + ${sql.raw(String(TYPE_CODES[type]))}
-    and (instr(title_words, ${form}) > 0 or instr(body_words, ${form}) > 0))`;
+  return sql`exists (select 1 from search_index where ${searchRowOf(id, type)}
+    and (${textContains(sql`title_words`, form)} or ${textContains(sql`body_words`, form)}))`;
 };
 
 /**
@@ -39,8 +41,7 @@ export const containsText = (text: string, type: SearchType, id: SQLWrapper): SQ
 export const titleEquals = (text: string, type: SearchType, id: SQLWrapper): SQL => {
   const form = searchText(text);
   const words = searchWords(text);
-  const match =
-    words.length > 0 ? sql`search_index match ${`title_words : (${matchWords(words)})`} and ` : sql``;
+  const match = words.length > 0 ? sql`${fullTextMatch(matchWords(words), 'title_words')} and ` : sql``;
   return indexed(id, type, sql`${match}title_words = ${form}`);
 };
 
@@ -50,9 +51,9 @@ export const titleEquals = (text: string, type: SearchType, id: SQLWrapper): SQL
  */
 export const hasTopic = (topics: SQLWrapper, topic: string, type: SearchType, id: SQLWrapper): SQL => {
   const words = searchWords(topic);
-  const exact = sql`exists (select 1 from json_each(${topics}) where search_text(value) = ${searchText(topic)})`;
+  const exact = jsonArrayHas(topics, (element) => sql`${foldedText(element)} = ${searchText(topic)}`);
   if (words.length === 0) return exact;
-  return sql`${indexed(id, type, sql`search_index match ${`body_words : (${matchWords(words)})`}`)} and ${exact}`;
+  return sql`${indexed(id, type, fullTextMatch(matchWords(words), 'body_words'))} and ${exact}`;
 };
 
 /** Every word, whole (matchExpression makes the last a prefix: right for type-ahead, wider than needed here). */

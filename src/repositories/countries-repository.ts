@@ -4,6 +4,7 @@ import { queryRow, queryRows } from '../db/queries.js';
 import { stops } from '../db/schema.js';
 import { countryName } from '../domain/countries.js';
 import type { Country } from '../schemas/countries.js';
+import { alias, asCount } from './dialect.js';
 import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
 
 // Countries are not stored: they are the stops grouped by country code, named by the ISO 3166 package.
@@ -18,8 +19,8 @@ const BY_CODE: SortSpec<Country> = {
 export function createCountriesRepository(_db: Db) {
   const grouped = sql`
     select ${stops.country} as code, count(*) as visits, count(distinct ${stops.tripId}) as trips,
-      min(coalesce(${stops.arrivalDate}, ${stops.departureDate})) as firstVisit,
-      max(coalesce(${stops.departureDate}, ${stops.arrivalDate})) as lastVisit
+      min(coalesce(${stops.arrivalDate}, ${stops.departureDate})) as ${alias('firstVisit')},
+      max(coalesce(${stops.departureDate}, ${stops.arrivalDate})) as ${alias('lastVisit')}
     from ${stops} group by ${stops.country}`;
   return {
     async list(request: PageRequest, tx: Transaction): Promise<Page<Country>> {
@@ -36,8 +37,14 @@ export function createCountriesRepository(_db: Db) {
             )
           ).map((row) => ({ ...row, name: countryName(row.code) })),
         async () =>
-          (await queryRow<{ n: number }>(tx, sql`select count(distinct ${stops.country}) as n from ${stops}`))
-            ?.n ?? 0,
+          asCount(
+            (
+              await queryRow<{ n: number }>(
+                tx,
+                sql`select count(distinct ${stops.country}) as n from ${stops}`,
+              )
+            )?.n,
+          ),
       );
     },
   };

@@ -5,6 +5,7 @@ import { importRecords, importWrites, participants, stops, trips } from '../db/s
 import { nowIso } from '../domain/time.js';
 import { canonicalZone } from '../domain/tzdb.js';
 import type { Stop } from '../schemas/stops.js';
+import { daysBetween } from './dialect.js';
 
 // The importer's SQL, in one place as the repositories keep theirs. It writes rows directly rather than through
 // the API's repositories: those validate country codes against ISO 3166-1, which former states (SU, YU, …) and
@@ -68,11 +69,6 @@ const statements = {
      on conflict (resource, resource_id) do update set version = excluded.version,
        source = coalesce(excluded.source, source), record_id = coalesce(excluded.record_id, record_id),
        written_at = excluded.written_at`,
-  ),
-  spans: rawStatement<{ days: number }>(
-    `select cast(julianday(s.departure_date) - julianday(s.arrival_date) + 1 as integer) as days
-     from import_records r join stops s on s.id = r.stop_id
-     where r.source = ? and r.adopted = 0 and s.arrival_date is not null and s.departure_date is not null`,
   ),
 };
 
@@ -193,7 +189,21 @@ export function createImportStore(tx: Transaction) {
 
     /** Days from arrival to departure, both counted, of every stop the importer owns in a source. */
     async spans(source: string): Promise<number[]> {
-      return (await statements.spans.all(tx, source)).map((r) => r.days);
+      const rows = await db
+        .select({
+          days: sql<number>`cast(${daysBetween(stops.arrivalDate, stops.departureDate)} + 1 as integer)`,
+        })
+        .from(importRecords)
+        .innerJoin(stops, eq(stops.id, importRecords.stopId))
+        .where(
+          and(
+            eq(importRecords.source, source),
+            eq(importRecords.adopted, false),
+            isNotNull(stops.arrivalDate),
+            isNotNull(stops.departureDate),
+          ),
+        );
+      return rows.map((r) => Number(r.days));
     },
 
     async deleteStop(id: number): Promise<void> {

@@ -13,6 +13,7 @@ import type {
   UpdateParticipant,
 } from '../schemas/participants.js';
 import { containsText } from './conditions.js';
+import { foldedText } from './dialect.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 import { idList, inIdList } from './prepared.js';
 
@@ -21,7 +22,7 @@ export type ParticipantsRepository = ReturnType<typeof createParticipantsReposit
 const PARTICIPANT_SORTS = sortsFor<Participant, 'name' | 'createdAt' | 'updatedAt'>({
   // Alphabetical as people expect: by the folded name (domain/text.ts), so case and accents do not count.
   name: {
-    columns: [sql`search_text(${participants.name})`, participants.id],
+    columns: [foldedText(participants.name), participants.id],
     key: (p) => [searchText(p.name), p.id],
   },
   createdAt: { columns: [participants.createdAt, participants.id], key: (p) => [p.createdAt, p.id] },

@@ -4,16 +4,10 @@ import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 // compile it cost more than running it (about 0.2 ms each for the itinerary's queries, against 0.01–0.05 ms to
 // run them), so the queries of every hot read are built and prepared once per repository.
 //
-// A list of ids goes in as one JSON text parameter read by json_each, so that the statement's text does not
-// depend on how many ids there are: `column in (select value from json_each(?))`. SQLite still searches the
-// column's index for each id (see scripts/query-plans.ts).
+// A list of ids goes in as one parameter (dialect.ts: inIdList), so that the statement's text does not depend on
+// how many ids there are; SQLite still searches the column's index for each id (see scripts/query-plans.ts).
 
-/** `column in (the ids)` with the ids bound as one JSON array under the placeholder `name`. */
-export const inIdList = (column: SQLWrapper, name: string): SQL =>
-  sql`${column} in (select value from json_each(${sql.placeholder(name)}))`;
-
-/** The JSON text that `inIdList` binds. */
-export const idList = (ids: readonly number[]): string => JSON.stringify(ids);
+export { idList, inIdList } from './dialect.js';
 
 /** Prepares a statement per shape of a query the first time that shape is asked for, then reuses it. */
 export function preparedBy<Key, Statement>(prepare: (key: Key) => Statement): (key: Key) => Statement {

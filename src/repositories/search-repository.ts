@@ -4,6 +4,18 @@ import { queryRow, queryRows, runStatement } from '../db/queries.js';
 import { fold, searchText, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
+import {
+  alias,
+  asCount,
+  fullTextMatch,
+  fullTextScore,
+  joinInOrder,
+  searchRowIs,
+  searchRowKey,
+  searchRowOfTypes,
+  searchRowRecordId,
+  searchRowType,
+} from './dialect.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 
 // Full-text search over the FTS5 index `search_index`, which migration 0010 creates and fills (replacing that of
@@ -34,58 +46,6 @@ const BODY_WEIGHT = 1;
 
 /** Words of a snippet around the matches. */
 const SNIPPET_WORDS = 16;
-
-/** The columns of the index that each statement fills, in order. */
-const COLUMNS = '(`rowid`, `title_words`, `body_words`, `title`, `body`, `type`, `ref_id`)';
-
-/**
- * The statement that indexes the records of one table: `source` selects each record's `doc` (its rowid in the
- * index: the id times four plus the type's code), `title`, `body`, `type` and `ref_id`. `where` narrows it to one
- * record, for the triggers.
- */
-const indexStatement = (source: string, where = '') =>
-  `INSERT INTO \`search_index\` ${COLUMNS}\n` +
-  'SELECT `doc`, search_text(`title`), search_text(`body`), `title`, `body`, `type`, `ref_id` FROM (\n' +
-  `  ${source}${where}\n);`;
-
-const SOURCES = {
-  trip:
-    "SELECT `id` * 4 + 0 AS `doc`, `title`, concat_ws(' · ', `summary`,\n" +
-    "      (SELECT group_concat(`value`, ', ') FROM json_each(`trips`.`topics`))) AS `body`, 'trip' AS `type`,\n" +
-    '      `id` AS `ref_id`\n' +
-    '    FROM `trips`',
-  stop:
-    "SELECT `id` * 4 + 1 AS `doc`, `city` AS `title`, `notes` AS `body`, 'stop' AS `type`, `id` AS `ref_id`\n" +
-    '    FROM `stops`',
-  meeting:
-    "SELECT `id` * 4 + 2 AS `doc`, `title`, concat_ws(' · ', `description`,\n" +
-    "      (SELECT group_concat(`value`, ', ') FROM json_each(`meetings`.`topics`))) AS `body`, 'meeting' AS `type`,\n" +
-    '      `id` AS `ref_id`\n' +
-    '    FROM `meetings`',
-  participant:
-    "SELECT `id` * 4 + 3 AS `doc`, `name` AS `title`, concat_ws(' · ', `title`, `organization`) AS `body`,\n" +
-    "      'participant' AS `type`, `id` AS `ref_id`\n" +
-    '    FROM `participants`',
-} as const satisfies Record<SearchType, string>;
-
-/**
- * The statements that fill an empty index, one per resource. Migration 0010 ends with the same statements, to
- * index the rows that exist before it, and its triggers run them for one row at a time; tests check both.
- */
-export const REBUILD_SEARCH_INDEX_SQL = Object.values(SOURCES).map((source) => indexStatement(source));
-
-/** The statement a trigger runs for the record NEW of a type (migration 0010 holds them as written here). */
-export const indexOneSql = (type: SearchType): string =>
-  indexStatement(SOURCES[type], ' WHERE `id` = NEW.`id`');
-
-/**
- * Empties the index and indexes every record again, in the transaction it is given: a repair tool, as triggers
- * keep the index.
- */
-export async function rebuildSearchIndex(tx: Transaction): Promise<void> {
-  await runStatement(tx, sql`delete from search_index`);
-  for (const statement of REBUILD_SEARCH_INDEX_SQL) await runStatement(tx, sql.raw(statement));
-}
 
 const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
 
@@ -228,20 +188,9 @@ const SEARCH_SORTS = sortsFor<Hit, 'rank'>({
   rank: { columns: [sql`hit_score`, sql`hit_type`, sql`hit_id`], key: (h) => [h.score, h.type, h.id] },
 });
 
-/**
- * The type a rowid packs in its two low bits (see migration 0004 and REBUILD_SEARCH_INDEX_SQL). Ranking reads the
- * type and id from the rowid rather than from the index's stored columns: reading those loaded every match's row
- * from the index's content table, which for a common word (150,000 matches) was half the cost of the query.
- */
-const TYPE_CODES = { trip: 0, stop: 1, meeting: 2, participant: 3 } as const satisfies Record<
-  SearchType,
-  number
->;
-const TYPE_OF_ROWID = sql.raw(
-  `case rowid % 4 ${Object.entries(TYPE_CODES)
-    .map(([type, code]) => `when ${code} then '${type}'`)
-    .join(' ')} end`,
-);
+// Ranking reads the type and id from the rowid (dialect.ts: searchRowType) rather than from the index's stored
+// columns: reading those loaded every match's row from the index's content table, which for a common word
+// (150,000 matches) was half the cost of the query.
 
 export type SearchRepository = ReturnType<typeof createSearchRepository>;
 
@@ -255,12 +204,7 @@ export function createSearchRepository(_db: Db) {
         throw new InvalidInputError([{ field: 'q', message: 'must contain a letter or a digit' }]);
       }
       const match = matchExpression(words);
-      const ofTypes = types
-        ? sql`and rowid % 4 in (${sql.join(
-            types.map((t) => sql.raw(String(TYPE_CODES[t]))),
-            sql`, `,
-          )})`
-        : sql``;
+      const ofTypes = types ? sql`and ${searchRowOfTypes(types)}` : sql``;
       // The cursor belongs to the query as the index reads it: the same words and types give the same results.
       const filters = { match, types: types ? [...new Set(types)].sort() : null };
 
@@ -273,10 +217,10 @@ export function createSearchRepository(_db: Db) {
           tx,
           sql`
           with ranked as (
-            select rowid as hit_doc, ${TYPE_OF_ROWID} as hit_type, rowid / 4 as hit_id,
-              bm25(search_index, ${TITLE_WEIGHT}, ${BODY_WEIGHT}) as hit_score
+            select ${searchRowKey} as hit_doc, ${searchRowType} as hit_type, ${searchRowRecordId} as hit_id,
+              ${fullTextScore(TITLE_WEIGHT, BODY_WEIGHT)} as hit_score
             from search_index
-            where search_index match ${match} ${ofTypes}
+            where ${fullTextMatch(match)} ${ofTypes}
           ),
           page as (
             select * from ranked ${after ? sql`where ${after}` : sql``}
@@ -286,24 +230,26 @@ export function createSearchRepository(_db: Db) {
           select page.hit_type as type, page.hit_id as id, page.hit_score as score, search_index.title as title,
             search_index.body as body,
             case page.hit_type when 'stop' then stops.trip_id when 'meeting' then meeting_stops.trip_id end
-              as tripId
+              as ${alias('tripId')}
           from page
-          cross join search_index
+          ${joinInOrder} search_index
           left join stops on page.hit_type = 'stop' and stops.id = page.hit_id
           left join meetings on page.hit_type = 'meeting' and meetings.id = page.hit_id
           left join stops as meeting_stops on meeting_stops.id = meetings.stop_id
-          where search_index.rowid = page.hit_doc
+          where ${searchRowIs(sql`page.hit_doc`)}
           order by ${sql.join(order, sql`, `)}
         `,
         );
 
       const countAll = async (): Promise<number> =>
-        (
-          await queryRow<{ n: number }>(
-            tx,
-            sql`select count(*) as n from search_index where search_index match ${match} ${ofTypes}`,
-          )
-        )?.n ?? 0;
+        asCount(
+          (
+            await queryRow<{ n: number }>(
+              tx,
+              sql`select count(*) as n from search_index where ${fullTextMatch(match)} ${ofTypes}`,
+            )
+          )?.n,
+        );
 
       const page = await paginate(
         { limit, cursor, count: withCount },
