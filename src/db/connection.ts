@@ -2,11 +2,12 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Database } from './driver.js';
 import type * as schema from './schema.js';
 
-// The one way a repository reaches the engine's own connection: for the few statements that SQLite runs fastest
-// prepared once as plain SQL (the Historian import store's inserts). The handle (handle.ts) binds each
-// `Transaction` it gives to its connection; a repository asks for it with `connectionOf(tx)`. Only src/db/ and
-// src/repositories/ import this file (tests/architecture.test.ts fails otherwise), and the `Transaction` type says
-// nothing of the connection, so routes, services, plugins and commands, which hold transactions, never see it.
+// What a handle and its transactions are made of, for src/db/ and the repositories' factory alone: the handle
+// (handle.ts) binds itself to its engine (`engineOf(handle)`: drizzle and the connection, on which
+// createRepositories prepares statements) and each `Transaction` it gives to its connection (`connectionOf(tx)`:
+// for queries.ts's plain-SQL statements). Only src/db/ and src/repositories/ may import this file, and only
+// src/repositories/index.ts of the latter calls it (tests/architecture.test.ts fails otherwise); neither type the
+// handle exposes says anything of the engine.
 
 /** drizzle over a SQLite connection, with the tables of schema.ts. */
 export type Db = BetterSQLite3Database<typeof schema>;

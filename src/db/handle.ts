@@ -18,8 +18,8 @@ import { backupTo, checkIntegrity, type IntegrityReport } from './maintenance.js
 // The transaction rule. better-sqlite3 runs every statement synchronously on one connection, and its transactions
 // cannot span an `await`. `transaction(fn)` therefore opens the transaction itself (BEGIN, or a SAVEPOINT when a
 // group of writes is already open: plugins/group-commit.ts), calls `fn(tx)`, and commits when fn's promise
-// settles (rolls back when it rejects). fn awaits only calls on `tx` (the repositories' methods, which do their
-// SQLite work synchronously before they return a settled promise) and no real I/O (timers, network, files).
+// settles (rolls back when it rejects). fn awaits only calls on `tx` (the repositories' methods, whose awaited
+// queries better-sqlite3 answers at once) and no real I/O (timers, network, files).
 // Even so, fn is pending for a few microtasks, in which other requests' code runs; so every piece of work of the
 // handle, `transaction(fn)` and `read(fn)` alike, runs alone: one that is asked for while another runs waits for
 // it to settle, and a call made from inside fn (its async context) runs at once, nested. Every route, plugin,
