@@ -180,15 +180,24 @@ describe('work of the handle runs alone', () => {
     expect(count('select count(*) from meetings where title = ?', 'Refused')).toBe(0);
   });
 
-  it('runs a call made from inside a transaction at once, nested, rather than waiting for itself', async () => {
-    const answer = await database.transaction(async () => {
-      insertParticipant('Outer');
-      const inner = await database.read(async () => names());
-      await database.transaction(async () => insertParticipant('Inner'));
-      return inner;
+  it('keeps a transaction isolated while it awaits a timer (the input of oven-sh/bun#24662)', async () => {
+    // bun's report: a statement run from a timer while an async transaction awaited landed inside it. Here the
+    // timer's write is work of the handle too, so it waits for the transaction to settle.
+    const count = () => names().length;
+    let later: Promise<void> | undefined;
+    const seen = await database.transaction(async () => {
+      insertParticipant('First');
+      later = new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+        database.transaction(async () => {
+          insertParticipant('From a timer');
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return count();
     });
-    expect(answer).toEqual(['Outer']);
-    expect(names()).toEqual(['Outer', 'Inner']);
+    await later;
+    expect(seen).toBe(1);
+    expect(names()).toEqual(['First', 'From a timer']);
   });
 });
 

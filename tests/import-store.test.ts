@@ -73,8 +73,6 @@ describe('the Historian import store', () => {
     const { app } = await buildTestApp({ seed: false });
     // Its plain-SQL statements run on the connection of the handle's transaction: a hand-made one has none.
     const store = createImportStore({ db: engineOf(app.database).db });
-    await expect(store.recordWrite('stop', 1, 1)).rejects.toThrow(
-      /not a transaction of the database handle/,
-    );
+    await expect(store.recordWrite('stop', 1, 1)).rejects.toThrow(/not a transaction of the database handle/);
   });
 });

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { asActor } from '../domain/actor.js';
 import {
   type AppError,
@@ -22,7 +21,8 @@ import { backupTo, checkIntegrity, type IntegrityReport } from './maintenance.js
 // queries better-sqlite3 answers at once) and no real I/O (timers, network, files).
 // Even so, fn is pending for a few microtasks, in which other requests' code runs; so every piece of work of the
 // handle, `transaction(fn)` and `read(fn)` alike, runs alone: one that is asked for while another runs waits for
-// it to settle, and a call made from inside fn (its async context) runs at once, nested. Every route, plugin,
+// it to settle, even one made by a timer or a callback that fn started (oven-sh/bun#24662 is that bug elsewhere).
+// So fn does its work on `tx` alone: a call to the handle that fn itself awaits would wait for fn. Every route, plugin,
 // service and command reaches the database through them, so nothing lands inside another's transaction or
 // sees it half done. `read(fn)` opens no transaction: alone on the one connection, its statements see the
 // committed state (and, inside a group of writes, the group's rows, as every answer waits for the group's commit).
@@ -119,11 +119,9 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
   bindConnection(tx, sqlite);
   let savepoints = 0;
   // Work of the handle (transactions, reads) runs one at a time: `busy` counts what has started or is waiting,
-  // `tail` settles when the last of it has; `inside` marks the async context of a running work, whose own calls
-  // to the handle run at once, nested (as savepoints) rather than queued behind itself.
+  // `tail` settles when the last of it has.
   let tail: Promise<unknown> = Promise.resolve();
   let busy = 0;
-  const inside = new AsyncLocalStorage<true>();
   let seen = '';
   let generation = 0;
 
@@ -163,8 +161,7 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
     work: (fn: (tx: Transaction) => Promise<T>) => Promise<T>,
     fn: (tx: Transaction) => Promise<T>,
   ): Promise<T> => {
-    if (inside.getStore()) return work(fn);
-    const start = () => inside.run(true, () => work(fn));
+    const start = () => work(fn);
     // Nothing running or waiting: start now, in the caller's turn, as a synchronous statement would.
     const result = busy === 0 ? start() : tail.then(start);
     busy += 1;
