@@ -296,10 +296,10 @@ describe('SQLite-only SQL lives in src/repositories/dialect.ts and src/db', () =
 
   it('the check finds SQLite-only SQL in strings and templates, and not in comments', () => {
     const source = [
-      'const a = sql`select value from json_each(${x})`;',
+      'const a = sql`select value from json_each(' + '$' + '{x})`;',
       "const b = 'select seq from sqlite_sequence';",
       '// json_each in a comment is prose',
-      'const c = sql`select ${x} from ${trips} cross join ${stops}`;',
+      'const c = sql`select x from ' + '$' + '{trips} cross join stops`;',
       "const d = 'a match in a title';",
     ].join('\n');
     expect(sqliteOnlySql(source).map((line) => line.split(':')[0])).toEqual(['1', '2', '4']);

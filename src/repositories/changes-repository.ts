@@ -1,4 +1,4 @@
-import { asc, count, gt, lt, max, min, sql } from 'drizzle-orm';
+import { asc, count, gt, lt, max, min } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { firstRow, queryRow } from '../db/queries.js';
 import { changes } from '../db/schema.js';

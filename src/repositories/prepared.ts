@@ -1,5 +1,3 @@
-import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-
 // Statements prepared once and run again with new parameters. Building a query with drizzle and having SQLite
 // compile it cost more than running it (about 0.2 ms each for the itinerary's queries, against 0.01–0.05 ms to
 // run them), so the queries of every hot read are built and prepared once per repository.

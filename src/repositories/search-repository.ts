@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
-import { queryRow, queryRows, runStatement } from '../db/queries.js';
+import { queryRow, queryRows } from '../db/queries.js';
 import { fold, searchText, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
