@@ -7,5 +7,6 @@ export default defineConfig({
     // Each test file builds its own app on its own in-memory database, so files can run in parallel.
     pool: 'forks',
     testTimeout: 20_000,
+    globalSetup: ['tests/global-setup.ts'],
   },
 });

@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { type SQLWrapper, sql } from 'drizzle-orm';
 import {
-  type AnySQLiteColumn,
   check,
   index,
   integer,
@@ -32,8 +31,8 @@ import {
 // The enumerations come from the vocabulary (src/domain/vocabulary.ts): the zod schemas and the CHECK constraints
 // below both read them.
 
-const literal = (value: string) => sql.raw(`'${value.replaceAll("'", "''")}'`);
-const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+export const literal = (value: string) => sql.raw(`'${value.replaceAll("'", "''")}'`);
+export const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
 // Sort keys computed in SQL. Each is indexed below and used by the repositories to sort, page and filter: SQLite
 // uses an index on an expression only where a query spells the very same expression, with the same literals (a
@@ -44,8 +43,9 @@ export const UNDATED = '9999-12-31';
 /** Where items with neither a time nor a part of the day sort within their day: last. */
 export const UNTIMED = '99:99';
 
-type MeetingTimeColumns = { date: AnySQLiteColumn; startTime: AnySQLiteColumn; partOfDay: AnySQLiteColumn };
-type StopDateColumns = { arrivalDate: AnySQLiteColumn; departureDate: AnySQLiteColumn };
+// Plain SQL both engines read: schema-pg.ts indexes the same expressions (only stopSpanDays has a twin there).
+type MeetingTimeColumns = { date: SQLWrapper; startTime: SQLWrapper; partOfDay: SQLWrapper };
+type StopDateColumns = { arrivalDate: SQLWrapper; departureDate: SQLWrapper };
 
 // They are CASE expressions rather than coalesce(): drizzle-kit 0.31 cuts an indexed expression at its commas.
 

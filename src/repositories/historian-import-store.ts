@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { firstRow, rawStatement } from '../db/queries.js';
 import { importRecords, importWrites, participants, stops, trips } from '../db/schema.js';
@@ -354,10 +354,7 @@ export function createImportStore(tx: Transaction) {
     },
 
     async countStops(tripId: number): Promise<number> {
-      return (
-        firstRow(await db.select({ n: sql<number>`count(*)` }).from(stops).where(eq(stops.tripId, tripId)))
-          ?.n ?? 0
-      );
+      return firstRow(await db.select({ n: count() }).from(stops).where(eq(stops.tripId, tripId)))?.n ?? 0;
     },
 
     async insertStop(v: StopValues): Promise<{ id: number; version: number }> {
