@@ -91,4 +91,65 @@ describe.skipIf(!url && !required)('PostgreSQL migrations (TEST_DATABASE_URL)', 
     await expect(stop(1)).rejects.toMatchObject({ code: '23505' });
     await expect(stop(0)).rejects.toMatchObject({ code: '23514' });
   });
+
+  it('feeds /changes and the audit log by triggers, with the writer set per transaction, as SQLite does', async () => {
+    const client = await pool.connect();
+    const now = '2026-12-01T00:00:00.000Z';
+    const insert = `insert into trips (title, traveler_id, start_date, end_date, status, topics, created_at, updated_at)
+      values ('Audited', 1, '2018-02-01', '2018-02-07', 'completed', '["Trade"]', $1, $1) returning id`;
+    let tripId: number | undefined;
+    try {
+      await client.query('begin');
+      await client.query("select set_config('app.actor', 'ops-key', true)");
+      tripId = (await client.query<{ id: number }>(insert, [now])).rows[0]?.id;
+      await client.query("update trips set title = 'Audited again', version = version + 1 where id = $1", [
+        tripId,
+      ]);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const changes = await pool.query(
+      "select action, version, changed_at from changes where resource = 'trip' and resource_id = $1 order by seq",
+      [tripId],
+    );
+    expect(changes.rows.map((r) => [r.action, r.version])).toEqual([
+      ['created', 1],
+      ['updated', 2],
+    ]);
+    expect(changes.rows[0]?.changed_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const audit = await pool.query(
+      "select key_name, operation, version, before, after from audit_log where resource = 'trip' and resource_id = $1 order by id",
+      [tripId],
+    );
+    expect(audit.rows.map((r) => [r.key_name, r.operation, r.version])).toEqual([
+      ['ops-key', 'create', 1],
+      ['ops-key', 'update', 2],
+    ]);
+    // The same object, key for key and in the same order, as SQLite's json_object writes for this trip.
+    expect(Object.keys(audit.rows[0]?.after ?? {})).toEqual([
+      'id',
+      'title',
+      'summary',
+      'travelerId',
+      'startDate',
+      'endDate',
+      'status',
+      'topics',
+      'context',
+      'sources',
+      'createdAt',
+      'updatedAt',
+      'version',
+    ]);
+    expect(audit.rows[1]?.before).toMatchObject({ title: 'Audited', topics: ['Trade'], version: 1 });
+    expect(audit.rows[1]?.after).toMatchObject({ title: 'Audited again', version: 2 });
+    // Outside a transaction that names a writer, the writer is null; the log refuses to change.
+    await pool.query("update participants set name = 'Ann B' where id = 1");
+    const anonymous = await pool.query(
+      "select key_name from audit_log where resource = 'participant' and operation = 'update'",
+    );
+    expect(anonymous.rows).toEqual([{ key_name: null }]);
+    await expect(pool.query('delete from audit_log')).rejects.toMatchObject({ code: '23001' });
+  });
 });
