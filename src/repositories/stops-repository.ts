@@ -159,9 +159,10 @@ export function createStopsRepository(db: Db) {
     },
 
     /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
-    async list(query: StopListQuery, { db }: Transaction): Promise<Page<Stop>> {
+    async list(query: StopListQuery, tx: Transaction): Promise<Page<Stop>> {
+      const { db } = tx;
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
-      const where = stopConditions(filters, filters.from ? await longestStay({ db }) : 0);
+      const where = stopConditions(filters, filters.from ? await longestStay(tx) : 0);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
       return paginate(
         { limit, cursor, count: withCount },
@@ -199,7 +200,8 @@ export function createStopsRepository(db: Db) {
       return created as Stop;
     },
 
-    async update(id: number, patch: UpdateStop, expected: Expected, { db }: Transaction): Promise<Stop> {
+    async update(id: number, patch: UpdateStop, expected: Expected, tx: Transaction): Promise<Stop> {
+      const { db } = tx;
       const current = await get(id);
       assertExpected(expected, 'stop', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
@@ -214,7 +216,7 @@ export function createStopsRepository(db: Db) {
         .returning();
       // The same wall-clock times are other instants in another zone.
       if (changes.timeZone !== undefined) {
-        await refreshMeetingInstants({ db }, { stopIds: [id] });
+        await refreshMeetingInstants(tx, { stopIds: [id] });
       }
       return updated as Stop;
     },

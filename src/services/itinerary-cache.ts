@@ -7,7 +7,8 @@ import type { DatabaseHandle, Transaction } from '../db/handle.js';
 //
 // Invalidation is by the write path, coarse and safe: any committed write empties the cache. The database handle's
 // generation() changes after every committed write, from this process or another (a CLI import, a restore); on
-// SQLite it is one statement of about 2 µs, read before each lookup, so no answer is ever older than the last write. A trip's itinerary depends on
+// SQLite it is one statement of about 2 µs, read before each lookup, so no answer is ever older than the last write.
+// A trip's itinerary depends on
 // rows of five tables (participants' names, for one), which a finer scheme would have to track; the benchmark
 // shows that reads of itineraries dominate and writes are rare in comparison, so the simple scheme pays.
 //
@@ -21,15 +22,11 @@ export const etagOf = (body: Buffer | string): string =>
   `"${createHash('sha1').update(body).digest('base64')}"`;
 
 export type ItineraryCache = {
-  get(key: string): CachedAnswer | undefined;
-  set(key: string, answer: CachedAnswer): void;
   /**
    * The answer kept under `key`, or the one `build` makes (its ETag computed here) in a read of the database
    * handle, kept for next time unless something was written, or a write was open, while it was built.
    */
   answer(key: string, build: (tx: Transaction) => Promise<Built>): Promise<CachedAnswer>;
-  /** Entries and bytes held now, for tests and logs. */
-  size(): { entries: number; bytes: number };
 };
 
 /** What a build makes: the answer's bytes and, when the records say, their Last-Modified (an HTTP date). */
@@ -53,11 +50,41 @@ export function createItineraryCache(
     }
   };
 
-  const cache: ItineraryCache = {
+  /** The answer kept under `key`, most recently used now; undefined when there is none (or no cache). */
+  const lookup = (key: string): CachedAnswer | undefined => {
+    if (options.maxBytes <= 0) return undefined;
+    checkGeneration();
+    const answer = entries.get(key);
+    if (answer) {
+      // Most recently used last.
+      entries.delete(key);
+      entries.set(key, answer);
+    }
+    return answer;
+  };
+
+  /** Keeps `answer` under `key`, dropping the least recently used beyond `maxBytes`. */
+  const keep = (key: string, answer: CachedAnswer): void => {
+    if (answer.body.length > options.maxBytes) return;
+    const previous = entries.get(key);
+    if (previous) {
+      bytes -= previous.body.length;
+      entries.delete(key);
+    }
+    entries.set(key, answer);
+    bytes += answer.body.length;
+    for (const [oldest, old] of entries) {
+      if (bytes <= options.maxBytes) break;
+      entries.delete(oldest);
+      bytes -= old.body.length;
+    }
+  };
+
+  return {
     async answer(key, build) {
-      const found = cache.get(key);
+      const found = lookup(key);
       if (found) return found;
-      // get() has just read the generation: a read that starts at once (nothing of the handle running) builds
+      // lookup() has just read the generation: a read that starts at once (nothing of the handle running) builds
       // from that state; one that had to wait reads it again when it starts.
       let waited = false;
       const reading = database.read(async (tx) => {
@@ -70,37 +97,8 @@ export function createItineraryCache(
       waited = true;
       const { built, unchanged, uncommitted } = await reading;
       const answer = { body: built.body, etag: etagOf(built.body), lastModified: built.lastModified };
-      if (unchanged && !uncommitted) cache.set(key, answer);
+      if (unchanged && !uncommitted) keep(key, answer);
       return answer;
     },
-    get(key) {
-      if (options.maxBytes <= 0) return undefined;
-      checkGeneration();
-      const answer = entries.get(key);
-      if (answer) {
-        // Most recently used last.
-        entries.delete(key);
-        entries.set(key, answer);
-      }
-      return answer;
-    },
-    set(key, answer) {
-      if (answer.body.length > options.maxBytes) return;
-      if (database.uncommitted()) return;
-      const previous = entries.get(key);
-      if (previous) {
-        bytes -= previous.body.length;
-        entries.delete(key);
-      }
-      entries.set(key, answer);
-      bytes += answer.body.length;
-      for (const [oldest, old] of entries) {
-        if (bytes <= options.maxBytes) break;
-        entries.delete(oldest);
-        bytes -= old.body.length;
-      }
-    },
-    size: () => ({ entries: entries.size, bytes }),
   };
-  return cache;
 }
