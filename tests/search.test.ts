@@ -7,9 +7,9 @@ import { openDatabase } from '../src/db/client.js';
 import { engineOf } from '../src/db/connection.js';
 import { migrationsFolder, runMigrations } from '../src/db/migrate.js';
 import { REBUILD_SEARCH_INDEX_SQL, rebuildSearchIndex } from '../src/db/search-index.js';
+import { matchExpression } from '../src/repositories/dialect.js';
 import {
   createSearchRepository,
-  matchExpression,
   searchWords,
   snippetHtml,
   snippetOf,
@@ -433,7 +433,7 @@ describe('building the search index', () => {
       `);
 
       runMigrations(engineOf(database).db);
-      const repo = createSearchRepository(engineOf(database).db);
+      const repo = createSearchRepository();
       const find = async (q: string) =>
         (await database.read((tx) => repo.search(SearchQuerySchema.parse({ q }), tx))).data.map(
           (r) => `${r.type}:${r.id}:${r.tripId}`,

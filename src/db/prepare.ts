@@ -53,7 +53,7 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
               config.seed === 'always' || !(await hasTrips(tx)) ? applySeed(tillersonSeed, tx) : null,
             ),
           );
-    return { database, repos: createRepositories(database), seeded };
+    return { database, repos: createRepositories(), seeded };
   } catch (error) {
     database.close();
     throw error;

@@ -1,15 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db, Transaction } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import { queryRow, queryRows } from '../db/queries.js';
-import {
-  meetingParticipants,
-  meetings,
-  participants,
-  stopSpanEnd,
-  stopSpanStart,
-  stops,
-  trips,
-} from '../db/schema.js';
+import { stopSpanEnd, stopSpanStart } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import type { Counterpart, WhereaboutsItem } from '../schemas/activity.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { alias, asCount } from './dialect.js';
@@ -34,7 +27,7 @@ const COUNTERPARTS_ORDER: SortSpec<Counterpart> = {
   key: (c) => [-c.meetings, c.name, c.id],
 };
 
-export function createActivityRepository(_db: Db) {
+export function createActivityRepository() {
   return {
     /** Trip, stop and the participant's own role for each of these meetings, in one query. */
     async scheduleContext(
@@ -42,6 +35,7 @@ export function createActivityRepository(_db: Db) {
       meetingIds: number[],
       { db }: Transaction,
     ): Promise<Map<number, ScheduleContext>> {
+      const { meetingParticipants, meetings, stops, trips } = tablesOf(db);
       if (meetingIds.length === 0) return new Map();
       const rows = await db
         .select({
@@ -81,6 +75,7 @@ export function createActivityRepository(_db: Db) {
      * includes it (a travel day gives both places), and the stops of meetings they attend dated that day.
      */
     async whereabouts(participantId: number, date: string, { db }: Transaction): Promise<WhereaboutsItem[]> {
+      const { meetingParticipants, meetings, stops, trips } = tablesOf(db);
       const spanStart = stopSpanStart(stops);
       const spanEnd = stopSpanEnd(stops);
       const traveling = await db
@@ -131,6 +126,7 @@ export function createActivityRepository(_db: Db) {
       request: PageRequest,
       tx: Transaction,
     ): Promise<Page<Counterpart>> {
+      const { meetingParticipants, meetings, participants, stops, trips } = tablesOf(tx.db);
       const p = participantId;
       // `involved` is two indexed halves, the meetings attended and those of the trips travelled on: one OR
       // across the tables would make SQLite test every meeting.

@@ -1,18 +1,23 @@
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
-import type { Db, Transaction } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import { firstRow } from '../db/queries.js';
-import { auditLog } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { addDays } from '../domain/time.js';
 import type { AuditEntry, AuditQuery } from '../schemas/audit.js';
+import { perEngine } from './dialect.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 
 // Reads of the audit log; the triggers of migration 0007 write it, and nothing here can change it.
 
-const OLDEST_FIRST = sortsFor<AuditEntry, 'id'>({ id: { columns: [auditLog.id], key: (e) => [e.id] } }).id;
+const oldestFirst = perEngine(
+  ({ t: { auditLog } }) =>
+    sortsFor<AuditEntry, 'id'>({ id: { columns: [auditLog.id], key: (e) => [e.id] } }).id,
+);
 
-export function createAuditRepository(_db: Db) {
+export function createAuditRepository() {
   return {
     async list(query: AuditQuery, { db }: Transaction): Promise<Page<AuditEntry>> {
+      const { auditLog } = tablesOf(db);
       const { limit, cursor, count: withCount, format: _format, ...filters } = query;
       const where = and(
         filters.resource ? eq(auditLog.resource, filters.resource) : undefined,
@@ -23,7 +28,7 @@ export function createAuditRepository(_db: Db) {
       );
       return paginate(
         { limit, cursor, count: withCount },
-        OLDEST_FIRST,
+        oldestFirst(db),
         filters,
         async (after, order, max) =>
           db
@@ -42,6 +47,7 @@ export function createAuditRepository(_db: Db) {
       resourceId: number,
       { db }: Transaction,
     ): Promise<boolean> {
+      const { auditLog } = tablesOf(db);
       const found = await db
         .select({ one: sql`1` })
         .from(auditLog)

@@ -1,10 +1,10 @@
 import { asc, count, gt, lt, max, min } from 'drizzle-orm';
-import type { Db, Transaction } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import { firstRow, queryRow } from '../db/queries.js';
-import { changes } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { GoneError, InvalidInputError } from '../errors.js';
 import type { Change } from '../schemas/changes.js';
-import { lastKeyEver } from './dialect.js';
+import { dialectOf } from './dialect.js';
 
 // The change feed reads the `changes` table that triggers fill. A token is the opaque form of a position (a seq):
 // "everything up to here". History older than the retention is pruned; a token from before the pruned part can
@@ -25,13 +25,14 @@ function decodeToken(token: string): number {
   return Number(match[1]);
 }
 
-export function createChangesRepository(_db: Db) {
+export function createChangesRepository() {
   /** The highest seq ever used, even if pruned (SQLite keeps AUTOINCREMENT's high-water mark). */
   const highWater = async (tx: Transaction): Promise<number> => {
+    const { changes } = tablesOf(tx.db);
     const kept = firstRow(await tx.db.select({ last: max(changes.seq) }).from(changes))?.last;
     if (kept !== null && kept !== undefined) return kept;
-    const row = await queryRow<{ seq: number }>(tx, lastKeyEver('changes'));
-    return row?.seq ?? 0;
+    const row = await queryRow<{ seq: number }>(tx, dialectOf(tx.db).lastChangeEver);
+    return Number(row?.seq ?? 0);
   };
 
   return {
@@ -44,6 +45,7 @@ export function createChangesRepository(_db: Db) {
       tx: Transaction,
     ): Promise<{ data: Change[]; nextToken: string; hasMore: boolean }> {
       const { db } = tx;
+      const { changes } = tablesOf(db);
       const after = decodeToken(token);
       const last = await highWater(tx);
       if (after > last) {
@@ -75,6 +77,7 @@ export function createChangesRepository(_db: Db) {
 
     /** Drops history older than the cutoff (ISO instant). Answers how many changes were dropped. */
     async pruneBefore(cutoff: string, { db }: Transaction): Promise<number> {
+      const { changes } = tablesOf(db);
       const stale =
         firstRow(await db.select({ n: count() }).from(changes).where(lt(changes.changedAt, cutoff)))?.n ?? 0;
       if (stale > 0) await db.delete(changes).where(lt(changes.changedAt, cutoff));

@@ -1,15 +1,8 @@
 import { and, asc, eq, inArray, isNotNull, max, min, ne, type SQL } from 'drizzle-orm';
-import type { Db, Transaction } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import { firstRow } from '../db/queries.js';
-import {
-  meetingParticipants,
-  meetings,
-  participants,
-  stopSpanEnd,
-  stopSpanStart,
-  stops,
-  trips,
-} from '../db/schema.js';
+import { stopSpanEnd, stopSpanStart } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import {
   conflictKey,
   conflictSortKey,
@@ -24,6 +17,7 @@ import {
 } from '../domain/conflicts.js';
 import { addDays } from '../domain/time.js';
 import type { Conflict, ConflictListQuery } from '../schemas/conflicts.js';
+import { perEngine } from './dialect.js';
 import { meetingConditions } from './meetings-repository.js';
 import { type Page, paginateRows } from './pagination.js';
 import { longestStay, stopConditions } from './stops-repository.js';
@@ -72,21 +66,22 @@ async function inChunks<Row>(ids: number[], run: (chunk: number[]) => Promise<Ro
 const later = (a: string | undefined, b: string | undefined) => (a && b ? (a > b ? a : b) : (a ?? b));
 const earlier = (a: string | undefined, b: string | undefined) => (a && b ? (a < b ? a : b) : (a ?? b));
 
-const meetingFields = {
-  id: meetings.id,
-  stopId: meetings.stopId,
-  tripId: stops.tripId,
-  title: meetings.title,
-  date: meetings.date,
-  startTime: meetings.startTime,
-  endTime: meetings.endTime,
-  partOfDay: meetings.partOfDay,
-  startsAt: meetings.startsAt,
-  endsAt: meetings.endsAt,
-};
-
-/** Meetings and trips that take part: not cancelled, and dated. */
-const live = and(ne(meetings.status, 'cancelled'), ne(trips.status, 'cancelled'), isNotNull(meetings.date));
+const conflictSql = perEngine(({ t: { meetings, stops, trips } }) => ({
+  meetingFields: {
+    id: meetings.id,
+    stopId: meetings.stopId,
+    tripId: stops.tripId,
+    title: meetings.title,
+    date: meetings.date,
+    startTime: meetings.startTime,
+    endTime: meetings.endTime,
+    partOfDay: meetings.partOfDay,
+    startsAt: meetings.startsAt,
+    endsAt: meetings.endsAt,
+  },
+  /** Meetings and trips that take part: not cancelled, and dated. */
+  live: and(ne(meetings.status, 'cancelled'), ne(trips.status, 'cancelled'), isNotNull(meetings.date)),
+}));
 
 type Resolved = {
   participantIds: number[];
@@ -96,14 +91,16 @@ type Resolved = {
   meetingIds: Set<number>;
 };
 
-export function createConflictsRepository(_db: Db) {
+export function createConflictsRepository() {
   /** The facts for the scope, in a fixed number of queries (more only for very long `in` lists). */
   const load = async (tx: Transaction, scope: Scope): Promise<Facts> => {
     const { db } = tx;
+    const { meetings, meetingParticipants, stops, trips } = tablesOf(db);
+    const { meetingFields, live } = conflictSql(db);
     const ids = scope.participantIds;
-    const window = meetingConditions({ from: scope.from, to: scope.to });
+    const window = meetingConditions(db, { from: scope.from, to: scope.to });
     const byParticipants = async (
-      column: SQLiteColumnLike,
+      column: ColumnLike,
       run: (where: SQL | undefined) => Promise<MeetingRow[]>,
     ): Promise<MeetingRow[]> =>
       ids === undefined ? run(undefined) : inChunks(ids, (chunk) => run(inArray(column, chunk)));
@@ -133,6 +130,7 @@ export function createConflictsRepository(_db: Db) {
       // Within a window, only the trips with a stop in it (a check on write reads a few days): a frequent
       // traveler's other trips cannot place them there. Each such trip comes whole, for its travel days.
       const inWindow = stopConditions(
+        db,
         { from: scope.from, to: scope.to },
         scope.from ? await longestStay(tx) : 0,
       );
@@ -159,7 +157,9 @@ export function createConflictsRepository(_db: Db) {
         await db
           .selectDistinct({ id: stops.tripId })
           .from(stops)
-          .where(stopConditions({ from: scope.from, to: scope.to }, scope.from ? await longestStay(tx) : 0))
+          .where(
+            stopConditions(db, { from: scope.from, to: scope.to }, scope.from ? await longestStay(tx) : 0),
+          )
       ).map((s) => s.id);
     }
     if (tripIds !== undefined)
@@ -228,6 +228,8 @@ export function createConflictsRepository(_db: Db) {
 
   /** The participants, dates and records a focus spans; null when it places nobody on any date. */
   const resolve = async ({ db }: Transaction, focus: Focus): Promise<Resolved | null> => {
+    const { meetings, meetingParticipants, stops, trips } = tablesOf(db);
+    const { live } = conflictSql(db);
     const tripIds = new Set(focus.tripIds ?? []);
     for (const chunk of chunks(focus.stopIds ?? [])) {
       for (const stop of await db
@@ -313,6 +315,7 @@ export function createConflictsRepository(_db: Db) {
     facts: Facts,
     unwritten?: RecordRef,
   ): Promise<Conflict[]> => {
+    const { participants } = tablesOf(db);
     const ids = [...new Set(found.flatMap((c) => (c.participantId === null ? [] : [c.participantId])))];
     const names = new Map<number, string>();
     for (const chunk of chunks(ids)) {
@@ -415,6 +418,6 @@ export function createConflictsRepository(_db: Db) {
 }
 
 type MeetingRow = { participantId: number } & Omit<MeetingFacts, 'date'> & { date: string | null };
-type SQLiteColumnLike = Parameters<typeof inArray>[0];
+type ColumnLike = Parameters<typeof inArray>[0];
 
 const asDate = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

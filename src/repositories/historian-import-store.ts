@@ -1,11 +1,12 @@
 import { and, asc, count, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { firstRow, rawStatement } from '../db/queries.js';
-import { importRecords, importWrites, participants, stops, trips } from '../db/schema.js';
+import type * as schema from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { nowIso } from '../domain/time.js';
 import { canonicalZone } from '../domain/tzdb.js';
 import type { Stop } from '../schemas/stops.js';
-import { daysBetween } from './dialect.js';
+import { dialectOf } from './dialect.js';
 
 // The importer's SQL, in one place as the repositories keep theirs. It writes rows directly rather than through
 // the API's repositories: those validate country codes against ISO 3166-1, which former states (SU, YU, …) and
@@ -17,11 +18,11 @@ import { daysBetween } from './dialect.js';
 // transaction and none can slip outside it, as a forgotten trailing `tx` argument would let it. Every method
 // answers a promise and awaits its queries.
 
-export type StopRow = typeof stops.$inferSelect;
-export type TripRow = typeof trips.$inferSelect;
-export type ParticipantRow = typeof participants.$inferSelect;
-export type MappingRow = typeof importRecords.$inferSelect;
-export type WriteRow = typeof importWrites.$inferSelect;
+export type StopRow = typeof schema.stops.$inferSelect;
+export type TripRow = typeof schema.trips.$inferSelect;
+export type ParticipantRow = typeof schema.participants.$inferSelect;
+export type MappingRow = typeof schema.importRecords.$inferSelect;
+export type WriteRow = typeof schema.importWrites.$inferSelect;
 export type Resource = WriteRow['resource'];
 
 /** The stop fields an import sets; the rest (id, timestamps, version) are the database's. */
@@ -79,6 +80,8 @@ const statements = {
  */
 export function createImportStore(tx: Transaction) {
   const { db } = tx;
+  const { stops, trips, participants, importRecords, importWrites } = tablesOf(db);
+  const { daysBetween } = dialectOf(db);
 
   return {
     async mappings(source: string, recordIds: string[]): Promise<MappingRow[]> {

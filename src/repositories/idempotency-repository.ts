@@ -1,7 +1,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
-import { idempotencyRecords } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 
 // Idempotency-Key records (IETF httpapi draft): the first request's answer, kept 24 hours per key holder.
 
@@ -18,9 +18,11 @@ export type Begin =
   | { kind: 'mismatch' }
   | { kind: 'in_flight' };
 
-export function createIdempotencyRepository(_db: Db) {
-  const where = (holder: string, key: string) =>
-    and(eq(idempotencyRecords.holder, holder), eq(idempotencyRecords.key, key));
+export function createIdempotencyRepository() {
+  const where = (db: Db, holder: string, key: string) => {
+    const { idempotencyRecords } = tablesOf(db);
+    return and(eq(idempotencyRecords.holder, holder), eq(idempotencyRecords.key, key));
+  };
 
   return {
     /**
@@ -34,7 +36,13 @@ export function createIdempotencyRepository(_db: Db) {
       { db }: Transaction,
       now = Date.now(),
     ): Promise<Begin> {
-      const record = firstRow(await db.select().from(idempotencyRecords).where(where(holder, key)));
+      const { idempotencyRecords } = tablesOf(db);
+      const record = firstRow(
+        await db
+          .select()
+          .from(idempotencyRecords)
+          .where(where(db, holder, key)),
+      );
       const createdAt = record ? Date.parse(record.createdAt) : 0;
       const expired = record !== undefined && now - createdAt >= RETENTION_MS;
       const abandoned = record?.state === 'in_flight' && now - createdAt >= ABANDONED_MS;
@@ -46,7 +54,7 @@ export function createIdempotencyRepository(_db: Db) {
           response: { status: record.status, headers: record.headers ?? {}, body: record.body },
         };
       }
-      if (record) await db.delete(idempotencyRecords).where(where(holder, key));
+      if (record) await db.delete(idempotencyRecords).where(where(db, holder, key));
       await db
         .insert(idempotencyRecords)
         .values({ holder, key, requestHash, state: 'in_flight', createdAt: new Date(now).toISOString() });
@@ -59,18 +67,21 @@ export function createIdempotencyRepository(_db: Db) {
       response: StoredResponse,
       { db }: Transaction,
     ): Promise<void> {
+      const { idempotencyRecords } = tablesOf(db);
       await db
         .update(idempotencyRecords)
         .set({ state: 'done', ...response })
-        .where(and(where(holder, key), eq(idempotencyRecords.state, 'in_flight')));
+        .where(and(where(db, holder, key), eq(idempotencyRecords.state, 'in_flight')));
     },
 
     /** Forgets a claim whose request failed on the server's side, so that a retry can run it again. */
     async abandon(holder: string, key: string, { db }: Transaction): Promise<void> {
-      await db.delete(idempotencyRecords).where(where(holder, key));
+      const { idempotencyRecords } = tablesOf(db);
+      await db.delete(idempotencyRecords).where(where(db, holder, key));
     },
 
     async pruneBefore(cutoff: string, { db }: Transaction): Promise<number> {
+      const { idempotencyRecords } = tablesOf(db);
       return changedRows(await db.delete(idempotencyRecords).where(lt(idempotencyRecords.createdAt, cutoff)));
     },
   };

@@ -1,5 +1,3 @@
-import type { DatabaseHandle } from '../db/client.js';
-import { engineOf } from '../db/connection.js';
 import { createActivityRepository } from './activity-repository.js';
 import { createAuditRepository } from './audit-repository.js';
 import { createChangesRepository } from './changes-repository.js';
@@ -32,21 +30,24 @@ export type Repositories = {
   conflicts: ReturnType<typeof createConflictsRepository>;
 };
 
-/** The repositories over one open database; each prepares its statements on the handle's engine now. */
-export function createRepositories(database: DatabaseHandle): Repositories {
-  const { db } = engineOf(database);
+/**
+ * The repositories. They hold no connection: each method runs on the transaction it is given and builds its SQL
+ * from that transaction's engine (its tables and dialect), preparing its statements once per connection
+ * (prepared.ts). So one set serves any database handle, on either engine.
+ */
+export function createRepositories(): Repositories {
   return {
-    trips: createTripsRepository(db),
-    stops: createStopsRepository(db),
-    meetings: createMeetingsRepository(db),
-    participants: createParticipantsRepository(db),
-    search: createSearchRepository(db),
-    changes: createChangesRepository(db),
-    activity: createActivityRepository(db),
-    countries: createCountriesRepository(db),
-    keys: createKeysRepository(db),
-    audit: createAuditRepository(db),
-    idempotency: createIdempotencyRepository(db),
-    conflicts: createConflictsRepository(db),
+    trips: createTripsRepository(),
+    stops: createStopsRepository(),
+    meetings: createMeetingsRepository(),
+    participants: createParticipantsRepository(),
+    search: createSearchRepository(),
+    changes: createChangesRepository(),
+    activity: createActivityRepository(),
+    countries: createCountriesRepository(),
+    keys: createKeysRepository(),
+    audit: createAuditRepository(),
+    idempotency: createIdempotencyRepository(),
+    conflicts: createConflictsRepository(),
   };
 }

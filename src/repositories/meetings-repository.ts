@@ -1,17 +1,8 @@
 import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
-import {
-  meetingDateKey,
-  meetingParticipants,
-  meetings,
-  meetingTimeKey,
-  participants,
-  stops,
-  trips,
-  UNDATED,
-  UNTIMED,
-} from '../db/schema.js';
+import { meetingDateKey, meetingTimeKey, UNDATED, UNTIMED } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { meetingRules } from '../domain/rules.js';
 import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { canonicalZone } from '../domain/tzdb.js';
@@ -21,8 +12,9 @@ import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
+import { perEngine } from './dialect.js';
 import { type Page, type PageRequest, paginate, sortsFor } from './pagination.js';
-import { idList, inIdList, preparedBy } from './prepared.js';
+import { idList, preparedBy, preparedOnce } from './prepared.js';
 
 export type MeetingsRepository = ReturnType<typeof createMeetingsRepository>;
 /** Which meetings: those of some trips, some stops, or some meetings by id (any combination narrows). */
@@ -37,26 +29,85 @@ type Role = MeetingParticipant['role'];
 // Chronological order: by date (undated last), then by the clock time or, failing that, the part of the day
 // (undetermined last), then by id, which keeps the order the items were recorded in. The same key is computed
 // in SQL (to sort and page, by the expressions the schema indexes) and in TypeScript (to write the cursor).
-const dateKey = meetingDateKey(meetings);
-const timeOfDayKey = meetingTimeKey(meetings);
-const chronological = [asc(dateKey), asc(timeOfDayKey), asc(meetings.id)];
+type IdValue = number | ReturnType<typeof sql.placeholder>;
 
-const MEETING_SORTS = sortsFor<Meeting, 'date' | 'createdAt' | 'updatedAt'>({
-  date: {
-    columns: [dateKey, timeOfDayKey, meetings.id],
-    key: (m) => [
-      m.date ?? UNDATED,
-      m.startTime ?? (m.partOfDay ? PART_OF_DAY_ANCHORS[m.partOfDay] : UNTIMED),
-      m.id,
-    ],
-  },
-  createdAt: { columns: [meetings.createdAt, meetings.id], key: (m) => [m.createdAt, m.id] },
-  updatedAt: { columns: [meetings.updatedAt, meetings.id], key: (m) => [m.updatedAt, m.id] },
+/** The SQL pieces of meeting queries, built once per engine from its tables. */
+const meetingSql = perEngine(({ t: { meetings, meetingParticipants, stops, trips }, d }) => {
+  const dateKey = meetingDateKey(meetings);
+  const timeOfDayKey = meetingTimeKey(meetings);
+  const chronological = [asc(dateKey), asc(timeOfDayKey), asc(meetings.id)];
+
+  const sorts = sortsFor<Meeting, 'date' | 'createdAt' | 'updatedAt'>({
+    date: {
+      columns: [dateKey, timeOfDayKey, meetings.id],
+      key: (m) => [
+        m.date ?? UNDATED,
+        m.startTime ?? (m.partOfDay ? PART_OF_DAY_ANCHORS[m.partOfDay] : UNTIMED),
+        m.id,
+      ],
+    },
+    createdAt: { columns: [meetings.createdAt, meetings.id], key: (m) => [m.createdAt, m.id] },
+    updatedAt: { columns: [meetings.updatedAt, meetings.id], key: (m) => [m.updatedAt, m.id] },
+  });
+
+  const participantsById = sortsFor<MeetingParticipant, 'participant'>({
+    participant: { columns: [meetingParticipants.participantId], key: (p) => [p.id] },
+  }).participant;
+
+  /** The ids of the meetings a participant attends. */
+  const attendedBy = (participantId: IdValue): SQL =>
+    sql`select ${meetingParticipants.meetingId} from ${meetingParticipants} where ${meetingParticipants.participantId} = ${participantId}`;
+
+  /** The meetings a participant attends, or that are on a trip they travel on. */
+  const involvedIn = (participantId: IdValue): SQL =>
+    sql`${meetings.id} in (${attendedBy(participantId)} union all
+      select im.id from ${trips} it join ${stops} ist on ist.trip_id = it.id join ${meetings} im on im.stop_id = ist.id
+      where it.traveler_id = ${participantId})`;
+
+  const meetingColumns = {
+    id: meetings.id,
+    stopId: meetings.stopId,
+    tripId: stops.tripId,
+    kind: meetings.kind,
+    title: meetings.title,
+    description: meetings.description,
+    topics: meetings.topics,
+    status: meetings.status,
+    date: meetings.date,
+    startTime: meetings.startTime,
+    endTime: meetings.endTime,
+    partOfDay: meetings.partOfDay,
+    timeZone: stops.timeZone,
+    startsAt: meetings.startsAt,
+    endsAt: meetings.endsAt,
+    sources: meetings.sources,
+    createdAt: meetings.createdAt,
+    updatedAt: meetings.updatedAt,
+    version: meetings.version,
+  };
+
+  /** The condition of a scope's shape, each list bound as one JSON parameter of the same name. */
+  const scopeWhere = (shape: string): SQL | undefined => {
+    const has = new Set(shape.split(','));
+    return and(
+      has.has('tripIds') ? d.inIdList(stops.tripId, 'tripIds') : undefined,
+      has.has('stopIds') ? d.inIdList(meetings.stopId, 'stopIds') : undefined,
+      has.has('meetingIds') ? d.inIdList(meetings.id, 'meetingIds') : undefined,
+      has.has('involving') ? involvedIn(sql.placeholder('involving')) : undefined,
+    );
+  };
+  return {
+    dateKey,
+    timeOfDayKey,
+    chronological,
+    sorts,
+    participantsById,
+    attendedBy,
+    involvedIn,
+    meetingColumns,
+    scopeWhere,
+  };
 });
-
-const PARTICIPANTS_BY_ID = sortsFor<MeetingParticipant, 'participant'>({
-  participant: { columns: [meetingParticipants.participantId], key: (p) => [p.id] },
-}).participant;
 
 export type MeetingFilters = Omit<
   MeetingListQuery,
@@ -69,7 +120,10 @@ export type MeetingFilters = Omit<
 const onOrAfter = (key: SQL, day: string | undefined) => (day ? gte(key, day) : undefined);
 const onOrBefore = (key: SQL, day: string | undefined) => (day ? lte(key, day) : undefined);
 
-export function meetingConditions(f: MeetingFilters): SQL | undefined {
+/** The WHERE clause of a meeting query on `db` (its meetings joined with their stops). */
+export function meetingConditions(db: Db, f: MeetingFilters): SQL | undefined {
+  const { meetings, stops } = tablesOf(db);
+  const { dateKey, attendedBy, involvedIn } = meetingSql(db);
   // Window bounds are stated twice: on the date or instant itself (which excludes undated or untimed meetings)
   // and on the chronological sort key, which lets SQLite walk its index from the bound instead of sorting every
   // match. A meeting's local date is within a day of the UTC date of its start (zones run from UTC-12 to
@@ -97,43 +151,10 @@ export function meetingConditions(f: MeetingFilters): SQL | undefined {
     f.involving ? involvedIn(f.involving) : undefined,
     f.kind ? inArray(meetings.kind, f.kind) : undefined,
     f.status ? inArray(meetings.status, f.status) : undefined,
-    f.topic ? hasTopic(meetings.topics, f.topic, 'meeting', meetings.id) : undefined,
-    f.q ? containsText(f.q, 'meeting', meetings.id) : undefined,
+    f.topic ? hasTopic(db, meetings.topics, f.topic, 'meeting', meetings.id) : undefined,
+    f.q ? containsText(db, f.q, 'meeting', meetings.id) : undefined,
   );
 }
-
-/** The ids of the meetings a participant attends. */
-type IdValue = number | ReturnType<typeof sql.placeholder>;
-const attendedBy = (participantId: IdValue): SQL =>
-  sql`select ${meetingParticipants.meetingId} from ${meetingParticipants} where ${meetingParticipants.participantId} = ${participantId}`;
-
-/** The meetings a participant attends, or that are on a trip they travel on. */
-const involvedIn = (participantId: IdValue): SQL =>
-  sql`${meetings.id} in (${attendedBy(participantId)} union all
-    select im.id from ${trips} it join ${stops} ist on ist.trip_id = it.id join ${meetings} im on im.stop_id = ist.id
-    where it.traveler_id = ${participantId})`;
-
-const meetingColumns = {
-  id: meetings.id,
-  stopId: meetings.stopId,
-  tripId: stops.tripId,
-  kind: meetings.kind,
-  title: meetings.title,
-  description: meetings.description,
-  topics: meetings.topics,
-  status: meetings.status,
-  date: meetings.date,
-  startTime: meetings.startTime,
-  endTime: meetings.endTime,
-  partOfDay: meetings.partOfDay,
-  timeZone: stops.timeZone,
-  startsAt: meetings.startsAt,
-  endsAt: meetings.endsAt,
-  sources: meetings.sources,
-  createdAt: meetings.createdAt,
-  updatedAt: meetings.updatedAt,
-  version: meetings.version,
-};
 
 /** A meeting's UTC instants, from its local date and times and its stop's zone. */
 const instantsOf = (
@@ -149,6 +170,7 @@ const instantsOf = (
  * each gets them recomputed and a new version (its ETag must change). Answers how many changed.
  */
 export async function refreshMeetingInstants(tx: Transaction, scope: { stopIds: number[] }): Promise<number> {
+  const { meetings, stops } = tablesOf(tx.db);
   // A meeting's day must have happened in the new zone too (see rules.ts): refused under the zone's field.
   const dated = await tx.db
     .select({ id: meetings.id, date: meetings.date, timeZone: stops.timeZone })
@@ -172,6 +194,7 @@ export async function refreshMeetingInstants(tx: Transaction, scope: { stopIds: 
  */
 export async function recompute(tx: Transaction, where: SQL | undefined, always: boolean): Promise<number> {
   const { db } = tx;
+  const { meetings, stops } = tablesOf(db);
   const rows = await db
     .select({
       id: meetings.id,
@@ -204,17 +227,6 @@ const scopeShape = (scope: MeetingScope): string =>
   SCOPE_KEYS.filter((key) => scope[key] !== undefined).join(',');
 const SCOPE_KEYS = ['tripIds', 'stopIds', 'meetingIds', 'involving'] as const;
 
-/** The condition of a scope's shape, each list bound as one JSON parameter of the same name. */
-const scopeWhere = (shape: string): SQL | undefined => {
-  const has = new Set(shape.split(','));
-  return and(
-    has.has('tripIds') ? inIdList(stops.tripId, 'tripIds') : undefined,
-    has.has('stopIds') ? inIdList(meetings.stopId, 'stopIds') : undefined,
-    has.has('meetingIds') ? inIdList(meetings.id, 'meetingIds') : undefined,
-    has.has('involving') ? involvedIn(sql.placeholder('involving')) : undefined,
-  );
-};
-
 const scopeParams = (scope: MeetingScope): Record<string, string | number> => {
   const params: Record<string, string | number> = {};
   for (const key of SCOPE_KEYS) {
@@ -224,56 +236,62 @@ const scopeParams = (scope: MeetingScope): Record<string, string | number> => {
   return params;
 };
 
-export function createMeetingsRepository(db: Db) {
-  const selectStatement = preparedBy((shape: string) =>
+export function createMeetingsRepository() {
+  const selectStatement = preparedBy((shape: string, db, { t: { meetings, stops } }) =>
     db
-      .select(meetingColumns)
+      .select(meetingSql(db).meetingColumns)
       .from(meetings)
       .innerJoin(stops, eq(stops.id, meetings.stopId))
-      .where(scopeWhere(shape))
-      .orderBy(...chronological)
+      .where(meetingSql(db).scopeWhere(shape))
+      .orderBy(...meetingSql(db).chronological)
       .prepare(),
   );
-  const select = async (scope: MeetingScope): Promise<Meeting[]> =>
-    await selectStatement(scopeShape(scope)).execute(scopeParams(scope));
+  const select = async (scope: MeetingScope, tx: Transaction): Promise<Meeting[]> =>
+    await selectStatement(tx, scopeShape(scope)).execute(scopeParams(scope));
 
-  const participantsStatement = preparedBy((shape: string) =>
-    db
-      .select({
-        meetingId: meetingParticipants.meetingId,
-        role: meetingParticipants.role,
-        participant: participants,
-      })
-      .from(meetingParticipants)
-      .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
-      .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
-      .innerJoin(stops, eq(stops.id, meetings.stopId))
-      .where(scopeWhere(shape))
-      .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId))
-      .prepare(),
+  const participantsStatement = preparedBy(
+    (shape: string, db, { t: { meetingParticipants, meetings, participants, stops } }) =>
+      db
+        .select({
+          meetingId: meetingParticipants.meetingId,
+          role: meetingParticipants.role,
+          participant: participants,
+        })
+        .from(meetingParticipants)
+        .innerJoin(participants, eq(participants.id, meetingParticipants.participantId))
+        .innerJoin(meetings, eq(meetings.id, meetingParticipants.meetingId))
+        .innerJoin(stops, eq(stops.id, meetings.stopId))
+        .where(meetingSql(db).scopeWhere(shape))
+        .orderBy(asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId))
+        .prepare(),
   );
 
-  const get = async (id: number): Promise<Meeting> => {
-    const [row] = await select({ meetingIds: [id] });
+  const get = async (id: number, tx: Transaction): Promise<Meeting> => {
+    const [row] = await select({ meetingIds: [id] }, tx);
     if (!row) throw new NotFoundError('meeting', id);
     return row;
   };
 
-  const zoneOfStop = db
-    .select({ timeZone: stops.timeZone })
-    .from(stops)
-    .where(eq(stops.id, sql.placeholder('id')))
-    .prepare();
+  const zoneOfStop = preparedOnce((db, { t: { stops } }) =>
+    db
+      .select({ timeZone: stops.timeZone })
+      .from(stops)
+      .where(eq(stops.id, sql.placeholder('id')))
+      .prepare(),
+  );
   /** The stop's time zone, or undefined when there is no such stop. */
-  const stopZone = async (stopId: number) => firstRow(await zoneOfStop.execute({ id: stopId }))?.timeZone;
+  const stopZone = async (stopId: number, tx: Transaction) =>
+    firstRow(await zoneOfStop(tx).execute({ id: stopId }))?.timeZone;
 
-  const participantById = db
-    .select({ id: participants.id })
-    .from(participants)
-    .where(eq(participants.id, sql.placeholder('id')))
-    .prepare();
-  const participantExists = async (id: number) =>
-    firstRow(await participantById.execute({ id })) !== undefined;
+  const participantById = preparedOnce((db, { t: { participants } }) =>
+    db
+      .select({ id: participants.id })
+      .from(participants)
+      .where(eq(participants.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const participantExists = async (id: number, tx: Transaction) =>
+    firstRow(await participantById(tx).execute({ id })) !== undefined;
 
   // Writes prepared per shape (the set of columns given), each value bound by name; drizzle still encodes each
   // value as its column does (JSON columns as JSON text).
@@ -284,39 +302,45 @@ export function createMeetingsRepository(db: Db) {
       .join(',');
   const placeholders = (shape: string) =>
     Object.fromEntries(shape.split(',').map((column) => [column, sql.placeholder(column)]));
-  const insertStatement = preparedBy((shape: string) =>
+  const insertStatement = preparedBy((shape: string, db, { t: { meetings } }) =>
     db
       .insert(meetings)
       .values(placeholders(shape) as unknown as typeof meetings.$inferInsert)
       .returning({ id: meetings.id })
       .prepare(),
   );
-  const updateStatement = preparedBy((shape: string) =>
+  const updateStatement = preparedBy((shape: string, db, { t: { meetings } }) =>
     db
       .update(meetings)
       .set({ ...placeholders(shape), version: sql`${meetings.version} + 1` })
       .where(eq(meetings.id, sql.placeholder('id')))
       .prepare(),
   );
-  const insertAttendee = db
-    .insert(meetingParticipants)
-    .values({
-      meetingId: sql.placeholder('meetingId'),
-      participantId: sql.placeholder('participantId'),
-      role: sql.placeholder('role'),
-      createdAt: sql.placeholder('createdAt'),
-    })
-    .prepare();
+  const insertAttendee = preparedOnce((db, { t: { meetingParticipants } }) =>
+    db
+      .insert(meetingParticipants)
+      .values({
+        meetingId: sql.placeholder('meetingId'),
+        participantId: sql.placeholder('participantId'),
+        role: sql.placeholder('role'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .prepare(),
+  );
 
   const touch = async (db: Db, id: number) => {
+    const { meetings } = tablesOf(db);
     await db
       .update(meetings)
       .set({ updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
       .where(eq(meetings.id, id));
   };
 
-  const participantsByMeeting = async (scope: MeetingScope): Promise<Map<number, MeetingParticipant[]>> => {
-    const rows = await participantsStatement(scopeShape(scope)).execute(scopeParams(scope));
+  const participantsByMeeting = async (
+    scope: MeetingScope,
+    tx: Transaction,
+  ): Promise<Map<number, MeetingParticipant[]>> => {
+    const rows = await participantsStatement(tx, scopeShape(scope)).execute(scopeParams(scope));
     const byMeeting = new Map<number, MeetingParticipant[]>();
     for (const { meetingId, role, participant } of rows) {
       const list = byMeeting.get(meetingId) ?? [];
@@ -328,18 +352,19 @@ export function createMeetingsRepository(db: Db) {
 
   return {
     /** The meeting with this id; NotFoundError when there is none. */
-    async get(id: number, _tx: Transaction): Promise<Meeting> {
-      return get(id);
+    async get(id: number, tx: Transaction): Promise<Meeting> {
+      return get(id, tx);
     },
 
     /** Meetings of a trip, a stop or everywhere, in chronological order. */
-    async list(scope: MeetingScope, _tx: Transaction): Promise<Meeting[]> {
-      return select(scope);
+    async list(scope: MeetingScope, tx: Transaction): Promise<Meeting[]> {
+      return select(scope, tx);
     },
 
     /** How many meetings each of these stops holds (stops with none are absent). */
     async countByStop(stopIds: number[], { db }: Transaction): Promise<Map<number, number>> {
       if (stopIds.length === 0) return new Map();
+      const { meetings } = tablesOf(db);
       const rows = await db
         .select({ stopId: meetings.stopId, n: count() })
         .from(meetings)
@@ -354,10 +379,12 @@ export function createMeetingsRepository(db: Db) {
       { db }: Transaction,
     ): Promise<Page<Meeting>> {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
-      const where = meetingConditions(filters);
+      const { meetings, stops } = tablesOf(db);
+      const { sorts, meetingColumns } = meetingSql(db);
+      const where = meetingConditions(db, filters);
       return paginate(
         { limit, cursor, count: withCount },
-        MEETING_SORTS[sort],
+        sorts[sort],
         filters,
         async (after, order, max) =>
           db
@@ -381,28 +408,30 @@ export function createMeetingsRepository(db: Db) {
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */
     async participantsByMeeting(
       scope: MeetingScope,
-      _tx: Transaction,
+      tx: Transaction,
     ): Promise<Map<number, MeetingParticipant[]>> {
-      return participantsByMeeting(scope);
+      return participantsByMeeting(scope, tx);
     },
 
     /** The participants of a meeting, by participant id; NotFoundError when there is no such meeting. */
-    async listParticipants(meetingId: number, _tx: Transaction): Promise<MeetingParticipant[]> {
-      await get(meetingId);
-      return (await participantsByMeeting({ meetingIds: [meetingId] })).get(meetingId) ?? [];
+    async listParticipants(meetingId: number, tx: Transaction): Promise<MeetingParticipant[]> {
+      await get(meetingId, tx);
+      return (await participantsByMeeting({ meetingIds: [meetingId] }, tx)).get(meetingId) ?? [];
     },
 
     /** A page of a meeting's participants, by participant id. */
     async participantsPage(
       meetingId: number,
       request: PageRequest,
-      { db }: Transaction,
+      tx: Transaction,
     ): Promise<Page<MeetingParticipant>> {
-      await get(meetingId);
+      await get(meetingId, tx);
+      const { db } = tx;
+      const { meetingParticipants, participants } = tablesOf(db);
       const where = eq(meetingParticipants.meetingId, meetingId);
       return paginate(
         request,
-        PARTICIPANTS_BY_ID,
+        meetingSql(db).participantsById,
         { meetingId },
         async (after, order, max) =>
           (
@@ -419,8 +448,8 @@ export function createMeetingsRepository(db: Db) {
     },
 
     /** Creates the meeting and its participants in one transaction: all of it or none of it. */
-    async create(stopId: number, input: CreateMeeting & { id?: number }, _tx: Transaction): Promise<Meeting> {
-      const timeZone = await stopZone(stopId);
+    async create(stopId: number, input: CreateMeeting & { id?: number }, tx: Transaction): Promise<Meeting> {
+      const timeZone = await stopZone(stopId, tx);
       if (timeZone === undefined) throw new NotFoundError('stop', stopId);
       const { participants: attendees, ...fields } = input;
       const errors: FieldIssue[] = [...meetingRules({ ...fields, timeZone })];
@@ -428,7 +457,7 @@ export function createMeetingsRepository(db: Db) {
       for (const [i, { participantId }] of attendees.entries()) {
         if (seen.has(participantId)) {
           errors.push({ field: `participants.${i}.participantId`, message: 'is listed twice' });
-        } else if (!(await participantExists(participantId))) {
+        } else if (!(await participantExists(participantId, tx))) {
           errors.push({
             field: `participants.${i}.participantId`,
             message: `no participant has the id ${participantId}`,
@@ -439,28 +468,28 @@ export function createMeetingsRepository(db: Db) {
       assertValid(errors);
       const now = nowIso();
       const row = { ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now };
-      const inserted = firstRow(await insertStatement(shapeOf(row)).execute(row));
+      const inserted = firstRow(await insertStatement(tx, shapeOf(row)).execute(row));
       if (!inserted) throw new Error('the meeting was not inserted');
       const { id } = inserted;
       for (const a of attendees) {
-        await insertAttendee.execute({
+        await insertAttendee(tx).execute({
           meetingId: id,
           participantId: a.participantId,
           role: a.role,
           createdAt: now,
         });
       }
-      return get(id);
+      return get(id, tx);
     },
 
-    async update(id: number, patch: UpdateMeeting, expected: Expected, _tx: Transaction): Promise<Meeting> {
-      const current = await get(id);
+    async update(id: number, patch: UpdateMeeting, expected: Expected, tx: Transaction): Promise<Meeting> {
+      const current = await get(id, tx);
       assertExpected(expected, 'meeting', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changed = changedFields(current, patch);
       if (Object.keys(changed).length === 0) return current;
       const merged = { ...current, ...changed };
-      const timeZone = await stopZone(merged.stopId);
+      const timeZone = await stopZone(merged.stopId, tx);
       const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
       if (timeZone === undefined) {
         errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
@@ -471,12 +500,14 @@ export function createMeetingsRepository(db: Db) {
         ...instantsOf(merged, timeZone ?? current.timeZone),
         updatedAt: nowIso(),
       };
-      await updateStatement(shapeOf(changes)).execute({ ...changes, id });
-      return get(id);
+      await updateStatement(tx, shapeOf(changes)).execute({ ...changes, id });
+      return get(id, tx);
     },
 
-    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      assertExpected(expected, 'meeting', id, (await get(id)).version);
+    async delete(id: number, expected: Expected, tx: Transaction): Promise<void> {
+      assertExpected(expected, 'meeting', id, (await get(id, tx)).version);
+      const { db } = tx;
+      const { meetings } = tablesOf(db);
       await db.delete(meetings).where(eq(meetings.id, id));
     },
 
@@ -487,10 +518,13 @@ export function createMeetingsRepository(db: Db) {
       participantId: number,
       role: Role,
       expected: Expected,
-      { db }: Transaction,
+      tx: Transaction,
     ): Promise<{ created: boolean }> {
-      assertExpected(expected, 'meeting', meetingId, (await get(meetingId)).version);
-      if (!(await participantExists(participantId))) throw new NotFoundError('participant', participantId);
+      assertExpected(expected, 'meeting', meetingId, (await get(meetingId, tx)).version);
+      const { db } = tx;
+      const { meetingParticipants } = tablesOf(db);
+      if (!(await participantExists(participantId, tx)))
+        throw new NotFoundError('participant', participantId);
       const [existing] = await db
         .select({ role: meetingParticipants.role })
         .from(meetingParticipants)
@@ -522,9 +556,11 @@ export function createMeetingsRepository(db: Db) {
       meetingId: number,
       participantId: number,
       expected: Expected,
-      { db }: Transaction,
+      tx: Transaction,
     ): Promise<void> {
-      assertExpected(expected, 'meeting', meetingId, (await get(meetingId)).version);
+      assertExpected(expected, 'meeting', meetingId, (await get(meetingId, tx)).version);
+      const { db } = tx;
+      const { meetingParticipants } = tablesOf(db);
       const result = await db
         .delete(meetingParticipants)
         .where(

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { firstRow } from '../db/queries.js';
-import { meetingParticipants, participants, trips } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { searchText } from '../domain/text.js';
 import { nowIso } from '../domain/time.js';
 import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
@@ -13,64 +13,73 @@ import type {
   UpdateParticipant,
 } from '../schemas/participants.js';
 import { containsText } from './conditions.js';
-import { foldedText } from './dialect.js';
+import { perEngine } from './dialect.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
-import { idList, inIdList } from './prepared.js';
+import { idList, preparedOnce } from './prepared.js';
 
 export type ParticipantsRepository = ReturnType<typeof createParticipantsRepository>;
 
-const PARTICIPANT_SORTS = sortsFor<Participant, 'name' | 'createdAt' | 'updatedAt'>({
-  // Alphabetical as people expect: by the folded name (domain/text.ts), so case and accents do not count.
-  name: {
-    columns: [foldedText(participants.name), participants.id],
-    key: (p) => [searchText(p.name), p.id],
-  },
-  createdAt: { columns: [participants.createdAt, participants.id], key: (p) => [p.createdAt, p.id] },
-  updatedAt: { columns: [participants.updatedAt, participants.id], key: (p) => [p.updatedAt, p.id] },
-});
+const participantSorts = perEngine(({ t: { participants }, d }) =>
+  sortsFor<Participant, 'name' | 'createdAt' | 'updatedAt'>({
+    // Alphabetical as people expect: by the folded name (domain/text.ts), so case and accents do not count.
+    name: {
+      columns: [d.foldedText(participants.name), participants.id],
+      key: (p) => [searchText(p.name), p.id],
+    },
+    createdAt: { columns: [participants.createdAt, participants.id], key: (p) => [p.createdAt, p.id] },
+    updatedAt: { columns: [participants.updatedAt, participants.id], key: (p) => [p.updatedAt, p.id] },
+  }),
+);
 
 export type ParticipantFilters = Omit<ParticipantListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort'>;
 
-export function participantConditions(f: ParticipantFilters): SQL | undefined {
+/** The WHERE clause of a participant query on `db`. */
+export function participantConditions(db: Db, f: ParticipantFilters): SQL | undefined {
+  const { participants } = tablesOf(db);
   return and(
-    f.q ? containsText(f.q, 'participant', participants.id) : undefined,
+    f.q ? containsText(db, f.q, 'participant', participants.id) : undefined,
     f.country ? inArray(participants.country, f.country) : undefined,
     f.kind ? eq(participants.kind, f.kind) : undefined,
   );
 }
 
-export function createParticipantsRepository(db: Db) {
-  const byId = db
-    .select()
-    .from(participants)
-    .where(eq(participants.id, sql.placeholder('id')))
-    .prepare();
-  const byIds = db.select().from(participants).where(inIdList(participants.id, 'ids')).prepare();
-  const get = async (id: number): Promise<Participant> => {
-    const row = firstRow(await byId.execute({ id }));
+export function createParticipantsRepository() {
+  const byId = preparedOnce((db, { t: { participants } }) =>
+    db
+      .select()
+      .from(participants)
+      .where(eq(participants.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const byIds = preparedOnce((db, { t: { participants }, d }) =>
+    db.select().from(participants).where(d.inIdList(participants.id, 'ids')).prepare(),
+  );
+  const get = async (id: number, tx: Transaction): Promise<Participant> => {
+    const row = firstRow(await byId(tx).execute({ id }));
     if (!row) throw new NotFoundError('participant', id);
     return row;
   };
 
   return {
     /** The participant with this id; NotFoundError when there is none. */
-    async get(id: number, _tx: Transaction): Promise<Participant> {
-      return get(id);
+    async get(id: number, tx: Transaction): Promise<Participant> {
+      return get(id, tx);
     },
 
     /** These participants (unknown ids are left out; each once). */
-    async getMany(ids: number[], _tx: Transaction): Promise<Participant[]> {
+    async getMany(ids: number[], tx: Transaction): Promise<Participant[]> {
       if (ids.length === 0) return [];
-      return await byIds.execute({ ids: idList([...new Set(ids)]) });
+      return await byIds(tx).execute({ ids: idList([...new Set(ids)]) });
     },
 
     /** A page of participants matching the filters. */
     async list(query: ParticipantListQuery, { db }: Transaction): Promise<Page<Participant>> {
       const { limit, cursor, count: withCount, format: _format, sort, ...filters } = query;
-      const where = participantConditions(filters);
+      const { participants } = tablesOf(db);
+      const where = participantConditions(db, filters);
       return paginate(
         { limit, cursor, count: withCount },
-        PARTICIPANT_SORTS[sort],
+        participantSorts(db)[sort],
         filters,
         async (after, order, max) =>
           db
@@ -84,6 +93,7 @@ export function createParticipantsRepository(db: Db) {
     },
 
     async create(input: CreateParticipant & { id?: number }, { db }: Transaction): Promise<Participant> {
+      const { participants } = tablesOf(db);
       const now = nowIso();
       const [created] = await db
         .insert(participants)
@@ -96,9 +106,11 @@ export function createParticipantsRepository(db: Db) {
       id: number,
       patch: UpdateParticipant,
       expected: Expected,
-      { db }: Transaction,
+      tx: Transaction,
     ): Promise<Participant> {
-      const current = await get(id);
+      const current = await get(id, tx);
+      const { db } = tx;
+      const { participants } = tablesOf(db);
       assertExpected(expected, 'participant', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changes = changedFields(current, patch);
@@ -113,6 +125,7 @@ export function createParticipantsRepository(db: Db) {
 
     /** Deletes a participant nobody depends on; one who still travels or attends is a conflict, named. */
     async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
+      const { participants, trips, meetingParticipants } = tablesOf(db);
       const [exists] = await db
         .select({ id: participants.id, version: participants.version })
         .from(participants)

@@ -1,21 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db, Transaction } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import { queryRow, queryRows } from '../db/queries.js';
-import { fold, searchText, searchTokens, wordsWithOffsets } from '../domain/text.js';
+import { fold, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
-import {
-  alias,
-  asCount,
-  fullTextMatch,
-  fullTextScore,
-  joinInOrder,
-  searchRowIs,
-  searchRowKey,
-  searchRowOfTypes,
-  searchRowRecordId,
-  searchRowType,
-} from './dialect.js';
+import { alias, asCount, fts5, matchExpression, sqliteDialect } from './dialect.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 
 // Full-text search over the FTS5 index `search_index`, which migration 0010 creates and fills (replacing that of
@@ -56,17 +45,6 @@ const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
  */
 export function searchWords(text: string): string[] {
   return fold(text).match(WORD) ?? [];
-}
-
-/**
- * The FTS5 query for the words: every word must match, and the last one also as the start of a word, for
- * type-ahead. Each word is a quoted FTS5 string (a quote would be doubled, though a word never holds one); a run
- * of Chinese, Japanese or Korean becomes the phrase of its characters, as the index holds them.
- */
-export function matchExpression(words: string[]): string {
-  return words
-    .map((word, i) => `"${searchText(word).replaceAll('"', '""')}"${i === words.length - 1 ? '*' : ''}`)
-    .join(' AND ');
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -194,7 +172,7 @@ const SEARCH_SORTS = sortsFor<Hit, 'rank'>({
 
 export type SearchRepository = ReturnType<typeof createSearchRepository>;
 
-export function createSearchRepository(_db: Db) {
+export function createSearchRepository() {
   return {
     /** A page of the records that match the query text, best first. */
     async search(query: SearchQuery, tx: Transaction): Promise<Page<SearchResult>> {
@@ -204,7 +182,7 @@ export function createSearchRepository(_db: Db) {
         throw new InvalidInputError([{ field: 'q', message: 'must contain a letter or a digit' }]);
       }
       const match = matchExpression(words);
-      const ofTypes = types ? sql`and ${searchRowOfTypes(types)}` : sql``;
+      const ofTypes = types ? sql`and ${fts5.ofTypes(types)}` : sql``;
       // The cursor belongs to the query as the index reads it: the same words and types give the same results.
       const filters = { match, types: types ? [...new Set(types)].sort() : null };
 
@@ -217,10 +195,10 @@ export function createSearchRepository(_db: Db) {
           tx,
           sql`
           with ranked as (
-            select ${searchRowKey} as hit_doc, ${searchRowType} as hit_type, ${searchRowRecordId} as hit_id,
-              ${fullTextScore(TITLE_WEIGHT, BODY_WEIGHT)} as hit_score
+            select ${fts5.rowKey} as hit_doc, ${fts5.recordType} as hit_type, ${fts5.recordId} as hit_id,
+              ${fts5.score(TITLE_WEIGHT, BODY_WEIGHT)} as hit_score
             from search_index
-            where ${fullTextMatch(match)} ${ofTypes}
+            where ${sqliteDialect.fullTextMatch(words, { prefix: true })} ${ofTypes}
           ),
           page as (
             select * from ranked ${after ? sql`where ${after}` : sql``}
@@ -232,11 +210,11 @@ export function createSearchRepository(_db: Db) {
             case page.hit_type when 'stop' then stops.trip_id when 'meeting' then meeting_stops.trip_id end
               as ${alias('tripId')}
           from page
-          ${joinInOrder} search_index
+          ${sqliteDialect.joinInOrder} search_index
           left join stops on page.hit_type = 'stop' and stops.id = page.hit_id
           left join meetings on page.hit_type = 'meeting' and meetings.id = page.hit_id
           left join stops as meeting_stops on meeting_stops.id = meetings.stop_id
-          where ${searchRowIs(sql`page.hit_doc`)}
+          where ${fts5.rowIs(sql`page.hit_doc`)}
           order by ${sql.join(order, sql`, `)}
         `,
         );
@@ -246,7 +224,7 @@ export function createSearchRepository(_db: Db) {
           (
             await queryRow<{ n: number }>(
               tx,
-              sql`select count(*) as n from search_index where ${fullTextMatch(match)} ${ofTypes}`,
+              sql`select count(*) as n from search_index where ${sqliteDialect.fullTextMatch(words, { prefix: true })} ${ofTypes}`,
             )
           )?.n,
         );

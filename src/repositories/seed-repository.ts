@@ -3,7 +3,7 @@ import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { SeedData } from '../../seeds/seed-types.js';
 import type { Transaction } from '../db/client.js';
 import { firstRow } from '../db/queries.js';
-import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { nowIso, toUtcInstant } from '../domain/time.js';
 
 export type SeedReport = { created: number; updated: number; unchanged: number };
@@ -16,6 +16,7 @@ type TableWithId = SQLiteTable & { id: AnySQLiteColumn };
  * Resolves to how many records were created, updated and left unchanged.
  */
 export async function applySeed(data: SeedData, { db }: Transaction): Promise<SeedReport> {
+  const { meetingParticipants, meetings, participants, stops, trips } = tablesOf(db);
   const report: SeedReport = { created: 0, updated: 0, unchanged: 0 };
 
   const upsert = async <T extends Record<string, unknown> & { id: number }>(
@@ -80,5 +81,6 @@ export async function applySeed(data: SeedData, { db }: Transaction): Promise<Se
 
 /** Whether the database holds any trip, read in the transaction `tx`. */
 export async function hasTrips({ db }: Transaction): Promise<boolean> {
+  const { trips } = tablesOf(db);
   return (await db.select({ id: trips.id }).from(trips).limit(1)).length > 0;
 }

@@ -1,76 +1,85 @@
 import { and, asc, count, eq, gte, inArray, lte, max, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { firstRow, queryRow } from '../db/queries.js';
-import {
-  stopDateKey,
-  stopSpanDays,
-  stopSpanEnd,
-  stopSpanStart,
-  stops,
-  trips,
-  UNDATED,
-} from '../db/schema.js';
+import { stopDateKey, stopSpanEnd, stopSpanStart, UNDATED } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { stopRules } from '../domain/rules.js';
 import { addDays, nowIso } from '../domain/time.js';
 import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
 import { titleEquals } from './conditions.js';
+import { dialectOf, perEngine } from './dialect.js';
 import { refreshMeetingInstants } from './meetings-repository.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
-import { idList, inIdList } from './prepared.js';
+import { idList, preparedOnce } from './prepared.js';
 
 export type StopsRepository = ReturnType<typeof createStopsRepository>;
 
 // A stop's span is arrival to departure; when only one is known, the stop spans that day. Undated stops sort last.
 // The expressions are the schema's, which indexes them.
-const spanStart = stopSpanStart(stops);
-const spanEnd = stopSpanEnd(stops);
-const dateKey = stopDateKey(stops);
-
-const STOP_SORTS = sortsFor<Stop, 'position' | 'arrivalDate'>({
-  position: { columns: [stops.tripId, stops.position, stops.id], key: (s) => [s.tripId, s.position, s.id] },
-  arrivalDate: {
-    columns: [dateKey, stops.id],
-    key: (s) => [s.arrivalDate ?? s.departureDate ?? UNDATED, s.id],
-  },
+const stopKeys = perEngine(({ t: { stops } }) => {
+  const dateKey = stopDateKey(stops);
+  return {
+    spanStart: stopSpanStart(stops),
+    spanEnd: stopSpanEnd(stops),
+    dateKey,
+    sorts: sortsFor<Stop, 'position' | 'arrivalDate'>({
+      position: {
+        columns: [stops.tripId, stops.position, stops.id],
+        key: (s) => [s.tripId, s.position, s.id],
+      },
+      arrivalDate: {
+        columns: [dateKey, stops.id],
+        key: (s) => [s.arrivalDate ?? s.departureDate ?? UNDATED, s.id],
+      },
+    }),
+  };
 });
 
 export type StopFilters = Omit<StopListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
 
-const startsOnOrAfter = (day: string | undefined) => (day ? gte(dateKey, day) : undefined);
-
-/** `longestStay`: the most days any stop spans, which bounds how early a stop that reaches `from` can start. */
-export function stopConditions(f: StopFilters, longestStay = 0): SQL | undefined {
+/**
+ * The WHERE clause of a stop query on `db`. `longestStay`: the most days any stop spans, which bounds how early a
+ * stop that reaches `from` can start.
+ */
+export function stopConditions(db: Db, f: StopFilters, longestStay = 0): SQL | undefined {
+  const { stops } = tablesOf(db);
+  const { spanStart, spanEnd, dateKey } = stopKeys(db);
   // Each window bound is also stated on the sort key (implied by the first, as undated stops sort last and no
   // stop that ends on or after `from` starts before `from` less the longest stay), so that SQLite walks the index
   // of the sort key from the bound instead of from the start.
+  const from = f.from && addDays(f.from, -longestStay);
   return and(
     f.trip ? eq(stops.tripId, f.trip) : undefined,
     f.country ? inArray(stops.country, f.country) : undefined,
-    f.city ? titleEquals(f.city, 'stop', stops.id) : undefined,
-    f.from ? and(gte(spanEnd, f.from), startsOnOrAfter(addDays(f.from, -longestStay))) : undefined,
+    f.city ? titleEquals(db, f.city, 'stop', stops.id) : undefined,
+    f.from ? and(gte(spanEnd, f.from), from ? gte(dateKey, from) : undefined) : undefined,
     f.to ? and(lte(spanStart, f.to), lte(dateKey, f.to)) : undefined,
-    f.bbox ? withinBox(f.bbox) : undefined,
+    f.bbox ? withinBox(db, f.bbox) : undefined,
   );
 }
 
 /** The most days any stop spans (read from the end of an index), for `stopConditions`. */
-export const longestStay = async (tx: Transaction): Promise<number> =>
-  Math.ceil(
-    (
-      await queryRow<{ days: number | null }>(
-        tx,
-        sql`select max(${stopSpanDays(stops)}) as days from ${stops}`,
-      )
-    )?.days ?? 0,
+export const longestStay = async (tx: Transaction): Promise<number> => {
+  const { stops } = tablesOf(tx.db);
+  const { daysBetween } = dialectOf(tx.db);
+  const row = await queryRow<{ days: number | string | null }>(
+    tx,
+    sql`select max(${daysBetween(stops.arrivalDate, stops.departureDate)}) as days from ${stops}`,
   );
+  return Math.ceil(Number(row?.days ?? 0));
+};
 
 /**
  * Located stops inside a box; a box whose west edge is east of its east edge crosses the antimeridian. Longitudes
  * 180 and -180 are one meridian: a box with an edge on it holds the stops stored with either spelling.
  */
-function withinBox([minLon, minLat, maxLon, maxLat]: [number, number, number, number]): SQL | undefined {
+function withinBox(
+  db: Db,
+  [minLon, minLat, maxLon, maxLat]: [number, number, number, number],
+): SQL | undefined {
+  const { stops } = tablesOf(db);
   const longitude =
     minLon <= maxLon
       ? and(gte(stops.longitude, minLon), lte(stops.longitude, maxLon))
@@ -83,25 +92,30 @@ function withinBox([minLon, minLat, maxLon, maxLat]: [number, number, number, nu
   );
 }
 
-export function createStopsRepository(db: Db) {
-  const byId = db
-    .select()
-    .from(stops)
-    .where(eq(stops.id, sql.placeholder('id')))
-    .prepare();
-  const byTrips = db
-    .select()
-    .from(stops)
-    .where(inIdList(stops.tripId, 'tripIds'))
-    .orderBy(asc(stops.tripId), asc(stops.position))
-    .prepare();
-  const get = async (id: number): Promise<Stop> => {
-    const row = firstRow(await byId.execute({ id }));
+export function createStopsRepository() {
+  const byId = preparedOnce((db, { t: { stops } }) =>
+    db
+      .select()
+      .from(stops)
+      .where(eq(stops.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const byTrips = preparedOnce((db, { t: { stops }, d }) =>
+    db
+      .select()
+      .from(stops)
+      .where(d.inIdList(stops.tripId, 'tripIds'))
+      .orderBy(asc(stops.tripId), asc(stops.position))
+      .prepare(),
+  );
+  const get = async (id: number, tx: Transaction): Promise<Stop> => {
+    const row = firstRow(await byId(tx).execute({ id }));
     if (!row) throw new NotFoundError('stop', id);
     return row;
   };
 
   const assertTripExists = async (db: Db, tripId: number) => {
+    const { trips } = tablesOf(db);
     if (!firstRow(await db.select({ id: trips.id }).from(trips).where(eq(trips.id, tripId)))) {
       throw new NotFoundError('trip', tripId);
     }
@@ -109,6 +123,7 @@ export function createStopsRepository(db: Db) {
 
   /** Positions are unique within a trip; say which stop holds the position asked for. */
   const assertPositionFree = async (db: Db, tripId: number, position: number, exceptStopId?: number) => {
+    const { stops } = tablesOf(db);
     const [holder] = await db
       .select({ id: stops.id, city: stops.city })
       .from(stops)
@@ -129,23 +144,25 @@ export function createStopsRepository(db: Db) {
 
   return {
     /** The stop with this id; NotFoundError when there is none. */
-    async get(id: number, _tx: Transaction): Promise<Stop> {
-      return get(id);
+    async get(id: number, tx: Transaction): Promise<Stop> {
+      return get(id, tx);
     },
 
     /** The stops of these trips, each trip's in visit order (the caller has checked that the trips exist). */
-    async listByTrips(tripIds: number[], _tx: Transaction): Promise<Stop[]> {
-      return await byTrips.execute({ tripIds: idList(tripIds) });
+    async listByTrips(tripIds: number[], tx: Transaction): Promise<Stop[]> {
+      return await byTrips(tx).execute({ tripIds: idList(tripIds) });
     },
 
     /** These stops, in id order (unknown ids are left out). */
     async getMany(ids: number[], { db }: Transaction): Promise<Stop[]> {
       if (ids.length === 0) return [];
+      const { stops } = tablesOf(db);
       return db.select().from(stops).where(inArray(stops.id, ids)).orderBy(asc(stops.id));
     },
 
     /** The stops of the trips a participant travels on, in trip then visit order. */
     async listByTraveler(participantId: number, { db }: Transaction): Promise<Stop[]> {
+      const { stops, trips } = tablesOf(db);
       return db
         .select()
         .from(stops)
@@ -161,12 +178,13 @@ export function createStopsRepository(db: Db) {
     /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
     async list(query: StopListQuery, tx: Transaction): Promise<Page<Stop>> {
       const { db } = tx;
+      const { stops } = tablesOf(db);
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
-      const where = stopConditions(filters, filters.from ? await longestStay(tx) : 0);
+      const where = stopConditions(db, filters, filters.from ? await longestStay(tx) : 0);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
       return paginate(
         { limit, cursor, count: withCount },
-        STOP_SORTS[order],
+        stopKeys(db).sorts[order],
         filters,
         async (after, orderBy, max) =>
           db
@@ -180,6 +198,7 @@ export function createStopsRepository(db: Db) {
     },
 
     async create(tripId: number, input: CreateStop & { id?: number }, { db }: Transaction): Promise<Stop> {
+      const { stops } = tablesOf(db);
       await assertTripExists(db, tripId);
       assertValid(stopRules(input));
       let position = input.position;
@@ -202,7 +221,8 @@ export function createStopsRepository(db: Db) {
 
     async update(id: number, patch: UpdateStop, expected: Expected, tx: Transaction): Promise<Stop> {
       const { db } = tx;
-      const current = await get(id);
+      const { stops } = tablesOf(db);
+      const current = await get(id, tx);
       assertExpected(expected, 'stop', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changes = changedFields(current, patch);
@@ -222,8 +242,10 @@ export function createStopsRepository(db: Db) {
     },
 
     /** Deletes the stop and, by cascade, its meetings. Other stops keep their positions. */
-    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      assertExpected(expected, 'stop', id, (await get(id)).version);
+    async delete(id: number, expected: Expected, tx: Transaction): Promise<void> {
+      assertExpected(expected, 'stop', id, (await get(id, tx)).version);
+      const { db } = tx;
+      const { stops } = tablesOf(db);
       await db.delete(stops).where(eq(stops.id, id));
     },
   };

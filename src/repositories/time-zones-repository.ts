@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
-import { meetings, stops, timeZoneData } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { nowIso } from '../domain/time.js';
 import { canonicalZone, tzdbRelease } from '../domain/tzdb.js';
 import { recompute } from './meetings-repository.js';
@@ -22,6 +22,7 @@ const INSTANT_RULES_VERSION = 1;
  * not know is left as it is. Resolves to how many stops and meetings changed; all of it or nothing is written, as part of `tx`.
  */
 export async function reconcileTimeZones(tx: Transaction): Promise<{ stops: number; meetings: number }> {
+  const { meetings, stops, timeZoneData } = tablesOf(tx.db);
   const { db } = tx;
   let renamed = 0;
   for (const { timeZone } of await db.selectDistinct({ timeZone: stops.timeZone }).from(stops)) {

@@ -1,25 +1,28 @@
 import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { firstRow } from '../db/queries.js';
-import { meetingParticipants, meetings, participants, stops, trips } from '../db/schema.js';
+import { tablesOf } from '../db/tables.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
 import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
 import { containsText, hasTopic } from './conditions.js';
+import { perEngine } from './dialect.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
-import { inIdList } from './prepared.js';
+import { preparedOnce } from './prepared.js';
 
 export type TripsRepository = ReturnType<typeof createTripsRepository>;
 
-const TRIP_SORTS = sortsFor<Trip, 'startDate' | 'endDate' | 'title' | 'createdAt' | 'updatedAt'>({
-  startDate: { columns: [trips.startDate, trips.id], key: (t) => [t.startDate, t.id] },
-  endDate: { columns: [trips.endDate, trips.id], key: (t) => [t.endDate, t.id] },
-  title: { columns: [trips.title, trips.id], key: (t) => [t.title, t.id] },
-  createdAt: { columns: [trips.createdAt, trips.id], key: (t) => [t.createdAt, t.id] },
-  updatedAt: { columns: [trips.updatedAt, trips.id], key: (t) => [t.updatedAt, t.id] },
-});
+const tripSorts = perEngine(({ t: { trips } }) =>
+  sortsFor<Trip, 'startDate' | 'endDate' | 'title' | 'createdAt' | 'updatedAt'>({
+    startDate: { columns: [trips.startDate, trips.id], key: (t) => [t.startDate, t.id] },
+    endDate: { columns: [trips.endDate, trips.id], key: (t) => [t.endDate, t.id] },
+    title: { columns: [trips.title, trips.id], key: (t) => [t.title, t.id] },
+    createdAt: { columns: [trips.createdAt, trips.id], key: (t) => [t.createdAt, t.id] },
+    updatedAt: { columns: [trips.updatedAt, trips.id], key: (t) => [t.updatedAt, t.id] },
+  }),
+);
 
 export type TripFilters = Omit<TripListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
 
@@ -42,6 +45,7 @@ const WALK_FROM_STOPS = 1000;
  * instead (see CountryPlan).
  */
 export function tripConditions(f: TripFilters, db: Db, countryPlan: CountryPlan = 'set'): SQL | undefined {
+  const { trips, stops, meetings, meetingParticipants } = tablesOf(db);
   const visitsCountry = (codes: string[]) =>
     countryPlan === 'walk'
       ? sql`exists (select 1 from ${stops} where ${stops.tripId} = ${trips.id} and ${inArray(stops.country, codes)})`
@@ -63,42 +67,48 @@ export function tripConditions(f: TripFilters, db: Db, countryPlan: CountryPlan 
     f.traveler ? eq(trips.travelerId, f.traveler) : undefined,
     f.participant ? or(eq(trips.travelerId, f.participant), attends(f.participant)) : undefined,
     f.status ? inArray(trips.status, f.status) : undefined,
-    f.topic ? hasTopic(trips.topics, f.topic, 'trip', trips.id) : undefined,
-    f.q ? containsText(f.q, 'trip', trips.id) : undefined,
+    f.topic ? hasTopic(db, trips.topics, f.topic, 'trip', trips.id) : undefined,
+    f.q ? containsText(db, f.q, 'trip', trips.id) : undefined,
   );
 }
 
-export function createTripsRepository(db: Db) {
-  const countryStopsStatement = db
-    .select({ n: count() })
-    .from(
-      db
-        .select({ one: sql`1` })
-        .from(stops)
-        .where(inIdList(stops.country, 'codes'))
-        .limit(WALK_FROM_STOPS)
-        .as('bounded'),
-    )
-    .prepare();
+export function createTripsRepository() {
+  const countryStopsStatement = preparedOnce((db, { t: { stops }, d }) =>
+    db
+      .select({ n: count() })
+      .from(
+        db
+          .select({ one: sql`1` })
+          .from(stops)
+          .where(d.inIdList(stops.country, 'codes', 'text'))
+          .limit(WALK_FROM_STOPS)
+          .as('bounded'),
+      )
+      .prepare(),
+  );
   /** The countries' stops, counted up to WALK_FROM_STOPS (an index range, at most that long). */
-  const countryStops = async (codes: string[]) =>
-    firstRow(await countryStopsStatement.execute({ codes: JSON.stringify(codes) }))?.n ?? 0;
+  const countryStops = async (codes: string[], tx: Transaction) =>
+    firstRow(await countryStopsStatement(tx).execute({ codes: JSON.stringify(codes) }))?.n ?? 0;
 
-  const byId = db
-    .select()
-    .from(trips)
-    .where(eq(trips.id, sql.placeholder('id')))
-    .prepare();
-  const find = async (id: number): Promise<Trip | undefined> => firstRow(await byId.execute({ id }));
+  const byId = preparedOnce((db, { t: { trips } }) =>
+    db
+      .select()
+      .from(trips)
+      .where(eq(trips.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const find = async (id: number, tx: Transaction): Promise<Trip | undefined> =>
+    firstRow(await byId(tx).execute({ id }));
 
-  const get = async (id: number): Promise<Trip> => {
-    const row = await find(id);
+  const get = async (id: number, tx: Transaction): Promise<Trip> => {
+    const row = await find(id, tx);
     if (!row) throw new NotFoundError('trip', id);
     return row;
   };
 
   const travelerErrors = async (db: Db, travelerId: number | undefined): Promise<FieldIssue[]> => {
     if (travelerId === undefined) return [];
+    const { participants } = tablesOf(db);
     const found = firstRow(
       await db.select({ id: participants.id }).from(participants).where(eq(participants.id, travelerId)),
     );
@@ -107,32 +117,35 @@ export function createTripsRepository(db: Db) {
 
   return {
     /** The trip with this id; NotFoundError when there is none. */
-    async get(id: number, _tx: Transaction): Promise<Trip> {
-      return get(id);
+    async get(id: number, tx: Transaction): Promise<Trip> {
+      return get(id, tx);
     },
 
     /** The trip with this id, or undefined. */
-    async find(id: number, _tx: Transaction): Promise<Trip | undefined> {
-      return find(id);
+    async find(id: number, tx: Transaction): Promise<Trip | undefined> {
+      return find(id, tx);
     },
 
     /** These trips, in id order (unknown ids are left out). */
     async getMany(ids: number[], { db }: Transaction): Promise<Trip[]> {
       if (ids.length === 0) return [];
+      const { trips } = tablesOf(db);
       return db.select().from(trips).where(inArray(trips.id, ids)).orderBy(asc(trips.id));
     },
 
     /** A page of trips matching the filters, in the requested order. */
-    async list(query: TripListQuery, { db }: Transaction): Promise<Page<Trip>> {
+    async list(query: TripListQuery, tx: Transaction): Promise<Page<Trip>> {
+      const { db } = tx;
+      const { trips } = tablesOf(db);
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
       // Only trips_dates_idx gives trips in a sort's order (start date, either way).
       const walkable = (sort === 'startDate' || sort === '-startDate') && filters.country !== undefined;
       const countryPlan: CountryPlan =
-        walkable && (await countryStops(filters.country ?? [])) >= WALK_FROM_STOPS ? 'walk' : 'set';
+        walkable && (await countryStops(filters.country ?? [], tx)) >= WALK_FROM_STOPS ? 'walk' : 'set';
       const where = tripConditions(filters, db, countryPlan);
       return paginate(
         { limit, cursor, count: withCount },
-        TRIP_SORTS[sort],
+        tripSorts(db)[sort],
         filters,
         async (after, order, max) =>
           db
@@ -146,6 +159,7 @@ export function createTripsRepository(db: Db) {
     },
 
     async create(input: CreateTrip & { id?: number }, { db }: Transaction): Promise<Trip> {
+      const { trips } = tablesOf(db);
       assertValid([...tripRules(input), ...(await travelerErrors(db, input.travelerId))]);
       const now = nowIso();
       const [created] = await db
@@ -156,8 +170,10 @@ export function createTripsRepository(db: Db) {
     },
 
     /** Changes some fields; with `expected` versions, only if the trip is still at one of them (else 412). */
-    async update(id: number, patch: UpdateTrip, expected: Expected, { db }: Transaction): Promise<Trip> {
-      const current = await get(id);
+    async update(id: number, patch: UpdateTrip, expected: Expected, tx: Transaction): Promise<Trip> {
+      const { db } = tx;
+      const { trips } = tablesOf(db);
+      const current = await get(id, tx);
       assertExpected(expected, 'trip', id, current.version);
       // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
       const changes = changedFields(current, patch);
@@ -175,8 +191,10 @@ export function createTripsRepository(db: Db) {
     },
 
     /** Deletes the trip; its stops, their meetings and the meetings' attendance go with it (ON DELETE CASCADE). */
-    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      assertExpected(expected, 'trip', id, (await get(id)).version);
+    async delete(id: number, expected: Expected, tx: Transaction): Promise<void> {
+      const { trips } = tablesOf(tx.db);
+      assertExpected(expected, 'trip', id, (await get(id, tx)).version);
+      const { db } = tx;
       await db.delete(trips).where(eq(trips.id, id));
     },
   };
