@@ -48,7 +48,7 @@ for (let run = 1; run <= runs; run += 1) {
         `in ${secondMs.toFixed(0)} ms`,
     );
   } finally {
-    database.close();
+    await database.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -71,7 +71,7 @@ try {
   engineOf(database).sqlite.exec('analyze');
   engineOf(database).sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
-  database.close();
+  await database.close();
   const seconds = (performance.now() - started) / 1000;
   const megabytes = statSync(out).size / 1024 / 1024;
   const { counts } = report;
@@ -85,6 +85,6 @@ try {
       `analyze ${analyzeSeconds.toFixed(1)} s; ${seconds.toFixed(1)} s in all; ${megabytes.toFixed(0)} MB`,
   );
 } catch (error) {
-  database.close();
+  await database.close();
   throw error;
 }

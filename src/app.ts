@@ -131,6 +131,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(database, {
     changesRetentionDays: config.CHANGES_RETENTION_DAYS,
     path: config.DATABASE_PATH,
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
     seed: config.SEED_ON_START,
     onQuery: options.onQuery,
   });

@@ -37,6 +37,25 @@ export const ConfigSchema = z.object({
     .default(3000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/itinerary.db'),
+  /**
+   * A PostgreSQL server to use instead of the SQLite file (`postgres://user:password@host:5432/database`, with any
+   * of libpq's URL parameters node-postgres reads, such as `sslmode`). Unset: SQLite at DATABASE_PATH.
+   */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v),
+      'must be a postgres:// or postgresql:// URL such as postgres://user:password@localhost:5432/itinerary',
+    )
+    .optional(),
+  /** Connections each instance keeps to PostgreSQL (with DATABASE_URL). */
+  DATABASE_POOL_SIZE: z.coerce
+    .number<string | number>({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(10),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** public: anyone may read; key: reads need an API key too (any scope). Writes always need a key. */
@@ -174,11 +193,34 @@ export function loadConfig(
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
-      return `${name}=${JSON.stringify(input[name] ?? '')} ${issue.message}`;
+      // A URL's password stays out of the message, which goes to logs.
+      const shown = name === 'DATABASE_URL' ? redactUrl(String(input[name] ?? '')) : (input[name] ?? '');
+      return `${name}=${JSON.stringify(shown)} ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/** `url` with its password, if any, replaced by `***` (for logs and messages). */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, '$1***@');
+}
+
+/** Which database the configuration names, for messages: the SQLite file, or the PostgreSQL URL without password. */
+export function databaseName(config: Pick<Config, 'DATABASE_PATH' | 'DATABASE_URL'>): string {
+  return config.DATABASE_URL === undefined ? config.DATABASE_PATH : redactUrl(config.DATABASE_URL);
+}
+
+/** Where the configuration puts the database, as prepareDatabase (db/prepare.ts) takes it. */
+export function databaseLocation(
+  config: Pick<Config, 'DATABASE_PATH' | 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
+): {
+  path: string;
+  url: string | undefined;
+  poolSize: number;
+} {
+  return { path: config.DATABASE_PATH, url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE };
 }
 
 /** For commands: the configuration, or a one-line message on stderr and exit code 1. */

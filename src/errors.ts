@@ -114,8 +114,22 @@ export class ConstraintViolatedError extends AppError {
 
 /** The database is held by another writer for longer than it waits: the client may retry after `retryAfter` s. */
 export class BusyError extends AppError {
-  readonly retryAfter = 1;
+  constructor(
+    code = 'busy',
+    message = 'The database is busy; retry shortly.',
+    /** Seconds after which a retry may succeed (the Retry-After header). */
+    readonly retryAfter = 1,
+  ) {
+    super(503, code, message);
+  }
+}
+
+/**
+ * The database server cannot be reached (down, restarting, refusing connections): the client may retry after
+ * `retryAfter` s; the server reconnects by itself once it is back.
+ */
+export class DatabaseUnavailableError extends BusyError {
   constructor() {
-    super(503, 'busy', 'The database is busy; retry shortly.');
+    super('database_unavailable', 'The database cannot be reached; retry shortly.', 2);
   }
 }

@@ -38,17 +38,21 @@ describe('the change feed', () => {
     await api.delete(`/trips/${trip.id}`).expect(204);
 
     const page = await since(api, start);
-    expect(page.data.map(brief)).toEqual([
+    expect(page.data.slice(0, 4).map(brief)).toEqual([
       `created trip ${trip.id}`,
       `created stop ${stop.id}`,
       `created meeting ${meeting.id}`,
       `updated trip ${trip.id}`,
+    ]);
+    // One delete, three tombstones: the engine's cascade decides their order (SQLite's children first,
+    // PostgreSQL's the trip first), one transaction writes them all.
+    expect(page.data.slice(4).map(brief).sort()).toEqual([
       `deleted meeting ${meeting.id}`,
       `deleted stop ${stop.id}`,
       `deleted trip ${trip.id}`,
     ]);
     expect(page.data.find((c) => c.action === 'updated')?.version).toBe(2);
-    const tombstone = page.data.at(-1);
+    const tombstone = page.data.find((c) => c.type === 'trip' && c.deleted);
     expect(tombstone).toMatchObject({ type: 'trip', id: trip.id, deleted: true, version: null });
     expect(page.hasMore).toBe(false);
     // The next call from nextToken sees only what came after.

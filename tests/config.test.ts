@@ -9,6 +9,7 @@ describe('configuration', () => {
       PORT: 3000,
       HOST: '127.0.0.1',
       DATABASE_PATH: './data/itinerary.db',
+      DATABASE_POOL_SIZE: 10,
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
       READ_ACCESS: 'public',

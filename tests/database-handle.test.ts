@@ -15,7 +15,9 @@ let database: DatabaseHandle;
 beforeEach(async () => {
   database = (await prepareDatabase({ path: ':memory:', seed: 'never' })).database;
 });
-afterEach(() => database.close());
+afterEach(async () => {
+  await database.close();
+});
 
 const insertParticipant = (name: string) =>
   engineOf(database)
@@ -94,14 +96,14 @@ describe('database handle', () => {
   });
 
   it('changes its generation after a write, and not without one', async () => {
-    const before = database.generation();
-    expect(database.generation()).toBe(before);
+    const before = await database.generation();
+    expect(await database.generation()).toBe(before);
     await database.transaction(async () => {
       insertParticipant('Ann');
     });
-    const after = database.generation();
+    const after = await database.generation();
     expect(after).not.toBe(before);
-    expect(database.generation()).toBe(after);
+    expect(await database.generation()).toBe(after);
   });
 
   it('translates constraint and busy errors into domain errors, and leaves other errors alone', () => {
@@ -130,7 +132,7 @@ describe('database handle', () => {
 
   it('answers ping while open and rejects once closed', async () => {
     await expect(database.ping()).resolves.toBeUndefined();
-    database.close();
+    await database.close();
     await expect(database.ping()).rejects.toThrow();
   });
 });

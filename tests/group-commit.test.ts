@@ -34,7 +34,7 @@ describe('group commit', () => {
         expect(answer.seen).toBe(`Concurrent ${i}`);
       }
     } finally {
-      witness.close();
+      await witness.close();
     }
   });
 
@@ -70,7 +70,7 @@ describe('group commit', () => {
         .pluck();
       expect(never.get()).toBe(0);
     } finally {
-      witness.close();
+      await witness.close();
     }
   });
 

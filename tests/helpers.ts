@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
-import { afterEach } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type ConfigInput, loadConfig } from '../src/config.js';
 import { migrationsFolder } from '../src/db/migrate.js';
+import { queryRows } from '../src/db/queries.js';
+import { cloneDatabase, dropDatabase } from './postgres-databases.js';
 
 export type TestApp = {
   app: FastifyInstance;
@@ -20,10 +23,31 @@ export type TestApp = {
   queries: string[];
 };
 
+/** The engine this project of the suite runs on (vitest.config.ts): SQLite, or PostgreSQL with TEST_DATABASE_URL. */
+export const TEST_ENGINE: 'sqlite' | 'postgres' =
+  process.env.ITINERARY_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+
 const open: FastifyInstance[] = [];
+/** PostgreSQL databases made for this file's apps, dropped after each test. */
+const databases: string[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((app) => app.close()));
+  const base = process.env.TEST_DATABASE_URL;
+  if (base) for (const name of databases.splice(0)) await dropDatabase(base, name);
 });
+
+/**
+ * A fresh, migrated PostgreSQL database for one test (cloned from the run's template, global-setup.ts), dropped
+ * after the test; answers its URL. Throws without TEST_DATABASE_URL.
+ */
+export async function testDatabaseUrl(): Promise<string> {
+  const base = process.env.TEST_DATABASE_URL;
+  const { template, prefix } = inject('postgres');
+  if (!base || !template) throw new Error('the PostgreSQL tests need TEST_DATABASE_URL');
+  const { name, url } = await cloneDatabase(base, template, prefix);
+  databases.push(name);
+  return url;
+}
 
 /**
  * Builds the app as production does (real plugins, real migrations), on a fresh in-memory SQLite database,
@@ -36,6 +60,10 @@ export async function buildTestApp(
     {},
     {
       DATABASE_PATH: options.databasePath ?? ':memory:',
+      // On PostgreSQL every app has a database of its own, as every app has its own `:memory:` on SQLite.
+      ...(TEST_ENGINE === 'postgres' && options.databasePath === undefined
+        ? { DATABASE_URL: await testDatabaseUrl() }
+        : {}),
       SEED_ON_START: options.seed === false ? 'false' : 'true',
       LOG_LEVEL: 'silent',
       NODE_ENV: 'test',
@@ -58,6 +86,23 @@ export async function buildTestApp(
 }
 
 export const PROBLEM = /^application\/problem\+json/;
+
+/**
+ * The rows of a plain SQL query (text both engines read) run in a read of the app's database: what tests look at
+ * behind the API on SQLite and PostgreSQL alike. Counts come back as numbers on both.
+ */
+export async function sqlRows<Row = Record<string, unknown>>(
+  app: FastifyInstance,
+  text: string,
+): Promise<Row[]> {
+  return app.database.read((tx) => queryRows<Row>(tx, sql.raw(text)));
+}
+
+/** How many rows `table` holds. */
+export async function countRows(app: FastifyInstance, table: string): Promise<number> {
+  const [row] = await sqlRows<{ n: number }>(app, `select count(*) as n from ${table}`);
+  return Number(row?.n ?? 0);
+}
 
 /** A valid body for each resource, to vary per test. */
 export const newParticipant = (over: Record<string, unknown> = {}) => ({

@@ -925,7 +925,7 @@ describe('re-importing over hand corrections', () => {
     // As a database imported before the migration: no writes noted. Then the migration's backfill runs.
     sqlite.exec('delete from import_writes');
     const migration = readFileSync(
-      new URL('../migrations/0011_import_provenance.sql', import.meta.url).pathname,
+      new URL('../migrations/sqlite/0011_import_provenance.sql', import.meta.url).pathname,
       'utf8',
     );
     const backfill = migration.split('--> statement-breakpoint').filter((sql) => /INSERT INTO/.test(sql));

@@ -62,7 +62,7 @@ describe('the itinerary cache', () => {
         .sqlite.prepare('update trips set title = ? where id = 1')
         .run('Changed by another process');
     } finally {
-      other.close();
+      await other.close();
     }
     const after = await api.get(WHOLE).expect(200);
     expect(after.body.title).toBe('Changed by another process');

@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'itinerary-prepare-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const journal = JSON.parse(
-  readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../migrations/sqlite/meta/_journal.json', import.meta.url), 'utf8'),
 ) as {
   entries: unknown[];
 };
@@ -34,7 +34,7 @@ function read<T>(path: string, sql: string): T {
   try {
     return engineOf(database).sqlite.prepare(sql).get() as T;
   } finally {
-    database.close();
+    engineOf(database).sqlite.close();
   }
 }
 
@@ -42,7 +42,7 @@ describe('prepareDatabase', () => {
   it('migrates, seeds only an empty database when asked if-empty, and rewrites the seed in place when asked always', async () => {
     const path = join(dir, 'prepare.db');
     const first = await prepareDatabase({ path, seed: 'if-empty' });
-    first.database.close();
+    await first.database.close();
     expect(first.seeded?.created).toBeGreaterThan(0);
     expect(first.seeded).toMatchObject({ updated: 0, unchanged: 0 });
     expect(read<{ n: number }>(path, 'select count(*) as n from __drizzle_migrations').n).toBe(
@@ -51,27 +51,27 @@ describe('prepareDatabase', () => {
     expect(read<{ n: number }>(path, 'select count(*) as n from trips').n).toBe(1);
 
     const again = await prepareDatabase({ path, seed: 'if-empty' });
-    again.database.close();
+    await again.database.close();
     expect(again.seeded).toBeNull();
 
     const always = await prepareDatabase({ path, seed: 'always' });
-    always.database.close();
+    await always.database.close();
     expect(always.seeded).toEqual({ created: 0, updated: 0, unchanged: first.seeded?.created });
   });
 
   it('refills the meeting instants a migration left empty, and never seeds when asked never', async () => {
     const path = join(dir, 'refresh.db');
-    (await prepareDatabase({ path, seed: 'if-empty' })).database.close();
+    await (await prepareDatabase({ path, seed: 'if-empty' })).database.close();
     // The seed's meeting 5 is dated 2018-02-04 in Buenos Aires (UTC-3, no summer time that year), untimed: give it a
     // time and no instants, as a migration adding the columns would leave it.
     const database = openDatabase(path);
     engineOf(database)
       .sqlite.prepare("update meetings set start_time = '09:30', starts_at = null where id = 5")
       .run();
-    database.close();
+    await database.close();
 
     const prepared = await prepareDatabase({ path, seed: 'never' });
-    prepared.database.close();
+    await prepared.database.close();
     expect(prepared.seeded).toBeNull();
     expect(
       read<{ startsAt: string }>(path, 'select starts_at as startsAt from meetings where id = 5'),
@@ -82,7 +82,7 @@ describe('prepareDatabase', () => {
 
   it('brings zone names and instants in line with the tz database, as the server does at start', async () => {
     const path = join(dir, 'zones.db');
-    (await prepareDatabase({ path, seed: 'if-empty' })).database.close();
+    await (await prepareDatabase({ path, seed: 'if-empty' })).database.close();
     // As a version before canonical names stored it: the seed's Buenos Aires stop under the zone's link name, its
     // meeting 5 timed with an instant from other zone data, and no record of the release last reconciled with.
     const database = openDatabase(path);
@@ -95,9 +95,9 @@ describe('prepareDatabase', () => {
       )
       .run();
     engineOf(database).sqlite.prepare('delete from time_zone_data').run();
-    database.close();
+    await database.close();
 
-    (await prepareDatabase({ path, seed: 'never' })).database.close();
+    await (await prepareDatabase({ path, seed: 'never' })).database.close();
     expect(
       read<{ n: number }>(path, "select count(*) as n from stops where time_zone = 'America/Buenos_Aires'").n,
     ).toBe(0);
@@ -125,7 +125,7 @@ describe('prepareDatabase', () => {
       expect(await database.transaction((tx) => reconcileTimeZones(tx))).toEqual({ stops: 1, meetings: 0 });
       expect(count()).toBe(0);
     } finally {
-      database.close();
+      await database.close();
     }
   });
 
@@ -134,7 +134,7 @@ describe('prepareDatabase', () => {
     const path = join(dir, 'failing.db');
     const database = openDatabase(path);
     engineOf(database).sqlite.exec('create table trips (id integer primary key)');
-    database.close();
+    await database.close();
     await expect(prepareDatabase({ path, seed: 'if-empty' })).rejects.toThrow(/trips/);
     // Closed: the last connection to a WAL database removes its -wal and -shm files as it closes.
     expect(existsSync(`${path}-wal`)).toBe(false);
@@ -143,7 +143,7 @@ describe('prepareDatabase', () => {
 });
 
 describe('the commands prepare the database the same way', () => {
-  it('db:migrate migrates without seeding; db:seed seeds, and again changes nothing', () => {
+  it('db:migrate migrates without seeding; db:seed seeds, and again changes nothing', async () => {
     const path = join(dir, 'commands.db');
     const migrate = cli('migrate.ts', [], { DATABASE_PATH: path });
     expect(migrate.status, migrate.stderr).toBe(0);
@@ -166,7 +166,7 @@ describe('the commands prepare the database the same way', () => {
     engineOf(database)
       .sqlite.prepare("update stops set time_zone = 'America/Buenos_Aires' where time_zone = ?")
       .run('America/Argentina/Buenos_Aires');
-    database.close();
+    await database.close();
     expect(cli('migrate.ts', [], { DATABASE_PATH: path }).status).toBe(0);
     expect(
       read<{ n: number }>(

@@ -443,7 +443,7 @@ describe('building the search index', () => {
       expect((await find('pena nieto')).sort()).toEqual(['meeting:1:1', 'participant:1:null']);
       expect(await find('narcotrafico')).toEqual(['trip:1:null']);
     } finally {
-      database.close();
+      await database.close();
     }
   });
 

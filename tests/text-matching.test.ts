@@ -239,7 +239,7 @@ describe('migration 0010', () => {
       insert into meetings (id, stop_id, kind, title, status, created_at, updated_at)
         values (1, 1, 'bilateral', '在北京会见外交部长', 'confirmed', ${now}, ${now});
     `);
-    old.close();
+    await old.close();
 
     const { api, app } = await buildTestApp({ databasePath: path, seed: false });
     expect(await searchTitles(api, 'pawel')).toEqual(['participant:Paweł Jabłoński']);

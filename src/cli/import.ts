@@ -1,13 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { loadConfigOrExit } from '../config.js';
+import { databaseLocation, loadConfigOrExit } from '../config.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { fileInput, type ImportProgress, importHistorian } from '../importers/historian/import-service.js';
 import { formatReport } from '../importers/historian/report.js';
 
 // npm run import -- historian [--overwrite-edits] [--remove-missing] <file-or-folder>...
-// Imports Office of the Historian XML (travels or visits, told apart by their root element) into DATABASE_PATH:
+// Imports Office of the Historian XML (travels or visits, told apart by their root element) into DATABASE_URL or DATABASE_PATH:
 // a folder means every .xml file in it and below, in name order. Shows a progress bar on a terminal and plain
 // lines otherwise, then the report. Exits 1 when a file could not be imported, 2 on a usage error.
 //   --overwrite-edits  write over rows edited by hand since the import wrote them (by default they are kept)
@@ -49,7 +49,7 @@ const files = paths.flatMap(filesOf);
 const config = loadConfigOrExit();
 // Seed first, as the server would, so that records of the seeded journey are matched to it, not entered twice.
 const { database } = await prepareDatabase({
-  path: config.DATABASE_PATH,
+  ...databaseLocation(config),
   seed: config.SEED_ON_START ? 'if-empty' : 'never',
 });
 let exitCode = 0;
@@ -75,6 +75,6 @@ try {
   console.log(formatReport(report));
   if (report.flagged.some((f) => f.severity === 'error')) exitCode = 1;
 } finally {
-  database.close();
+  await database.close();
 }
 process.exit(exitCode);

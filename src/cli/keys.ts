@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit } from '../config.js';
+import { databaseLocation, loadConfigOrExit } from '../config.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { AppError } from '../errors.js';
 import { CreateKeySchema } from '../schemas/keys.js';
@@ -7,7 +7,7 @@ import { CreateKeySchema } from '../schemas/keys.js';
 // npm run keys -- create --name <name> --scope <read|write|admin>   prints the new token alone on the last line
 // npm run keys -- list
 // npm run keys -- revoke <name>
-// Works on DATABASE_PATH, like the server (and migrates it first, so a first key can come before a first start).
+// Works on DATABASE_URL or DATABASE_PATH, like the server (and migrates it first, so a first key can come before a first start).
 
 const USAGE = [
   'usage: npm run keys -- create --name <name> --scope <read|write|admin>',
@@ -34,7 +34,7 @@ const { values, positionals } = (() => {
 const [command, argument] = positionals;
 
 const config = loadConfigOrExit();
-const { database, repos } = await prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
+const { database, repos } = await prepareDatabase({ ...databaseLocation(config), seed: 'never' });
 try {
   const { keys } = repos;
   if (command === 'create') {
@@ -60,5 +60,5 @@ try {
   if (error instanceof AppError) fail(error.message, 1);
   throw error;
 } finally {
-  database.close();
+  await database.close();
 }

@@ -1,13 +1,15 @@
-import { loadConfigOrExit } from '../config.js';
+import { databaseLocation, databaseName, loadConfigOrExit } from '../config.js';
 import { migrationsFolder } from '../db/migrate.js';
 import { prepareDatabase } from '../db/prepare.js';
 
-// npm run db:migrate: applies pending migrations to the database at DATABASE_PATH (the server also does at start).
+// npm run db:migrate: applies pending migrations to the database at DATABASE_URL or DATABASE_PATH (the server also does at start).
 
 const config = loadConfigOrExit();
-const { database } = await prepareDatabase({ path: config.DATABASE_PATH, seed: 'never' });
+const { database } = await prepareDatabase({ ...databaseLocation(config), seed: 'never' });
 try {
-  console.log(`migrated ${config.DATABASE_PATH} with ${migrationsFolder()}`);
+  console.log(
+    `migrated ${databaseName(config)} with ${migrationsFolder(config.DATABASE_URL ? 'postgres' : 'sqlite')}`,
+  );
 } finally {
-  database.close();
+  await database.close();
 }

@@ -48,10 +48,11 @@ export type DatabaseHandle = {
   /** Runs `fn` as the named writer: the audit triggers record `name` for every write it makes (null: anonymous). */
   withActor<T>(name: string | null, fn: () => T): T;
   /**
-   * A number that changes after every committed write, whoever made it (this connection, another process), and
-   * now and then without one (a write rolled back): caches compare it with the one their entries were built at.
+   * A number that changes after every committed write, whoever made it (this connection, another process, another
+   * instance), and now and then without one (a write rolled back): caches compare it with the one their entries
+   * were built at. Read after a write was acknowledged, it differs from any read before that write committed.
    */
-  generation(): number;
+  generation(): Promise<number>;
   /** True while a transaction is open: what is read now may not be committed yet, so it must not be cached. */
   uncommitted(): boolean;
   /** Opens a group of writes, or answers null when a transaction is already open (someone else's). */
@@ -61,13 +62,17 @@ export type DatabaseHandle = {
    * busy database. Any other error comes back unchanged.
    */
   translateError(error: unknown): unknown;
-  /** PRAGMA integrity_check, foreign_key_check and the UTF-8 check of every text value (db/maintenance.ts). */
-  checkIntegrity(): IntegrityReport;
+  /**
+   * The engine's check of the stored data (SQLite: PRAGMA integrity_check, foreign_key_check and the UTF-8 check of
+   * every text value, db/maintenance.ts).
+   */
+  checkIntegrity(): Promise<IntegrityReport>;
   /** An online, consistent copy of the database into the file `target` (db/maintenance.ts); answers its pages. */
   backup(target: string): Promise<{ pages: number }>;
   /** Refreshes the query planner's statistics where they are stale (cheap; run at start and now and then). */
-  optimize(): void;
-  close(): void;
+  optimize(): Promise<void>;
+  /** Closes the connections once the work under way has settled (PostgreSQL: drains the pool). */
+  close(): Promise<void>;
 };
 
 type SqliteLike = { code?: unknown; cause?: unknown };
@@ -181,7 +186,7 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
       statement.ping.get();
     },
     withActor: (name, fn) => asActor(name, fn),
-    generation: () => {
+    generation: async () => {
       const row = statement.counters.get() as { changes: number; version: number };
       const current = `${row.changes}:${row.version}`;
       if (current !== seen) {
@@ -207,12 +212,12 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
       };
     },
     translateError: (error) => domainErrorOf(sqliteCode(error)) ?? error,
-    checkIntegrity: () => checkIntegrity(sqlite),
+    checkIntegrity: async () => checkIntegrity(sqlite),
     backup: (target) => backupTo(sqlite, target),
-    optimize: () => {
+    optimize: async () => {
       sqlite.pragma('optimize');
     },
-    close: () => {
+    close: async () => {
       if (sqlite.open) sqlite.close();
     },
   };

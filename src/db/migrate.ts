@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
+import type pg from 'pg';
 import type { Db } from './client.js';
 
+/** The engines with migrations of their own: migrations/sqlite and migrations/postgres. */
+export type Engine = 'sqlite' | 'postgres';
+
 /**
- * The committed migrations live at the repository root. This module runs from src/db (tsx, tests) or from
- * dist/src/db (the build), so look two and three folders up.
+ * The committed migrations of an engine, at the repository root. This module runs from src/db (tsx, tests) or
+ * from dist/src/db (the build), so look two and three folders up. Throws when neither holds them.
  */
-export function migrationsFolder(): string {
-  const candidates = ['../../migrations', '../../../migrations'].map((rel) =>
+export function migrationsFolder(engine: Engine = 'sqlite'): string {
+  const candidates = [`../../migrations/${engine}`, `../../../migrations/${engine}`].map((rel) =>
     fileURLToPath(new URL(rel, import.meta.url)),
   );
   const found = candidates.find((dir) => existsSync(`${dir}/meta/_journal.json`));
@@ -16,6 +22,33 @@ export function migrationsFolder(): string {
   return found;
 }
 
+/** Applies SQLite's pending migrations (one connection: nothing else can run them at the same time). */
 export function runMigrations(db: Db): void {
-  migrate(db, { migrationsFolder: migrationsFolder() });
+  migrate(db, { migrationsFolder: migrationsFolder('sqlite') });
+}
+
+/** The advisory lock key that migrations take on PostgreSQL (any fixed number; this one spells "itin"). */
+const MIGRATION_LOCK = 0x6974696e;
+
+/**
+ * Applies PostgreSQL's pending migrations under a session advisory lock, so that several instances starting
+ * together migrate once: the first takes the lock and migrates, the others wait for it, then find nothing to do.
+ * Rejects with the server's error (the lock is released with the connection either way).
+ */
+export async function runPostgresMigrations(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migratePostgres(drizzle(client), { migrationsFolder: migrationsFolder('postgres') });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }

@@ -3,8 +3,9 @@ import { createRepositories, type Repositories } from '../repositories/index.js'
 import { applySeed, hasTrips, type SeedReport } from '../repositories/seed-repository.js';
 import { reconcileTimeZones } from '../repositories/time-zones-repository.js';
 import { type DatabaseHandle, openDatabase } from './client.js';
-import { engineOf } from './connection.js';
-import { runMigrations } from './migrate.js';
+import { engineOf, postgresEngineOf } from './connection.js';
+import { runMigrations, runPostgresMigrations } from './migrate.js';
+import { openPostgres } from './postgres.js';
 
 /**
  * When to write the article's itinerary (seeds/tillerson-2018.ts): `if-empty` when the database has no trip yet
@@ -14,8 +15,12 @@ import { runMigrations } from './migrate.js';
 export type SeedWhen = 'if-empty' | 'always' | 'never';
 
 export type PrepareConfig = {
-  /** DATABASE_PATH: a file (its folder is created), or `:memory:`. */
+  /** DATABASE_PATH: a file (its folder is created), or `:memory:`. Used when `url` is not given. */
   path: string;
+  /** DATABASE_URL: a PostgreSQL server (postgres://…), used instead of the SQLite file when given. */
+  url?: string;
+  /** DATABASE_POOL_SIZE: connections to PostgreSQL. */
+  poolSize?: number;
   seed: SeedWhen;
   /** Called with each SQL statement run (tests count queries with it). */
   onQuery?: (sql: string) => void;
@@ -29,7 +34,8 @@ export type Prepared = {
 };
 
 /**
- * The one way the server and the commands get a database ready to use: opens it (client.ts: pragmas, WAL), applies
+ * The one way the server and the commands get a database ready to use: opens it (client.ts: SQLite's pragmas,
+ * WAL; postgres.ts: a pool on DATABASE_URL), applies
  * the pending migrations, brings zone names and meeting instants in line with the tz database (reconcileTimeZones
  * in time-zones-repository.ts: SQL has no time-zone rules, so no migration can), and writes the seed when `seed`
  * asks; the last two each in a transaction of the handle. Resolves to the open handle, which the caller closes,
@@ -41,9 +47,14 @@ export function prepareDatabase(
 ): Promise<Prepared & { seeded: SeedReport }>;
 export function prepareDatabase(config: PrepareConfig): Promise<Prepared>;
 export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> {
-  const database = openDatabase(config.path, { onQuery: config.onQuery });
+  const database =
+    config.url === undefined
+      ? openDatabase(config.path, { onQuery: config.onQuery })
+      : openPostgres(config.url, { onQuery: config.onQuery, poolSize: config.poolSize });
   try {
-    runMigrations(engineOf(database).db);
+    const postgres = postgresEngineOf(database);
+    if (postgres) await runPostgresMigrations(postgres.pool);
+    else runMigrations(engineOf(database).db);
     await database.transaction((tx) => reconcileTimeZones(tx));
     const seeded =
       config.seed === 'never'
@@ -55,7 +66,7 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
           );
     return { database, repos: createRepositories(), seeded };
   } catch (error) {
-    database.close();
-    throw error;
+    await database.close();
+    throw database.translateError(error);
   }
 }

@@ -15,7 +15,12 @@ declare module 'fastify' {
 }
 
 export type DatabasePluginOptions = {
+  /** DATABASE_PATH: the SQLite file, used when `url` is not given. */
   path: string;
+  /** DATABASE_URL: a PostgreSQL server (postgres://…). */
+  url?: string;
+  /** DATABASE_POOL_SIZE: connections to PostgreSQL. */
+  poolSize?: number;
   seed: boolean;
   /** Days of change-feed history to keep; pruned at start and every hour. */
   changesRetentionDays: number;
@@ -28,6 +33,8 @@ export default fp<DatabasePluginOptions>(
   async (app, opts) => {
     const { database, repos, seeded } = await prepareDatabase({
       path: opts.path,
+      url: opts.url,
+      poolSize: opts.poolSize,
       seed: opts.seed ? 'if-empty' : 'never',
       onQuery: opts.onQuery,
     });
@@ -41,7 +48,7 @@ export default fp<DatabasePluginOptions>(
     if (seeded) app.log.info({ seed: seeded }, 'seeded the article itinerary into an empty database');
     app.decorate('database', database);
     app.decorate('repos', repos);
-    database.optimize();
+    await database.optimize();
     const prune = async () => {
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
       const settled = new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString();
@@ -53,13 +60,14 @@ export default fp<DatabasePluginOptions>(
     };
     await prune();
     const pruning = setInterval(() => {
-      prune().catch((error: unknown) => app.log.error({ err: error }, 'pruning the change feed failed'));
-      database.optimize();
+      prune()
+        .then(() => database.optimize())
+        .catch((error: unknown) => app.log.error({ err: error }, 'pruning the change feed failed'));
     }, 3_600_000);
     pruning.unref();
     app.addHook('onClose', async () => {
       clearInterval(pruning);
-      database.close();
+      await database.close();
     });
   },
   { name: 'database' },

@@ -85,8 +85,9 @@ export function createActivityRepository() {
         .where(
           and(eq(trips.travelerId, participantId), sql`${spanStart} <= ${date}`, sql`${spanEnd} >= ${date}`),
         );
+      // A stop where they attend several meetings comes once per meeting; byStop keeps one.
       const attending = await db
-        .selectDistinct({
+        .select({
           stop: stops,
           trip: { id: trips.id, title: trips.title, startDate: trips.startDate },
         })

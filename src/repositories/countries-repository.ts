@@ -37,7 +37,7 @@ export function createCountriesRepository() {
           (
             await queryRows<Omit<Country, 'name'>>(
               tx,
-              sql`select * from (${grouped(tx.db)}) ${after ? sql`where ${after}` : sql``}
+              sql`select * from (${grouped(tx.db)}) as grouped ${after ? sql`where ${after}` : sql``}
                 order by ${sql.join(order, sql`, `)} limit ${max}`,
             )
           ).map((row) => ({ ...row, name: countryName(row.code) })),

@@ -4,7 +4,7 @@ import { queryRow, queryRows } from '../db/queries.js';
 import { fold, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
-import { alias, asCount, fts5, matchExpression, sqliteDialect } from './dialect.js';
+import { alias, asCount, dialectOf, matchExpression } from './dialect.js';
 import { type Page, paginate, sortsFor } from './pagination.js';
 
 // Full-text search over the FTS5 index `search_index`, which migration 0010 creates and fills (replacing that of
@@ -31,7 +31,6 @@ const MARK_END = '\u0003';
 
 /** bm25 weights of the indexed columns: a match in what a record is called counts ten times one in its text. */
 const TITLE_WEIGHT = 10;
-const BODY_WEIGHT = 1;
 
 /** Words of a snippet around the matches. */
 const SNIPPET_WORDS = 16;
@@ -181,12 +180,12 @@ export function createSearchRepository() {
       if (words.length === 0) {
         throw new InvalidInputError([{ field: 'q', message: 'must contain a letter or a digit' }]);
       }
-      const match = matchExpression(words);
-      const ofTypes = types ? sql`and ${fts5.ofTypes(types)}` : sql``;
+      const { search, joinInOrder } = dialectOf(tx.db);
+      const terms = { words, types };
       // The cursor belongs to the query as the index reads it: the same words and types give the same results.
-      const filters = { match, types: types ? [...new Set(types)].sort() : null };
+      const filters = { match: matchExpression(words), types: types ? [...new Set(types)].sort() : null };
 
-      // Ranking reads only the index. The page's rows then meet the index again, by rowid, for the text of
+      // Ranking reads only the index. The page's rows then meet the index again, by their key, for the text of
       // their snippets, and their stops for the trip to link to; so snippets and joins cost a page, not every
       // match. CROSS JOIN keeps the page as the outer loop (SQLite does not reorder it): otherwise the planner
       // may scan every match and look each up in the page.
@@ -194,12 +193,7 @@ export function createSearchRepository() {
         queryRows<Hit>(
           tx,
           sql`
-          with ranked as (
-            select ${fts5.rowKey} as hit_doc, ${fts5.recordType} as hit_type, ${fts5.recordId} as hit_id,
-              ${fts5.score(TITLE_WEIGHT, BODY_WEIGHT)} as hit_score
-            from search_index
-            where ${sqliteDialect.fullTextMatch(words, { prefix: true })} ${ofTypes}
-          ),
+          with ranked as (${search.ranked(terms, TITLE_WEIGHT)}),
           page as (
             select * from ranked ${after ? sql`where ${after}` : sql``}
             order by ${sql.join(order, sql`, `)}
@@ -210,24 +204,17 @@ export function createSearchRepository() {
             case page.hit_type when 'stop' then stops.trip_id when 'meeting' then meeting_stops.trip_id end
               as ${alias('tripId')}
           from page
-          ${sqliteDialect.joinInOrder} search_index
+          ${joinInOrder} search_index
           left join stops on page.hit_type = 'stop' and stops.id = page.hit_id
           left join meetings on page.hit_type = 'meeting' and meetings.id = page.hit_id
           left join stops as meeting_stops on meeting_stops.id = meetings.stop_id
-          where ${fts5.rowIs(sql`page.hit_doc`)}
+          where ${search.isHit}
           order by ${sql.join(order, sql`, `)}
         `,
         );
 
       const countAll = async (): Promise<number> =>
-        asCount(
-          (
-            await queryRow<{ n: number }>(
-              tx,
-              sql`select count(*) as n from search_index where ${sqliteDialect.fullTextMatch(words, { prefix: true })} ${ofTypes}`,
-            )
-          )?.n,
-        );
+        asCount((await queryRow<{ n: number }>(tx, search.count(terms)))?.n);
 
       const page = await paginate(
         { limit, cursor, count: withCount },

@@ -2,9 +2,10 @@ import { eq } from 'drizzle-orm';
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { SeedData } from '../../seeds/seed-types.js';
 import type { Transaction } from '../db/client.js';
-import { firstRow } from '../db/queries.js';
+import { firstRow, queryRows } from '../db/queries.js';
 import { tablesOf } from '../db/tables.js';
 import { nowIso, toUtcInstant } from '../domain/time.js';
+import { dialectOf } from './dialect.js';
 
 export type SeedReport = { created: number; updated: number; unchanged: number };
 
@@ -15,7 +16,8 @@ type TableWithId = SQLiteTable & { id: AnySQLiteColumn };
  * the seed's values is left alone (its version and timestamps do not move), so seeding twice changes nothing.
  * Resolves to how many records were created, updated and left unchanged.
  */
-export async function applySeed(data: SeedData, { db }: Transaction): Promise<SeedReport> {
+export async function applySeed(data: SeedData, tx: Transaction): Promise<SeedReport> {
+  const { db } = tx;
   const { meetingParticipants, meetings, participants, stops, trips } = tablesOf(db);
   const report: SeedReport = { created: 0, updated: 0, unchanged: 0 };
 
@@ -75,6 +77,12 @@ export async function applySeed(data: SeedData, { db }: Transaction): Promise<Se
           .values(attendees.map((a) => ({ meetingId: meeting.id, ...a, createdAt: now })));
       }
     }
+  }
+  // Ids the engine generates next must follow the seed's own.
+  const { keysCatchUp } = dialectOf(db);
+  for (const table of ['participants', 'trips', 'stops', 'meetings']) {
+    const statement = keysCatchUp(table);
+    if (statement) await queryRows(tx, statement);
   }
   return report;
 }

@@ -86,11 +86,22 @@ export const text = (params?: Parameters<typeof z.string>[0]) =>
 /** `text()` with the usual message for a value that is not a string. */
 export const TextSchema = text();
 
-export const IdSchema = z.number().int().positive().meta({ example: 1 });
+/**
+ * The largest id a record can have: ids are 32-bit integers on both engines (PostgreSQL's `integer`; SQLite could
+ * go further, but the two must agree), so a larger one names no record and is refused as input.
+ */
+export const MAX_ID = 2_147_483_647;
+
+export const IdSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_ID, `must be at most ${MAX_ID}`)
+  .meta({ example: 1 });
 
 /**
  * An id as it appears in a URL: only its canonical decimal spelling (`1`, never `01`, `1.0`, `0x1`, `1e0` or ` 1`),
- * so that each record has one address. Answers the id as a number, at most Number.MAX_SAFE_INTEGER.
+ * so that each record has one address. Answers the id as a number, at most MAX_ID.
  */
 export const idParam = (description: string) =>
   z
@@ -98,7 +109,7 @@ export const idParam = (description: string) =>
     .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number in plain decimal digits, such as 12')
     .meta({ description, example: '1' })
     .transform(Number)
-    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, 'is too large'));
+    .pipe(z.number().max(MAX_ID, `must be at most ${MAX_ID}`));
 
 export const IdParamsSchema = z.strictObject({
   id: idParam('The resource id'),

@@ -6,8 +6,10 @@ import type { DatabaseHandle, Transaction } from '../db/handle.js';
 // serializing it; a conditional GET that hits answers 304 from the stored ETag.
 //
 // Invalidation is by the write path, coarse and safe: any committed write empties the cache. The database handle's
-// generation() changes after every committed write, from this process or another (a CLI import, a restore); on
-// SQLite it is one statement of about 2 µs, read before each lookup, so no answer is ever older than the last write.
+// generation() changes after every committed write, from this process or another (a CLI import, a restore, another
+// instance on PostgreSQL); it is read before each lookup (on SQLite one statement of about 2 µs; on PostgreSQL one
+// round trip), so no answer is ever older than the last acknowledged write. An answer built is kept only when the
+// generation read before its build equals the one read after: its snapshot then saw that generation's state.
 // A trip's itinerary depends on
 // rows of five tables (participants' names, for one), which a finer scheme would have to track; the benchmark
 // shows that reads of itineraries dominate and writes are rare in comparison, so the simple scheme pays.
@@ -40,20 +42,19 @@ export function createItineraryCache(
   let bytes = 0;
   let generation = Number.NaN;
 
-  /** Empties the cache when anything was written since the last look. */
-  const checkGeneration = () => {
-    const current = database.generation();
+  /** Empties the cache when anything was written since the last look; answers the generation now. */
+  const checkGeneration = async (): Promise<number> => {
+    const current = await database.generation();
     if (current !== generation) {
       generation = current;
       entries.clear();
       bytes = 0;
     }
+    return current;
   };
 
-  /** The answer kept under `key`, most recently used now; undefined when there is none (or no cache). */
+  /** The answer kept under `key`, most recently used now; undefined when there is none. */
   const lookup = (key: string): CachedAnswer | undefined => {
-    if (options.maxBytes <= 0) return undefined;
-    checkGeneration();
     const answer = entries.get(key);
     if (answer) {
       // Most recently used last.
@@ -82,22 +83,21 @@ export function createItineraryCache(
 
   return {
     async answer(key, build) {
-      const found = lookup(key);
+      const caching = options.maxBytes > 0;
+      const before = caching ? await checkGeneration() : 0;
+      const found = caching ? lookup(key) : undefined;
       if (found) return found;
-      // lookup() has just read the generation: a read that starts at once (nothing of the handle running) builds
-      // from that state; one that had to wait reads it again when it starts.
-      let waited = false;
-      const reading = database.read(async (tx) => {
-        const unchanged = !waited || database.generation() === generation;
+      const { built, uncommitted } = await database.read(async (tx) => ({
+        built: await build(tx),
         // Built while a group of writes is open (plugins/group-commit.ts), it may hold rows that are not
         // committed yet, and would outlive them if the commit failed.
-        const uncommitted = database.uncommitted();
-        return { built: await build(tx), unchanged, uncommitted };
-      });
-      waited = true;
-      const { built, unchanged, uncommitted } = await reading;
+        uncommitted: database.uncommitted(),
+      }));
       const answer = { body: built.body, etag: etagOf(built.body), lastModified: built.lastModified };
-      if (unchanged && !uncommitted) keep(key, answer);
+      // A write committed between the two reads of the generation may or may not be in what was built.
+      if (caching && !uncommitted && (await database.generation()) === before && generation === before) {
+        keep(key, answer);
+      }
       return answer;
     },
   };

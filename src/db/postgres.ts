@@ -1,0 +1,291 @@
+import { spawn } from 'node:child_process';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { asActor, currentActor } from '../domain/actor.js';
+import {
+  type AppError,
+  BusyError,
+  ConstraintViolatedError,
+  DatabaseUnavailableError,
+  DuplicateError,
+  ReferenceConflictError,
+} from '../errors.js';
+import { bindPostgresConnection, bindPostgresEngine, type Db } from './connection.js';
+import type { DatabaseHandle, Transaction } from './handle.js';
+import type { IntegrityReport } from './maintenance.js';
+import * as pgSchema from './schema-pg.js';
+
+// The database handle on PostgreSQL (DATABASE_URL): a pool of connections (node-postgres), shared by every request
+// of this instance, and by as many instances as the server allows. Unlike SQLite's, the handle runs work
+// concurrently: each transaction holds a connection of its own from BEGIN to COMMIT, and PostgreSQL keeps them
+// apart (READ COMMITTED for writes, whose rules take their own locks; REPEATABLE READ, READ ONLY for reads, so that
+// the several queries of one answer see one state).
+//
+// Who writes: the audit triggers read `app.actor`, which each write transaction sets (set_config(…, true): for that
+// transaction only) from the actor of the request (domain/actor.ts).
+//
+// The generation: every change-feed row (every write of a trip, stop, meeting, participant or attendance) bumps
+// one of the rows of `cache_generation` in the writer's transaction (migrations/postgres/0002); its sum, read in one
+// round trip, changes when such a write commits, whichever instance made it, and is the same before it commits.
+
+/** Type parsers for the answers of plain SQL (queries.ts): counts and sums as numbers, JSON as its text (as SQLite). */
+const RAW_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    switch (oid) {
+      case pg.types.builtins.INT8:
+      case pg.types.builtins.NUMERIC:
+        return (value: string) => Number(value);
+      case pg.types.builtins.JSON:
+      case pg.types.builtins.JSONB:
+        return (value: string) => value;
+      default:
+        return pg.types.getTypeParser(oid, format);
+    }
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** SQLSTATE classes and codes that mean the server or the connection went away (PostgreSQL's appendix A). */
+const UNAVAILABLE = /^(08|57P0[1-4]|53300|3D000)/;
+/** Node's errors for a socket that could not connect or was cut. */
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+type PgLike = { code?: unknown; cause?: unknown; message?: unknown };
+
+/** The SQLSTATE (or Node socket code) of `error` or of one of its causes (drizzle wraps the driver's errors). */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth += 1) {
+    const code = (current as PgLike).code;
+    if (typeof code === 'string') return code;
+    current = (current as PgLike).cause;
+  }
+  return undefined;
+}
+
+/** True when `error` says the connection or the server is gone, not that the statement was wrong. */
+function connectionLost(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code !== undefined && (UNAVAILABLE.test(code) || SOCKET_ERRORS.has(code))) return true;
+  const message = String((error as PgLike | undefined)?.message ?? '');
+  return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error/i.test(
+    message,
+  );
+}
+
+/** The domain error of a SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html), if any. */
+function domainErrorOf(error: unknown): AppError | undefined {
+  const code = errorCode(error);
+  switch (code) {
+    case '23503':
+      return new ReferenceConflictError();
+    case '23505':
+      return new DuplicateError();
+    case '23514':
+    case '23502':
+    // A value out of its column's range (an integer past 2^31) or not of its type: the data model's rule too.
+    case '22003':
+    case '22P02':
+    case '22007':
+    case '22008':
+      return new ConstraintViolatedError();
+    case '40001':
+    case '40P01':
+    case '55P03':
+      return new BusyError();
+    default:
+      return connectionLost(error) ? new DatabaseUnavailableError() : undefined;
+  }
+}
+
+/** How many times a transaction that lost a serialization race is run again before the client gets a 503. */
+const SERIALIZATION_RETRIES = 5;
+
+export type PostgresOptions = {
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** Called with each SQL statement run (tests count queries with it). */
+  onQuery?: (sql: string) => void;
+};
+
+/**
+ * Opens a pool on the PostgreSQL server at `url` (a `postgres://` URL) and answers the database handle over it. No
+ * connection is made until the first piece of work; `ping()` makes one.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: 'itinerary-api',
+    // A server that does not answer fails the request (503) rather than holding it forever.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection the server closed (a restart, a failover) is dropped from the pool; the next piece of work
+  // opens another. Without a listener the error would end the process.
+  pool.on('error', () => {});
+  const logger = options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
+  const databases = new WeakMap<pg.PoolClient, Db>();
+  /** drizzle over one pooled connection, with PostgreSQL's tables (made once per connection). */
+  const dbOf = (client: pg.PoolClient): Db => {
+    let db = databases.get(client);
+    if (db === undefined) {
+      db = drizzle(client, { schema: pgSchema, logger }) as unknown as Db;
+      databases.set(client, db);
+    }
+    return db;
+  };
+  let closed = false;
+
+  const connect = async (): Promise<pg.PoolClient> => {
+    if (closed) throw new DatabaseUnavailableError();
+    try {
+      return await pool.connect();
+    } catch (error) {
+      throw domainErrorOf(error) ?? error;
+    }
+  };
+
+  /** Runs `fn` in a transaction opened by `begin` on a connection of its own; commits with `commit`. */
+  const within = async <T>(
+    begin: string,
+    commit: string,
+    fn: (tx: Transaction) => Promise<T>,
+  ): Promise<T> => {
+    const client = await connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      const tx: Transaction = { db: dbOf(client) };
+      bindPostgresConnection(tx, client, RAW_TYPES);
+      const result = await fn(tx);
+      await client.query(commit);
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    } finally {
+      // A connection that could not roll back is in no known state: the pool closes it instead of reusing it.
+      client.release(broken);
+    }
+  };
+
+  /** Runs `attempt` again when it lost a serialization race (SQLSTATE 40001) or a deadlock (40P01). */
+  const retried = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const code = errorCode(error);
+        if (tries >= SERIALIZATION_RETRIES || (code !== '40001' && code !== '40P01')) throw error;
+      }
+    }
+  };
+
+  const handle: DatabaseHandle = {
+    transaction: (fn) => {
+      const actor = currentActor();
+      // BEGIN and the actor in one round trip (a simple query may hold several statements).
+      const begin =
+        actor === null ? 'BEGIN' : `BEGIN; SELECT set_config('app.actor', ${pg.escapeLiteral(actor)}, true)`;
+      return retried(() => within(begin, 'COMMIT', fn));
+    },
+    read: (fn) => retried(() => within('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', 'COMMIT', fn)),
+    ping: async () => {
+      const client = await connect();
+      try {
+        await client.query('select 1');
+      } catch (error) {
+        client.release(error instanceof Error ? error : true);
+        throw domainErrorOf(error) ?? error;
+      }
+      client.release();
+    },
+    withActor: (name, fn) => asActor(name, fn),
+    generation: async () => {
+      const { rows } = await pool
+        .query<{ n: string }>({ text: 'select sum(value)::text as n from cache_generation' })
+        .catch((error: unknown) => {
+          throw domainErrorOf(error) ?? error;
+        });
+      // A text, for a bigint sum is exact and no cache needs more than a number's 2^53.
+      return Number(rows[0]?.n ?? 0);
+    },
+    // Reads run in transactions of their own, which see only what was committed.
+    uncommitted: () => false,
+    // PostgreSQL groups the WAL flushes of concurrent commits itself (commit_delay); each request commits its own.
+    openWriteGroup: () => null,
+    translateError: (error) => domainErrorOf(error) ?? error,
+    checkIntegrity: async () => checkPostgres(pool),
+    backup: (target) => dumpTo(url, target),
+    optimize: async () => {
+      // Autovacuum keeps the statistics; this only catches up tables that never were analyzed (a fresh import).
+      await pool.query(
+        `select 1 from pg_stat_user_tables where last_analyze is null and last_autoanalyze is null limit 1`,
+      );
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // Waits for the connections in use to be released, then closes every one.
+      await pool.end();
+    },
+  };
+  bindPostgresEngine(handle, { pool, dbOf });
+  return handle;
+}
+
+/**
+ * What `db:check` asks of PostgreSQL, which enforces foreign keys and checks itself: that every constraint is
+ * validated (none was added NOT VALID and left so) and that no index is invalid (a failed CREATE INDEX
+ * CONCURRENTLY). Text is UTF-8 by the database's encoding, which is checked too.
+ */
+async function checkPostgres(pool: pg.Pool): Promise<IntegrityReport> {
+  const encoding = await pool.query<{ encoding: string }>(
+    `select pg_encoding_to_char(encoding) as encoding from pg_database where datname = current_database()`,
+  );
+  const invalidIndexes = await pool.query<{ name: string }>(
+    `select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid
+       join pg_namespace n on n.oid = c.relnamespace
+     where not i.indisvalid and n.nspname = any(current_schemas(false))`,
+  );
+  const unvalidated = await pool.query<{ name: string; tbl: string }>(
+    `select con.conname as name, rel.relname as tbl from pg_constraint con
+       join pg_class rel on rel.oid = con.conrelid join pg_namespace n on n.oid = rel.relnamespace
+     where not con.convalidated and n.nspname = any(current_schemas(false))`,
+  );
+  const integrity = invalidIndexes.rows.map((r) => `index ${r.name} is invalid; rebuild it with REINDEX`);
+  const foreignKeys = unvalidated.rows.map((r) => `constraint ${r.name} of ${r.tbl} is not validated`);
+  const text = encoding.rows[0]?.encoding === 'UTF8' ? [] : [`the database's encoding is not UTF8`];
+  return {
+    ok: integrity.length === 0 && foreignKeys.length === 0 && text.length === 0,
+    integrity: integrity.length === 0 ? ['ok'] : integrity,
+    foreignKeys,
+    text,
+  };
+}
+
+/**
+ * A consistent copy of the database into the file `target`, by `pg_dump --format=custom` (restore it with
+ * `pg_restore --clean --if-exists -d <url> <file>`). Answers `pages: 0` (SQLite's unit; a dump has none).
+ * Rejects with pg_dump's message when it fails or is not installed.
+ */
+function dumpTo(url: string, target: string): Promise<{ pages: number }> {
+  return new Promise((resolve, reject) => {
+    const dump = spawn('pg_dump', ['--format=custom', '--no-owner', `--file=${target}`, url], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    dump.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    dump.on('error', (error) => reject(new Error(`pg_dump could not run: ${error.message}`)));
+    dump.on('close', (code) => {
+      if (code === 0) resolve({ pages: 0 });
+      else reject(new Error(`pg_dump failed (exit ${code}): ${stderr.trim()}`));
+    });
+  });
+}
