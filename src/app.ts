@@ -123,6 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(security, {
     rateLimitMax: config.RATE_LIMIT_MAX,
     rateLimitWindow: config.RATE_LIMIT_WINDOW,
+    redisUrl: config.REDIS_URL,
   });
   // CSV before caching, so each representation is hashed as sent.
   await app.register(csv);

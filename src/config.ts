@@ -49,6 +49,18 @@ export const ConfigSchema = z.object({
       'must be a postgres:// or postgresql:// URL such as postgres://user:password@localhost:5432/itinerary',
     )
     .optional(),
+  /**
+   * A Redis server for the rate limit's counts (`redis://host:6379`), shared by every instance; unset, each instance
+   * counts its own requests.
+   */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v),
+      'must be a redis:// or rediss:// URL such as redis://localhost:6379',
+    )
+    .optional(),
   /** Connections each instance keeps to PostgreSQL (with DATABASE_URL). */
   DATABASE_POOL_SIZE: z.coerce
     .number<string | number>({ error: 'must be a whole number' })
@@ -194,7 +206,7 @@ export function loadConfig(
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
       // A URL's password stays out of the message, which goes to logs.
-      const shown = name === 'DATABASE_URL' ? redactUrl(String(input[name] ?? '')) : (input[name] ?? '');
+      const shown = name.endsWith('_URL') ? redactUrl(String(input[name] ?? '')) : (input[name] ?? '');
       return `${name}=${JSON.stringify(shown)} ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);

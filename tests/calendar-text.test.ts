@@ -1,9 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../src/db/connection.js';
-import { buildTestApp, newMeeting, newParticipant, newStop, newTrip, type TestApp } from './helpers.js';
+import {
+  buildTestApp,
+  newMeeting,
+  newParticipant,
+  newStop,
+  newTrip,
+  sqlExec,
+  storable,
+  type TestApp,
+} from './helpers.js';
 
 // The TEXT properties of every kind of feed (trip, participant, meeting), read by two independent readers:
 // ical.js, and vobject (Debian's python3-vobject, run by the system Python). vobject reads a property it has no
@@ -178,18 +187,19 @@ describe('calendar text, read by ical.js and vobject', () => {
       const stop = await t.api.post(`/trips/${trip.body.id}/stops`).send(newStop()).expect(201);
       const meeting = await t.api.post(`/stops/${stop.body.id}/meetings`).send(newMeeting()).expect(201);
       // Stored as rows written before input refused such text would be, below the API's validation.
-      const sqlite = engineOf(t.app.database).sqlite;
-      sqlite
-        .prepare('update meetings set title = ?, description = ? where id = ?')
-        .run(
-          'Talks\u0015 with\u0000 the\u007f minister\u0085',
-          'first line\r\nsecond line\rthird\tline',
-          meeting.body.id,
-        );
-      sqlite
-        .prepare('update trips set title = ? where id = ?')
-        .run('Trip\r\nwith\u0001 breaks', trip.body.id);
-      sqlite.prepare('update stops set notes = ? where id = ?').run('Note\u001b[31m red\r\n', stop.body.id);
+      await sqlExec(
+        t.app,
+        sql`update meetings set title = ${storable('Talks\u0015 with\u0000 the\u007f minister\u0085')},
+          description = ${'first line\r\nsecond line\rthird\tline'} where id = ${meeting.body.id}`,
+      );
+      await sqlExec(
+        t.app,
+        sql`update trips set title = ${'Trip\r\nwith\u0001 breaks'} where id = ${trip.body.id}`,
+      );
+      await sqlExec(
+        t.app,
+        sql`update stops set notes = ${'Note\u001b[31m red\r\n'} where id = ${stop.body.id}`,
+      );
 
       for (const path of [
         `/trips/${trip.body.id}/calendar.ics`,

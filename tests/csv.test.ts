@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../src/db/connection.js';
 import { acceptQuality, toCsv } from '../src/plugins/csv.js';
-import { buildTestApp, locationOf, newParticipant, newTrip, PROBLEM } from './helpers.js';
+import { buildTestApp, locationOf, newParticipant, newTrip, PROBLEM, sqlExec, storable } from './helpers.js';
 
 const CSV = 'text/csv; charset=utf-8';
 
@@ -157,9 +157,7 @@ describe('CSV that spreadsheets open safely', () => {
       .post('/participants')
       .send(newParticipant({ name: 'placeholder' }))
       .expect(201);
-    engineOf(t.app.database)
-      .sqlite.prepare('update participants set name = ? where id = ?')
-      .run('\t=1+1', raw.body.id);
+    await sqlExec(t.app, sql`update participants set name = ${'\t=1+1'} where id = ${raw.body.id}`);
 
     const res = await t.api.get('/participants?limit=200&format=csv').expect(200).expect('content-type', CSV);
     const byId = new Map(rowsOf(res.text).map((row) => [Number(row.id), row]));
@@ -186,9 +184,11 @@ describe('CSV that spreadsheets open safely', () => {
       .post('/participants')
       .send(newParticipant({ name: 'placeholder' }))
       .expect(201);
-    engineOf(t.app.database)
-      .sqlite.prepare('update participants set name = ?, organization = ? where id = ?')
-      .run('first line\r\nsecond\u0000 line\rthird\u0015 line\u007f', 'Tab\there\u0085', person.body.id);
+    await sqlExec(
+      t.app,
+      sql`update participants set name = ${storable('first line\r\nsecond\u0000 line\rthird\u0015 line\u007f')},
+        organization = ${'Tab\there\u0085'} where id = ${person.body.id}`,
+    );
     const res = await t.api.get('/participants?limit=200&format=csv').expect(200);
     // Outside the CRLF that ends each record: LF (quoted, inside values) and tab, and no other control character.
     expect(res.text.replaceAll('\r\n', '')).not.toMatch(/(?![\t\n])\p{Cc}/u);

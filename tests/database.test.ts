@@ -1,28 +1,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { engineOf } from '../src/db/connection.js';
-import { buildTestApp } from './helpers.js';
+import { AppError } from '../src/errors.js';
+import { buildTestApp, sqlExec, sqlRows, TEST_ENGINE, testDatabaseUrl } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'itinerary-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the database', () => {
-  it('creates its folder, runs in WAL mode with foreign keys on and a busy timeout', async () => {
-    const { app } = await buildTestApp({ databasePath: join(dir, 'nested', 'folder', 'itinerary.db') });
-    const { sqlite } = engineOf(app.database);
-    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
-  });
-
   it('keeps its data across restarts and is seeded only once', async () => {
-    const path = join(dir, 'restart.db');
-    const first = await buildTestApp({ databasePath: path });
+    // The same database for both apps: one file on SQLite, one database on PostgreSQL.
+    const where =
+      TEST_ENGINE === 'postgres'
+        ? { config: { DATABASE_URL: await testDatabaseUrl() } }
+        : { databasePath: join(dir, 'restart.db') };
+    const first = await buildTestApp(where);
     await first.api.post('/participants').send({ name: 'Kept' }).expect(201);
     await first.app.close();
-    const second = await buildTestApp({ databasePath: path });
+    const second = await buildTestApp(where);
     const names = (await second.api.get('/participants')).body.data.map((p: { name: string }) => p.name);
     expect(names).toContain('Kept');
     expect((await second.api.get('/trips')).body.data).toHaveLength(1);
@@ -30,7 +27,6 @@ describe('the database', () => {
 
   it('enforces its rules itself, whatever code writes to it', async () => {
     const { app } = await buildTestApp();
-    const { sqlite } = engineOf(app.database);
     const now = "'2020-01-01T00:00:00.000Z'";
     const attempts = [
       // unknown enumeration value
@@ -55,7 +51,13 @@ describe('the database', () => {
       `delete from participants where id = 7`,
     ];
     for (const statement of attempts) {
-      expect(() => sqlite.exec(statement), statement).toThrow(/constraint/i);
+      const error = await sqlExec(app, sql.raw(statement)).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      // The engine refused it, and said which kind of rule it broke (a check, a key, a reference).
+      expect(error, statement).toBeDefined();
+      expect(app.database.translateError(error), statement).toBeInstanceOf(AppError);
     }
   });
 
@@ -63,13 +65,22 @@ describe('the database', () => {
     // drizzle-kit rebuilds a table for some schema changes, which drops its triggers: a migration that does so
     // must create them again, and this test says when one did not.
     const { app } = await buildTestApp();
-    const triggers = (
-      engineOf(app.database)
-        .sqlite.prepare(`select name from sqlite_master where type = 'trigger'`)
-        .all() as {
-        name: string;
-      }[]
-    ).map((t) => t.name);
+    const names = async (query: string) => (await sqlRows<{ name: string }>(app, query)).map((t) => t.name);
+    if (TEST_ENGINE === 'postgres') {
+      // One PL/pgSQL trigger per table and purpose, each for inserts, updates and deletes.
+      const triggers = await names('select tgname as name from pg_trigger where not tgisinternal');
+      const data = ['trips', 'stops', 'meetings', 'participants'];
+      expect(triggers).toEqual(
+        expect.arrayContaining([
+          ...data.flatMap((table) => [`${table}_change`, `${table}_audit`, `${table}_search`]),
+          'meeting_participants_audit',
+          'audit_log_append_only',
+          'changes_generation',
+        ]),
+      );
+      return;
+    }
+    const triggers = await names(`select name from sqlite_master where type = 'trigger'`);
     for (const table of ['trips', 'stops', 'meetings', 'participants']) {
       for (const action of ['created', 'updated', 'deleted'])
         expect(triggers).toContain(`${table}_change_${action}`);
@@ -84,18 +95,27 @@ describe('the database', () => {
 
   it('has an index for every foreign key and every filtered column', async () => {
     const { app } = await buildTestApp();
-    const indexed = (table: string) =>
-      (sqlite.prepare(`select name from pragma_index_list(?)`).all(table) as { name: string }[]).flatMap(
-        (i) =>
-          (sqlite.prepare(`select name from pragma_index_info(?)`).all(i.name) as { name: string }[])
-            .slice(0, 1)
-            .map((c) => c.name),
-      );
-    const { sqlite } = engineOf(app.database);
-    expect(indexed('trips')).toEqual(expect.arrayContaining(['traveler_id', 'start_date', 'status']));
-    expect(indexed('stops')).toEqual(expect.arrayContaining(['trip_id', 'country', 'city', 'arrival_date']));
-    expect(indexed('meetings')).toEqual(expect.arrayContaining(['stop_id', 'date', 'kind', 'status']));
-    expect(indexed('meeting_participants')).toEqual(expect.arrayContaining(['meeting_id', 'participant_id']));
-    expect(indexed('participants')).toEqual(expect.arrayContaining(['name', 'country', 'kind']));
+    /** The first column of each index of the table (an index on an expression has none). */
+    const indexed = async (table: string) =>
+      (
+        await sqlRows<{ name: string | null }>(
+          app,
+          TEST_ENGINE === 'postgres'
+            ? `select a.attname as name from pg_index i
+                 join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+               where i.indrelid = '${table}'::regclass`
+            : `select (select name from pragma_index_info(l.name) where seqno = 0) as name
+               from pragma_index_list('${table}') as l`,
+        )
+      ).flatMap((row) => (row.name ? [row.name] : []));
+    expect(await indexed('trips')).toEqual(expect.arrayContaining(['traveler_id', 'start_date', 'status']));
+    expect(await indexed('stops')).toEqual(
+      expect.arrayContaining(['trip_id', 'country', 'city', 'arrival_date']),
+    );
+    expect(await indexed('meetings')).toEqual(expect.arrayContaining(['stop_id', 'date', 'kind', 'status']));
+    expect(await indexed('meeting_participants')).toEqual(
+      expect.arrayContaining(['meeting_id', 'participant_id']),
+    );
+    expect(await indexed('participants')).toEqual(expect.arrayContaining(['name', 'country', 'kind']));
   });
 });

@@ -1,6 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../src/db/connection.js';
-import { buildTestApp, PROBLEM } from './helpers.js';
+import { buildTestApp, PROBLEM, sqlExec, TEST_ENGINE } from './helpers.js';
 
 describe('errors are RFC 9457 problem details', () => {
   it('404 for an unknown route', async () => {
@@ -81,7 +81,8 @@ describe('errors are RFC 9457 problem details', () => {
 
   it('a fault of the server is a generic 500 with a request id, no stack and no SQL', async () => {
     const { api, app } = await buildTestApp();
-    engineOf(app.database).sqlite.close();
+    // A table gone from under the server: its queries fail, for no fault of the request or the connection.
+    await sqlExec(app, sql`alter table trips rename to trips_gone`);
     const res = await api.get('/trips').expect(500).expect('content-type', PROBLEM);
     expect(res.body).toMatchObject({
       status: 500,
@@ -90,19 +91,41 @@ describe('errors are RFC 9457 problem details', () => {
       detail: 'The server failed to answer this request.',
     });
     expect(res.body.requestId).toEqual(expect.any(String));
-    expect(JSON.stringify(res.body)).not.toMatch(/select|sqlite|at .*\.ts|stack/i);
-    const health = await api.get('/health').expect(503).expect('content-type', PROBLEM);
-    expect(health.body.code).toBe('database_unavailable');
+    expect(JSON.stringify(res.body)).not.toMatch(/select|sqlite|postgres|at .*\.ts|stack/i);
+  });
+
+  it('a database that went away is a 503 problem with Retry-After, for every request and /health', async () => {
+    const { api, app } = await buildTestApp();
+    await app.database.close();
+    for (const path of ['/trips', '/trips/1?include=stops', '/health']) {
+      const res = await api.get(path).expect(503).expect('content-type', PROBLEM);
+      expect(res.body.code).toBe('database_unavailable');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(JSON.stringify(res.body)).not.toMatch(/select|sqlite|postgres|at .*\.ts|stack/i);
+    }
   });
 
   it('a constraint the API did not foresee is a 4xx problem, never a 500', async () => {
     const { api, app } = await buildTestApp();
     // Simulate a concurrent writer taking the position between the check and the insert.
-    engineOf(
-      app.database,
-    ).sqlite.exec(`create trigger steal before insert on stops when new.city = 'Quito' begin
-      insert into stops (trip_id, position, city, country, time_zone, created_at, updated_at)
-      values (new.trip_id, new.position, 'Elsewhere', 'EC', 'America/Guayaquil', '', ''); end`);
+    const steal = `insert into stops (trip_id, position, city, country, time_zone, created_at, updated_at)
+      values (new.trip_id, new.position, 'Elsewhere', 'EC', 'America/Guayaquil', '', '')`;
+    if (TEST_ENGINE === 'postgres') {
+      await sqlExec(
+        app,
+        sql.raw(`create function steal() returns trigger language plpgsql as $$
+        begin if new.city = 'Quito' then ${steal}; end if; return new; end $$`),
+      );
+      await sqlExec(
+        app,
+        sql.raw('create trigger steal before insert on stops for each row execute function steal()'),
+      );
+    } else {
+      await sqlExec(
+        app,
+        sql.raw(`create trigger steal before insert on stops when new.city = 'Quito' begin ${steal}; end`),
+      );
+    }
     const res = await api
       .post('/trips/1/stops')
       .send({ city: 'Quito', country: 'EC', timeZone: 'America/Guayaquil' })

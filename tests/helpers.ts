@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
-import { afterEach, inject } from 'vitest';
+import { afterAll, afterEach, inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type ConfigInput, loadConfig } from '../src/config.js';
 import { migrationsFolder } from '../src/db/migrate.js';
-import { queryRows } from '../src/db/queries.js';
+import { queryRows, runStatement } from '../src/db/queries.js';
 import { cloneDatabase, dropDatabase } from './postgres-databases.js';
 
 export type TestApp = {
   app: FastifyInstance;
+  /** On PostgreSQL, the URL of the app's own database (for commands and dumps); undefined on SQLite. */
+  databaseUrl: string | undefined;
   /** Sends an admin key's token with every request (writes need a key). */
   api: ReturnType<typeof supertest.agent>;
   /** Sends no credentials. */
@@ -36,16 +38,24 @@ afterEach(async () => {
   if (base) for (const name of databases.splice(0)) await dropDatabase(base, name);
 });
 
+/** PostgreSQL databases made for the whole file (`testDatabaseUrl('file')`), dropped after its last test. */
+const fileDatabases: string[] = [];
+afterAll(async () => {
+  const base = process.env.TEST_DATABASE_URL;
+  if (base) for (const name of fileDatabases.splice(0)) await dropDatabase(base, name);
+});
+
 /**
- * A fresh, migrated PostgreSQL database for one test (cloned from the run's template, global-setup.ts), dropped
- * after the test; answers its URL. Throws without TEST_DATABASE_URL.
+ * A fresh, migrated PostgreSQL database (cloned from the run's template, global-setup.ts), dropped after the test
+ * (`test`) or after the file's last test (`file`, for one made in beforeAll); answers its URL. Throws without
+ * TEST_DATABASE_URL.
  */
-export async function testDatabaseUrl(): Promise<string> {
+export async function testDatabaseUrl(lifetime: 'test' | 'file' = 'test'): Promise<string> {
   const base = process.env.TEST_DATABASE_URL;
   const { template, prefix } = inject('postgres');
   if (!base || !template) throw new Error('the PostgreSQL tests need TEST_DATABASE_URL');
   const { name, url } = await cloneDatabase(base, template, prefix);
-  databases.push(name);
+  (lifetime === 'file' ? fileDatabases : databases).push(name);
   return url;
 }
 
@@ -82,7 +92,7 @@ export async function buildTestApp(
   ) => (await app.database.transaction((tx) => app.repos.keys.create({ name, scope }, tx))).token;
   const api = supertest.agent(app.server).set('authorization', `Bearer ${await token('admin')}`);
   queries.length = 0;
-  return { app, api, anon: supertest.agent(app.server), token, queries };
+  return { app, databaseUrl: config.DATABASE_URL, api, anon: supertest.agent(app.server), token, queries };
 }
 
 export const PROBLEM = /^application\/problem\+json/;
@@ -97,6 +107,35 @@ export async function sqlRows<Row = Record<string, unknown>>(
 ): Promise<Row[]> {
   return app.database.read((tx) => queryRows<Row>(tx, sql.raw(text)));
 }
+
+/**
+ * Runs a statement (drizzle's `sql` template, so values go in as parameters on either engine) in a transaction of
+ * the app's database, as rows written below the API's validation would be; answers how many rows it changed.
+ */
+export async function sqlExec(app: FastifyInstance, statement: SQL): Promise<number> {
+  return app.database.transaction((tx) => runStatement(tx, statement));
+}
+
+/**
+ * Text as the engine can store it: PostgreSQL refuses the NUL character in text outright (so no stored row can hold
+ * one), SQLite keeps it; tests of what happens to stored control characters store what the engine allows.
+ */
+export const storable = (text: string): string =>
+  TEST_ENGINE === 'postgres' ? text.replaceAll('\u0000', '') : text;
+
+/** The messages of an error and of its causes, one after the other (drizzle wraps the engine's errors). */
+export function messagesOf(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) messages.push(current.message);
+  return messages.join(' <- ');
+}
+
+/** What a promise rejected with, or undefined when it resolved. */
+export const rejection = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 /** How many rows `table` holds. */
 export async function countRows(app: FastifyInstance, table: string): Promise<number> {

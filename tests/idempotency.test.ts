@@ -1,6 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../src/db/connection.js';
-import { buildTestApp, newParticipant, PROBLEM } from './helpers.js';
+import { buildTestApp, newParticipant, PROBLEM, sqlExec } from './helpers.js';
 
 const countParticipants = async (api: Awaited<ReturnType<typeof buildTestApp>>['api']) =>
   (await api.get('/participants?count=true&limit=1').expect(200)).body.total as number;
@@ -40,15 +40,13 @@ describe('Idempotency-Key', () => {
     const send = () => api.post('/participants').set('idempotency-key', 'slow-1').send(newParticipant());
     await send().expect(201);
     // As if that first request had claimed the key and not answered yet.
-    engineOf(app.database)
-      .sqlite.prepare("update idempotency_records set state = 'in_flight', status = null")
-      .run();
+    await sqlExec(app, sql`update idempotency_records set state = 'in_flight', status = null`);
     const res = await send().expect(409);
     expect(res.body.code).toBe('idempotency_key_in_flight');
     expect(res.headers['retry-after']).toBe('1');
     // A claim that never answered (the server died) is taken over after a minute.
     const twoMinutesAgo = new Date(Date.now() - 120_000).toISOString();
-    engineOf(app.database).sqlite.prepare('update idempotency_records set created_at = ?').run(twoMinutesAgo);
+    await sqlExec(app, sql`update idempotency_records set created_at = ${twoMinutesAgo}`);
     const takeover = await send().expect(201);
     expect(takeover.headers['idempotent-replayed']).toBeUndefined();
   });
@@ -77,9 +75,7 @@ describe('Idempotency-Key', () => {
     await bad().expect(400);
     expect((await bad().expect(400)).headers['idempotent-replayed']).toBe('true');
 
-    engineOf(app.database)
-      .sqlite.prepare("update idempotency_records set created_at = '2000-01-01T00:00:00.000Z'")
-      .run();
+    await sqlExec(app, sql`update idempotency_records set created_at = '2000-01-01T00:00:00.000Z'`);
     const afterExpiry = await api
       .post('/participants')
       .set('idempotency-key', 'shared')

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../src/db/connection.js';
 import { createImportStore } from '../src/repositories/historian-import-store.js';
 import { buildTestApp } from './helpers.js';
 
@@ -72,7 +71,7 @@ describe('the Historian import store', () => {
   it('refuses a transaction the handle did not give', async () => {
     const { app } = await buildTestApp({ seed: false });
     // Its plain-SQL statements run on the connection of the handle's transaction: a hand-made one has none.
-    const store = createImportStore({ db: engineOf(app.database).db });
+    const store = createImportStore(await app.database.read(async (tx) => ({ db: tx.db })));
     await expect(store.recordWrite('stop', 1, 1)).rejects.toThrow(/not a transaction of the database handle/);
   });
 });

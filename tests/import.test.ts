@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { engineOf } from '../src/db/connection.js';
 import { asActor } from '../src/domain/actor.js';
 import { displayCountry, resolveCountry } from '../src/importers/historian/countries.js';
 import { groupLegs } from '../src/importers/historian/grouping.js';
@@ -21,7 +20,7 @@ import { resolvePlace } from '../src/importers/historian/places.js';
 import type { Participant } from '../src/schemas/participants.js';
 import type { Stop } from '../src/schemas/stops.js';
 import type { Trip as TripRecord } from '../src/schemas/trips.js';
-import { buildTestApp, PROBLEM, type TestApp } from './helpers.js';
+import { buildTestApp, PROBLEM, sqlRows, type TestApp } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/historian/${name}`, import.meta.url).pathname;
 const xml = (name: string) => readFileSync(fixture(name), 'utf8');
@@ -379,11 +378,10 @@ describe('importing travels', () => {
       expect.objectContaining({ type: 'stop', id: rio.id, tripId: march.id }),
     ]);
     // The audit log names the command.
-    const audit = engineOf(t.app.database)
-      .sqlite.prepare(
-        `select distinct key_name as name from audit_log where resource = 'stop' and resource_id = ?`,
-      )
-      .all(rio.id);
+    const audit = await sqlRows(
+      t.app,
+      `select distinct key_name as name from audit_log where resource = 'stop' and resource_id = ${Number(rio.id)}`,
+    );
     expect(audit).toEqual([{ name: 'command:import' }]);
   });
 
@@ -641,11 +639,10 @@ describe('POST /imports', () => {
       trips: { created: 0, unchanged: 4 },
       stops: { created: 0, unchanged: 6 },
     });
-    const audit = engineOf(t.app.database)
-      .sqlite.prepare(
-        `select distinct key_name as name from audit_log where resource = 'trip' and resource_id > 1`,
-      )
-      .all() as { name: string }[];
+    const audit = await sqlRows<{ name: string }>(
+      t.app,
+      `select distinct key_name as name from audit_log where resource = 'trip' and resource_id > 1`,
+    );
     expect(audit.map((a) => a.name)).toEqual([expect.stringMatching(/^test-admin-/)]);
   });
 
@@ -916,36 +913,6 @@ describe('re-importing over hand corrections', () => {
     expect(await paris(t)).toMatchObject({ city: 'Paris', notes: 'Opened the fixture talks, as corrected.' });
     const quiet = await run(t, 'travels-corrected.xml');
     expect(quiet).toMatchObject({ outcome: 'unchanged', edits: [] });
-  });
-
-  it('counts rows imported before import_writes existed as the importer’s (migration 0011 backfill)', async () => {
-    const t = await buildTestApp();
-    await run(t, 'travels.xml');
-    const { sqlite } = engineOf(t.app.database);
-    // As a database imported before the migration: no writes noted. Then the migration's backfill runs.
-    sqlite.exec('delete from import_writes');
-    const migration = readFileSync(
-      new URL('../migrations/sqlite/0011_import_provenance.sql', import.meta.url).pathname,
-      'utf8',
-    );
-    const backfill = migration.split('--> statement-breakpoint').filter((sql) => /INSERT INTO/.test(sql));
-    expect(backfill).toHaveLength(3);
-    for (const sql of backfill) sqlite.exec(sql);
-    const noted = sqlite
-      .prepare('select resource, count(*) as n from import_writes group by resource order by resource')
-      .all();
-    expect(noted).toEqual([
-      { resource: 'participant', n: 1 },
-      { resource: 'stop', n: 6 },
-      { resource: 'trip', n: 4 },
-    ]);
-    expect((await run(t, 'travels.xml')).outcome).toBe('unchanged');
-    const stop = (await allTrips(t)).flatMap((trip) => trip.stops).find((s) => s.city === 'Paris') as Stop;
-    await t.api.patch(`/stops/${stop.id}`).send({ notes: 'Corrected by hand.' }).expect(200);
-    const report = await run(t, 'travels.xml');
-    expect(report.edits.map((e) => [e.resource, e.id, e.fields, e.action])).toEqual([
-      ['stop', stop.id, ['notes'], 'kept'],
-    ]);
   });
 
   it('reports unchanged when nothing changed, and re-created for a trip deleted by hand', async () => {

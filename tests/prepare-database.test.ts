@@ -38,6 +38,23 @@ function read<T>(path: string, sql: string): T {
   }
 }
 
+describe('the SQLite file', () => {
+  it('creates its folder, runs in WAL mode with foreign keys on and a busy timeout', async () => {
+    const { database } = await prepareDatabase({
+      path: join(dir, 'nested', 'folder', 'itinerary.db'),
+      seed: 'never',
+    });
+    try {
+      const { sqlite } = engineOf(database);
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
 describe('prepareDatabase', () => {
   it('migrates, seeds only an empty database when asked if-empty, and rewrites the seed in place when asked always', async () => {
     const path = join(dir, 'prepare.db');

@@ -3,6 +3,7 @@ import {
   type AppError,
   BusyError,
   ConstraintViolatedError,
+  DatabaseUnavailableError,
   DuplicateError,
   ReferenceConflictError,
 } from '../errors.js';
@@ -77,12 +78,20 @@ export type DatabaseHandle = {
 
 type SqliteLike = { code?: unknown; cause?: unknown };
 
-/** The SQLITE_* code of `error` or of one of its causes (drizzle wraps the driver's errors), if any. */
+/**
+ * The SQLITE_* code of `error` or of one of its causes (drizzle wraps the driver's errors), if any. A foreign key
+ * found broken while a trigger runs comes as SQLITE_CONSTRAINT_TRIGGER with SQLite's foreign key message: it is
+ * named a foreign key's code here.
+ */
 function sqliteCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth += 1) {
-    const code = (current as SqliteLike).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+    const { code, message } = current as SqliteLike & { message?: unknown };
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+      return code === 'SQLITE_CONSTRAINT_TRIGGER' && String(message).includes('FOREIGN KEY')
+        ? 'SQLITE_CONSTRAINT_FOREIGNKEY'
+        : code;
+    }
     current = (current as SqliteLike).cause;
   }
   return undefined;
@@ -98,6 +107,7 @@ function domainErrorOf(code: string | undefined): AppError | undefined {
       return new DuplicateError();
     case 'SQLITE_CONSTRAINT_CHECK':
     case 'SQLITE_CONSTRAINT_NOTNULL':
+    case 'SQLITE_CONSTRAINT_TRIGGER':
       return new ConstraintViolatedError();
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
@@ -211,7 +221,9 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
         },
       };
     },
-    translateError: (error) => domainErrorOf(sqliteCode(error)) ?? error,
+    // Any error once the connection is closed means the database is gone, whatever the statement said.
+    translateError: (error) =>
+      sqlite.open ? (domainErrorOf(sqliteCode(error)) ?? error) : new DatabaseUnavailableError(),
     checkIntegrity: async () => checkIntegrity(sqlite),
     backup: (target) => backupTo(sqlite, target),
     optimize: async () => {

@@ -66,7 +66,9 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
           );
     return { database, repos: createRepositories(), seeded };
   } catch (error) {
+    // What the error means (a server that cannot be reached, say) is read before the handle closes.
+    const meaning = database.translateError(error);
     await database.close();
-    throw database.translateError(error);
+    throw meaning;
   }
 }

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { PreconditionFailedError } from '../errors.js';
+import { BusyError, PreconditionFailedError } from '../errors.js';
 
 // Versions for optimistic concurrency: every resource has one, and its strong ETag is "v<version>". A write that
 // names the versions it expects (If-Match) goes ahead only if the resource is still at one of them; the check runs
@@ -19,6 +19,25 @@ export function assertExpected(
 ): void {
   if (expected !== undefined && !expected.includes(current))
     throw new PreconditionFailedError(resource, id, versionTag(current));
+}
+
+/** How many times a write is tried again after another writer changed its record between its read and its write. */
+const WRITE_ATTEMPTS = 5;
+
+/**
+ * Runs `attempt` until its write lands. An attempt reads the record, checks If-Match against it (assertExpected),
+ * and writes with the version it read as a condition (`… WHERE id = $id AND version = $read`), so that the check
+ * holds at the moment of the write, not only at the read; it answers undefined when that write changed no row:
+ * another writer (another transaction on PostgreSQL) changed the record in between. The next attempt reads it
+ * again: a request that named versions then gets its 412, one that did not applies its change to the newer state,
+ * and a record deleted meanwhile is a 404. After WRITE_ATTEMPTS, a BusyError (503, retry).
+ */
+export async function untilWritten<T>(attempt: () => Promise<T | undefined>): Promise<T> {
+  for (let tries = 0; tries < WRITE_ATTEMPTS; tries += 1) {
+    const written = await attempt();
+    if (written !== undefined) return written;
+  }
+  throw new BusyError();
 }
 
 /**

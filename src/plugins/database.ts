@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { DatabaseHandle } from '../db/client.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { tzdbRelease } from '../domain/tzdb.js';
+import { claimMaintenance } from '../repositories/changes-repository.js';
 import { RETENTION_MS as IDEMPOTENCY_RETENTION_MS } from '../repositories/idempotency-repository.js';
 import type { Repositories } from '../repositories/index.js';
 
@@ -53,6 +54,8 @@ export default fp<DatabasePluginOptions>(
       const cutoff = new Date(Date.now() - opts.changesRetentionDays * 86_400_000).toISOString();
       const settled = new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString();
       const dropped = await database.transaction(async (tx) => {
+        // One instance prunes at a time; the others leave it to that one.
+        if (!(await claimMaintenance(tx))) return 0;
         await app.repos.idempotency.pruneBefore(settled, tx);
         return app.repos.changes.pruneBefore(cutoff, tx);
       });

@@ -1,14 +1,22 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 
-export type SecurityPluginOptions = { rateLimitMax: number; rateLimitWindow: string };
+export type SecurityPluginOptions = {
+  rateLimitMax: number;
+  rateLimitWindow: string;
+  /** REDIS_URL: keep the rate limit's counts in Redis, shared by every instance; without it, each instance counts. */
+  redisUrl?: string;
+};
 
 const MAX_URL_LENGTH = 8192;
 
 /**
- * Security headers (helmet), a rate limit per client, and a bound on URL length. A client is its API key when it
+ * Security headers (helmet), a rate limit per client (counted in Redis when REDIS_URL is set, so that a client's
+ * budget is the same whichever instance answers; if Redis stops answering, requests go through unlimited and
+ * the error is logged, rather than the API failing with it), and a bound on URL length. A client is its API key when it
  * sends a valid one (the auth plugin has verified it by then), else its IP address (request.ip, which TRUST_PROXY
  * governs): never an unverified header, or any made-up token would be a fresh allowance.
  */
@@ -33,8 +41,23 @@ export default fp<SecurityPluginOptions>(
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     });
 
+    const redis = opts.redisUrl
+      ? new Redis(opts.redisUrl, {
+          // A limiter must not hold a request up: a Redis that does not answer fails the count at once.
+          connectTimeout: 500,
+          maxRetriesPerRequest: 1,
+          lazyConnect: false,
+        })
+      : undefined;
+    if (redis) {
+      redis.on('error', (error: Error) => app.log.warn({ err: error }, 'rate limit store: Redis error'));
+      app.addHook('onClose', async () => {
+        redis.disconnect();
+      });
+    }
     await app.register(rateLimit, {
       global: true,
+      ...(redis ? { redis, nameSpace: 'itinerary-rate-limit:', skipOnError: true } : {}),
       max: opts.rateLimitMax,
       timeWindow: /^\d+$/.test(opts.rateLimitWindow) ? Number(opts.rateLimitWindow) : opts.rateLimitWindow,
       // RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (the IETF draft), and Retry-After on a 429.

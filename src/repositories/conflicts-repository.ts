@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, max, min, ne, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
-import { firstRow } from '../db/queries.js';
+import { firstRow, queryRows } from '../db/queries.js';
 import { stopSpanEnd, stopSpanStart } from '../db/schema.js';
 import { tablesOf } from '../db/tables.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../domain/conflicts.js';
 import { addDays } from '../domain/time.js';
 import type { Conflict, ConflictListQuery } from '../schemas/conflicts.js';
-import { perEngine } from './dialect.js';
+import { dialectOf, perEngine } from './dialect.js';
 import { meetingConditions } from './meetings-repository.js';
 import { type Page, paginateRows } from './pagination.js';
 import { longestStay, stopConditions } from './stops-repository.js';
@@ -403,6 +403,17 @@ export function createConflictsRepository() {
      */
     async found(focus: Focus, tx: Transaction): Promise<{ found: FoundConflict[]; facts: Facts }> {
       return involving(tx, focus);
+    },
+
+    /**
+     * Makes the transaction `tx` the only one that checks and changes schedules until it ends, so that two writes
+     * that would each be fine alone, but conflict together (the same person booked twice), cannot both pass their
+     * checks: the second waits for the first to commit, then sees its rows. Without effect where transactions
+     * already run one at a time (SQLite).
+     */
+    async lockSchedules(tx: Transaction): Promise<void> {
+      const lock = dialectOf(tx.db).scheduleLock;
+      if (lock) await queryRows(tx, lock);
     },
 
     /** These conflicts as the API shows them; `unwritten` is a record a refused write would have created. */

@@ -52,6 +52,22 @@ export type Dialect = {
   keysCatchUp(table: string): SQL | null;
   /** Ranked full-text search over the index (search-repository.ts). */
   search: RankedSearch;
+  /**
+   * The database's clock now, plus `offsetMs` milliseconds (negative: earlier), as the ISO-8601 UTC text the
+   * tables store (`2026-12-01T03:04:05.678Z`): for times several instances must agree on.
+   */
+  isoNow(offsetMs: number): SQL;
+  /**
+   * The statement that makes the transaction the only one, until it ends, that checks and changes schedules (a
+   * strict write's read-then-write rule), or null where transactions already run one at a time (SQLite).
+   */
+  scheduleLock: SQL | null;
+  /**
+   * A query answering one row whose `claimed` is true when the transaction may run the periodic maintenance
+   * (pruning): taken until it ends, and not while another instance's maintenance runs; null where one process owns
+   * the database (SQLite).
+   */
+  maintenanceClaim: SQL | null;
 };
 
 /** A search's words and the types it is narrowed to (undefined: every type). */
@@ -111,6 +127,10 @@ export const sqliteDialect: Dialect = {
     sql`select rowid / 4 from search_index where rowid % 4 = ${sql.raw(String(SEARCH_TYPE_CODES[type]))} and ${where}`,
   fullTextMatch: (words, options) => sqliteFullTextMatch(words, options),
   keysCatchUp: () => null,
+  scheduleLock: null,
+  maintenanceClaim: null,
+  isoNow: (offsetMs) =>
+    sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${sql.raw(`'${offsetMs / 1000} seconds'`)})`,
   // Ranking reads the type and id from the rowid rather than from the index's stored columns: reading those loaded
   // every match's row from the index's content table, which for a common word (150,000 matches) was half the cost
   // of the query.
@@ -191,6 +211,12 @@ export const postgresDialect: Dialect = {
       where document @@ to_tsquery('simple', ${tsQueryText(words, true)})
         ${types ? sql`and type in (${sql.join(types.map(typeLiteral), sql`, `)})` : sql``}`,
   },
+  isoNow: (offsetMs) =>
+    sql`to_char((statement_timestamp() + ${sql.raw(`interval '${offsetMs} milliseconds'`)}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  // A transaction-level advisory lock (released at COMMIT or ROLLBACK), under a key of its own ("sche").
+  scheduleLock: sql`select pg_advisory_xact_lock(${sql.raw(String(0x73636865))})`,
+  // Tried, not waited for: an instance whose claim fails leaves the work to the one that holds it ("main").
+  maintenanceClaim: sql`select pg_try_advisory_xact_lock(${sql.raw(String(0x6d61696e))}) as claimed`,
   keysCatchUp: (table) =>
     sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce(max(id), 0) + 1, false) from ${sql.identifier(table)}`,
 };

@@ -68,7 +68,8 @@ const statements = {
     `insert into import_writes (resource, resource_id, version, source, record_id, written_at)
      values (?, ?, ?, ?, ?, ?)
      on conflict (resource, resource_id) do update set version = excluded.version,
-       source = coalesce(excluded.source, source), record_id = coalesce(excluded.record_id, record_id),
+       source = coalesce(excluded.source, import_writes.source),
+       record_id = coalesce(excluded.record_id, import_writes.record_id),
        written_at = excluded.written_at`,
   ),
 };

@@ -1,7 +1,8 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, or } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
 import { tablesOf } from '../db/tables.js';
+import { dialectOf } from './dialect.js';
 
 // Idempotency-Key records (IETF httpapi draft): the first request's answer, kept 24 hours per key holder.
 
@@ -26,39 +27,51 @@ export function createIdempotencyRepository() {
 
   return {
     /**
-     * Claims the key for this request, or says why it cannot. Run it in a transaction of the handle (a read, then a
-     * write), so two retries cannot both win. `now` is in milliseconds since the epoch.
+     * Claims the key for this request, or says why it cannot. The claim is one statement, on the database's
+     * clock: an insert that does nothing when the key is held (ON CONFLICT), or takes the key over when its
+     * record has expired (24 hours) or its request died in flight (a minute without an answer). So two requests
+     * with the same key, on one instance or two, cannot both win, and instances whose clocks differ agree on
+     * what has expired. A request that does not win is told why: another body (mismatch), still running
+     * (in_flight), or answered (replay).
      */
-    async begin(
-      holder: string,
-      key: string,
-      requestHash: string,
-      { db }: Transaction,
-      now = Date.now(),
-    ): Promise<Begin> {
-      const { idempotencyRecords } = tablesOf(db);
+    async begin(holder: string, key: string, requestHash: string, tx: Transaction): Promise<Begin> {
+      const { db } = tx;
+      const { idempotencyRecords: records } = tablesOf(db);
+      const { isoNow } = dialectOf(db);
+      const claimed = await db
+        .insert(records)
+        .values({ holder, key, requestHash, state: 'in_flight', createdAt: isoNow(0) })
+        .onConflictDoUpdate({
+          target: [records.holder, records.key],
+          set: {
+            requestHash,
+            state: 'in_flight',
+            status: null,
+            headers: null,
+            body: null,
+            createdAt: isoNow(0),
+          },
+          setWhere: or(
+            lt(records.createdAt, isoNow(-RETENTION_MS)),
+            and(eq(records.state, 'in_flight'), lt(records.createdAt, isoNow(-ABANDONED_MS))),
+          ),
+        })
+        .returning({ key: records.key });
+      if (claimed.length > 0) return { kind: 'new' };
       const record = firstRow(
         await db
           .select()
-          .from(idempotencyRecords)
+          .from(records)
           .where(where(db, holder, key)),
       );
-      const createdAt = record ? Date.parse(record.createdAt) : 0;
-      const expired = record !== undefined && now - createdAt >= RETENTION_MS;
-      const abandoned = record?.state === 'in_flight' && now - createdAt >= ABANDONED_MS;
-      if (record && !expired && !abandoned) {
-        if (record.requestHash !== requestHash) return { kind: 'mismatch' };
-        if (record.state === 'in_flight') return { kind: 'in_flight' };
-        return {
-          kind: 'replay',
-          response: { status: record.status, headers: record.headers ?? {}, body: record.body },
-        };
-      }
-      if (record) await db.delete(idempotencyRecords).where(where(db, holder, key));
-      await db
-        .insert(idempotencyRecords)
-        .values({ holder, key, requestHash, state: 'in_flight', createdAt: new Date(now).toISOString() });
-      return { kind: 'new' };
+      // Gone between the two statements (pruned): nobody holds the key, and a retry will claim it.
+      if (!record) return { kind: 'in_flight' };
+      if (record.requestHash !== requestHash) return { kind: 'mismatch' };
+      if (record.state === 'in_flight') return { kind: 'in_flight' };
+      return {
+        kind: 'replay',
+        response: { status: record.status, headers: record.headers ?? {}, body: record.body },
+      };
     },
 
     async complete(

@@ -6,7 +6,7 @@ import { tablesOf } from '../db/tables.js';
 import { meetingRules } from '../domain/rules.js';
 import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { canonicalZone } from '../domain/tzdb.js';
-import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
@@ -313,7 +313,9 @@ export function createMeetingsRepository() {
     db
       .update(meetings)
       .set({ ...placeholders(shape), version: sql`${meetings.version} + 1` })
-      .where(eq(meetings.id, sql.placeholder('id')))
+      .where(
+        and(eq(meetings.id, sql.placeholder('id')), eq(meetings.version, sql.placeholder('readVersion'))),
+      )
       .prepare(),
   );
   const insertAttendee = preparedOnce((db, { t: { meetingParticipants } }) =>
@@ -328,12 +330,19 @@ export function createMeetingsRepository() {
       .prepare(),
   );
 
-  const touch = async (db: Db, id: number) => {
+  /**
+   * A new version for a meeting whose attendance changed. With `expected` versions (If-Match), only if it is still at
+   * the version read (`read`): otherwise another writer changed it since, and the request's 412 rolls its
+   * attendance change back with the transaction.
+   */
+  const touch = async (tx: Transaction, id: number, read: number, expected: Expected) => {
+    const { db } = tx;
     const { meetings } = tablesOf(db);
-    await db
+    const touched = await db
       .update(meetings)
       .set({ updatedAt: nowIso(), version: sql`${meetings.version} + 1` })
-      .where(eq(meetings.id, id));
+      .where(and(eq(meetings.id, id), expected === undefined ? undefined : eq(meetings.version, read)));
+    if (changedRows(touched) === 0) assertExpected(expected, 'meeting', id, (await get(id, tx)).version);
   };
 
   const participantsByMeeting = async (
@@ -483,32 +492,43 @@ export function createMeetingsRepository() {
     },
 
     async update(id: number, patch: UpdateMeeting, expected: Expected, tx: Transaction): Promise<Meeting> {
-      const current = await get(id, tx);
-      assertExpected(expected, 'meeting', id, current.version);
-      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-      const changed = changedFields(current, patch);
-      if (Object.keys(changed).length === 0) return current;
-      const merged = { ...current, ...changed };
-      const timeZone = await stopZone(merged.stopId, tx);
-      const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
-      if (timeZone === undefined) {
-        errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
-      }
-      assertValid(errors);
-      const changes = {
-        ...changed,
-        ...instantsOf(merged, timeZone ?? current.timeZone),
-        updatedAt: nowIso(),
-      };
-      await updateStatement(tx, shapeOf(changes)).execute({ ...changes, id });
-      return get(id, tx);
+      return untilWritten(async () => {
+        const current = await get(id, tx);
+        assertExpected(expected, 'meeting', id, current.version);
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changed = changedFields(current, patch);
+        if (Object.keys(changed).length === 0) return current;
+        const merged = { ...current, ...changed };
+        const timeZone = await stopZone(merged.stopId, tx);
+        const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
+        if (timeZone === undefined) {
+          errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
+        }
+        assertValid(errors);
+        const changes = {
+          ...changed,
+          ...instantsOf(merged, timeZone ?? current.timeZone),
+          updatedAt: nowIso(),
+        };
+        const written = await updateStatement(tx, shapeOf(changes)).execute({
+          ...changes,
+          id,
+          readVersion: current.version,
+        });
+        return changedRows(written) > 0 ? get(id, tx) : undefined;
+      });
     },
 
     async delete(id: number, expected: Expected, tx: Transaction): Promise<void> {
-      assertExpected(expected, 'meeting', id, (await get(id, tx)).version);
-      const { db } = tx;
-      const { meetings } = tablesOf(db);
-      await db.delete(meetings).where(eq(meetings.id, id));
+      const { meetings } = tablesOf(tx.db);
+      await untilWritten(async () => {
+        const { version } = await get(id, tx);
+        assertExpected(expected, 'meeting', id, version);
+        const deleted = await tx.db
+          .delete(meetings)
+          .where(and(eq(meetings.id, id), eq(meetings.version, version)));
+        return changedRows(deleted) > 0 ? true : undefined;
+      });
     },
 
     /** Adds the participant to the meeting, or changes their role. Answers whether they were added. */
@@ -520,7 +540,8 @@ export function createMeetingsRepository() {
       expected: Expected,
       tx: Transaction,
     ): Promise<{ created: boolean }> {
-      assertExpected(expected, 'meeting', meetingId, (await get(meetingId, tx)).version);
+      const { version } = await get(meetingId, tx);
+      assertExpected(expected, 'meeting', meetingId, version);
       const { db } = tx;
       const { meetingParticipants } = tablesOf(db);
       if (!(await participantExists(participantId, tx)))
@@ -548,7 +569,7 @@ export function createMeetingsRepository() {
       } else {
         await db.insert(meetingParticipants).values({ meetingId, participantId, role, createdAt: nowIso() });
       }
-      await touch(db, meetingId);
+      await touch(tx, meetingId, version, expected);
       return { created: !existing };
     },
 
@@ -558,7 +579,8 @@ export function createMeetingsRepository() {
       expected: Expected,
       tx: Transaction,
     ): Promise<void> {
-      assertExpected(expected, 'meeting', meetingId, (await get(meetingId, tx)).version);
+      const { version } = await get(meetingId, tx);
+      assertExpected(expected, 'meeting', meetingId, version);
       const { db } = tx;
       const { meetingParticipants } = tablesOf(db);
       const result = await db
@@ -572,7 +594,7 @@ export function createMeetingsRepository() {
       if (changedRows(result) === 0) {
         throw new NotFoundError('participant of this meeting', participantId);
       }
-      await touch(db, meetingId);
+      await touch(tx, meetingId, version, expected);
     },
   };
 }

@@ -1,10 +1,10 @@
 import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
-import { firstRow } from '../db/queries.js';
+import { changedRows, firstRow } from '../db/queries.js';
 import { tablesOf } from '../db/tables.js';
 import { searchText } from '../domain/text.js';
 import { nowIso } from '../domain/time.js';
-import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type {
   CreateParticipant,
@@ -60,7 +60,7 @@ export function createParticipantsRepository() {
     return row;
   };
 
-  return {
+  const repository = {
     /** The participant with this id; NotFoundError when there is none. */
     async get(id: number, tx: Transaction): Promise<Participant> {
       return get(id, tx);
@@ -108,56 +108,71 @@ export function createParticipantsRepository() {
       expected: Expected,
       tx: Transaction,
     ): Promise<Participant> {
-      const current = await get(id, tx);
       const { db } = tx;
       const { participants } = tablesOf(db);
-      assertExpected(expected, 'participant', id, current.version);
-      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-      const changes = changedFields(current, patch);
-      if (Object.keys(changes).length === 0) return current;
-      const [updated] = await db
-        .update(participants)
-        .set({ ...changes, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
-        .where(eq(participants.id, id))
-        .returning();
-      return updated as Participant;
+      return untilWritten(async () => {
+        const current = await get(id, tx);
+        assertExpected(expected, 'participant', id, current.version);
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changes = changedFields(current, patch);
+        if (Object.keys(changes).length === 0) return current;
+        const [updated] = await db
+          .update(participants)
+          .set({ ...changes, updatedAt: nowIso(), version: sql`${participants.version} + 1` })
+          .where(and(eq(participants.id, id), eq(participants.version, current.version)))
+          .returning();
+        return updated as Participant | undefined;
+      });
     },
 
     /** Deletes a participant nobody depends on; one who still travels or attends is a conflict, named. */
-    async delete(id: number, expected: Expected, { db }: Transaction): Promise<void> {
-      const { participants, trips, meetingParticipants } = tablesOf(db);
-      const [exists] = await db
-        .select({ id: participants.id, version: participants.version })
-        .from(participants)
-        .where(eq(participants.id, id));
-      if (!exists) throw new NotFoundError('participant', id);
-      assertExpected(expected, 'participant', id, exists.version);
-      const travels =
-        firstRow(await db.select({ n: count() }).from(trips).where(eq(trips.travelerId, id)))?.n ?? 0;
-      const attends =
-        firstRow(
-          await db
-            .select({ n: count() })
-            .from(meetingParticipants)
-            .where(eq(meetingParticipants.participantId, id)),
-        )?.n ?? 0;
-      if (travels > 0 || attends > 0) {
-        const reasons: string[] = [];
-        const remedies: string[] = [];
-        if (travels > 0) {
-          reasons.push(`is the traveler of ${travels} trip${travels === 1 ? '' : 's'}`);
-          remedies.push(`give ${travels === 1 ? 'that trip' : 'those trips'} another traveler`);
-        }
-        if (attends > 0) {
-          reasons.push(`takes part in ${attends} meeting${attends === 1 ? '' : 's'}`);
-          remedies.push(`remove them from ${attends === 1 ? 'that meeting' : 'those meetings'}`);
-        }
-        throw new ConflictError(
-          'participant_in_use',
-          `Participant ${id} ${reasons.join(' and ')}; ${remedies.join(' and ')} first.`,
-        );
-      }
-      await db.delete(participants).where(eq(participants.id, id));
+    async delete(id: number, expected: Expected, tx: Transaction): Promise<void> {
+      await untilWritten(() => deleteOnce(id, expected, tx));
     },
   };
+  return repository;
+
+  /**
+   * One attempt at deleting a participant (see untilWritten): true when deleted, undefined when its version moved on
+   * since it was read. A participant who still travels or attends (a foreign key would refuse the delete) is a
+   * conflict that names why.
+   */
+  async function deleteOnce(id: number, expected: Expected, { db }: Transaction): Promise<true | undefined> {
+    const { participants, trips, meetingParticipants } = tablesOf(db);
+    const [exists] = await db
+      .select({ id: participants.id, version: participants.version })
+      .from(participants)
+      .where(eq(participants.id, id));
+    if (!exists) throw new NotFoundError('participant', id);
+    assertExpected(expected, 'participant', id, exists.version);
+    const travels =
+      firstRow(await db.select({ n: count() }).from(trips).where(eq(trips.travelerId, id)))?.n ?? 0;
+    const attends =
+      firstRow(
+        await db
+          .select({ n: count() })
+          .from(meetingParticipants)
+          .where(eq(meetingParticipants.participantId, id)),
+      )?.n ?? 0;
+    if (travels > 0 || attends > 0) {
+      const reasons: string[] = [];
+      const remedies: string[] = [];
+      if (travels > 0) {
+        reasons.push(`is the traveler of ${travels} trip${travels === 1 ? '' : 's'}`);
+        remedies.push(`give ${travels === 1 ? 'that trip' : 'those trips'} another traveler`);
+      }
+      if (attends > 0) {
+        reasons.push(`takes part in ${attends} meeting${attends === 1 ? '' : 's'}`);
+        remedies.push(`remove them from ${attends === 1 ? 'that meeting' : 'those meetings'}`);
+      }
+      throw new ConflictError(
+        'participant_in_use',
+        `Participant ${id} ${reasons.join(' and ')}; ${remedies.join(' and ')} first.`,
+      );
+    }
+    const deleted = await db
+      .delete(participants)
+      .where(and(eq(participants.id, id), eq(participants.version, exists.version)));
+    return changedRows(deleted) > 0 ? true : undefined;
+  }
 }

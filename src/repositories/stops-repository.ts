@@ -1,11 +1,11 @@
 import { and, asc, count, eq, gte, inArray, lte, max, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
-import { firstRow, queryRow } from '../db/queries.js';
+import { changedRows, firstRow, queryRow } from '../db/queries.js';
 import { stopDateKey, stopSpanEnd, stopSpanStart, UNDATED } from '../db/schema.js';
 import { tablesOf } from '../db/tables.js';
 import { stopRules } from '../domain/rules.js';
 import { addDays, nowIso } from '../domain/time.js';
-import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
 import { titleEquals } from './conditions.js';
@@ -222,31 +222,37 @@ export function createStopsRepository() {
     async update(id: number, patch: UpdateStop, expected: Expected, tx: Transaction): Promise<Stop> {
       const { db } = tx;
       const { stops } = tablesOf(db);
-      const current = await get(id, tx);
-      assertExpected(expected, 'stop', id, current.version);
-      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-      const changes = changedFields(current, patch);
-      if (Object.keys(changes).length === 0) return current;
-      assertValid(stopRules({ ...current, ...changes }));
-      if (changes.position !== undefined) await assertPositionFree(db, current.tripId, changes.position, id);
-      const [updated] = await db
-        .update(stops)
-        .set({ ...changes, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
-        .where(eq(stops.id, id))
-        .returning();
-      // The same wall-clock times are other instants in another zone.
-      if (changes.timeZone !== undefined) {
-        await refreshMeetingInstants(tx, { stopIds: [id] });
-      }
-      return updated as Stop;
+      return untilWritten(async () => {
+        const current = await get(id, tx);
+        assertExpected(expected, 'stop', id, current.version);
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changes = changedFields(current, patch);
+        if (Object.keys(changes).length === 0) return current;
+        assertValid(stopRules({ ...current, ...changes }));
+        if (changes.position !== undefined)
+          await assertPositionFree(db, current.tripId, changes.position, id);
+        const [updated] = await db
+          .update(stops)
+          .set({ ...changes, updatedAt: nowIso(), version: sql`${stops.version} + 1` })
+          .where(and(eq(stops.id, id), eq(stops.version, current.version)))
+          .returning();
+        // The same wall-clock times are other instants in another zone.
+        if (updated && changes.timeZone !== undefined) {
+          await refreshMeetingInstants(tx, { stopIds: [id] });
+        }
+        return updated as Stop | undefined;
+      });
     },
 
     /** Deletes the stop and, by cascade, its meetings. Other stops keep their positions. */
     async delete(id: number, expected: Expected, tx: Transaction): Promise<void> {
-      assertExpected(expected, 'stop', id, (await get(id, tx)).version);
-      const { db } = tx;
-      const { stops } = tablesOf(db);
-      await db.delete(stops).where(eq(stops.id, id));
+      const { stops } = tablesOf(tx.db);
+      await untilWritten(async () => {
+        const { version } = await get(id, tx);
+        assertExpected(expected, 'stop', id, version);
+        const deleted = await tx.db.delete(stops).where(and(eq(stops.id, id), eq(stops.version, version)));
+        return changedRows(deleted) > 0 ? true : undefined;
+      });
     },
   };
 }

@@ -1,10 +1,10 @@
 import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
-import { firstRow } from '../db/queries.js';
+import { changedRows, firstRow } from '../db/queries.js';
 import { tablesOf } from '../db/tables.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
-import { assertExpected, changedFields, type Expected } from '../domain/versions.js';
+import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
 import { containsText, hasTopic } from './conditions.js';
@@ -173,29 +173,34 @@ export function createTripsRepository() {
     async update(id: number, patch: UpdateTrip, expected: Expected, tx: Transaction): Promise<Trip> {
       const { db } = tx;
       const { trips } = tablesOf(db);
-      const current = await get(id, tx);
-      assertExpected(expected, 'trip', id, current.version);
-      // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
-      const changes = changedFields(current, patch);
-      if (Object.keys(changes).length === 0) return current;
-      assertValid([
-        ...tripRules({ ...current, ...changes }),
-        ...(await travelerErrors(db, changes.travelerId)),
-      ]);
-      const [updated] = await db
-        .update(trips)
-        .set({ ...changes, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
-        .where(eq(trips.id, id))
-        .returning();
-      return updated as Trip;
+      return untilWritten(async () => {
+        const current = await get(id, tx);
+        assertExpected(expected, 'trip', id, current.version);
+        // A patch that changes nothing writes nothing: same version, updatedAt and ETag, no audit entry.
+        const changes = changedFields(current, patch);
+        if (Object.keys(changes).length === 0) return current;
+        assertValid([
+          ...tripRules({ ...current, ...changes }),
+          ...(await travelerErrors(db, changes.travelerId)),
+        ]);
+        const [updated] = await db
+          .update(trips)
+          .set({ ...changes, updatedAt: nowIso(), version: sql`${trips.version} + 1` })
+          .where(and(eq(trips.id, id), eq(trips.version, current.version)))
+          .returning();
+        return updated as Trip | undefined;
+      });
     },
 
     /** Deletes the trip; its stops, their meetings and the meetings' attendance go with it (ON DELETE CASCADE). */
     async delete(id: number, expected: Expected, tx: Transaction): Promise<void> {
       const { trips } = tablesOf(tx.db);
-      assertExpected(expected, 'trip', id, (await get(id, tx)).version);
-      const { db } = tx;
-      await db.delete(trips).where(eq(trips.id, id));
+      await untilWritten(async () => {
+        const { version } = await get(id, tx);
+        assertExpected(expected, 'trip', id, version);
+        const deleted = await tx.db.delete(trips).where(and(eq(trips.id, id), eq(trips.version, version)));
+        return changedRows(deleted) > 0 ? true : undefined;
+      });
     },
   };
 }

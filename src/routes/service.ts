@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { DatabaseUnavailableError } from '../errors.js';
 import { openApiYaml } from '../plugins/swagger.js';
 import { NoQuerySchema } from '../schemas/common.js';
 import { ConditionalGetHeadersSchema, NotModifiedSchema, ok, problems } from './responses.js';
@@ -29,7 +29,7 @@ const serviceRoutes: FastifyPluginAsyncZod = async (app) => {
         await app.database.ping();
       } catch (error) {
         app.log.error({ err: error }, 'health check: the database does not answer');
-        throw new AppError(503, 'database_unavailable', 'The database does not answer.');
+        throw new DatabaseUnavailableError();
       }
       return { status: 'ok' as const };
     },

@@ -38,6 +38,8 @@ export async function checkedWrite<T>(
   const { handling, write, focus, relevant = true, created } = change;
   return database.transaction(async (tx) => {
     if (!relevant) return { result: await write(tx), warnings: [] };
+    // The check reads, then the write writes: no other write of schedules may slip in between (PostgreSQL).
+    await conflicts.lockSchedules(tx);
     const before =
       typeof focus === 'function'
         ? new Set<string>()

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { PreconditionFailedError } from '../src/errors.js';
+import {
+  buildTestApp,
+  countRows,
+  newMeeting,
+  newParticipant,
+  newStop,
+  newTrip,
+  testDatabaseUrl,
+} from './helpers.js';
+
+// Races on PostgreSQL, where transactions run at the same time (on SQLite the handle runs them one by one). Two
+// apps on one database stand for two instances of the server; each has a pool of its own.
+
+/** Two apps (instances) on one fresh database, with an admin token each. */
+async function twoInstances() {
+  const url = await testDatabaseUrl();
+  const a = await buildTestApp({ config: { DATABASE_URL: url } });
+  const b = await buildTestApp({ config: { DATABASE_URL: url } });
+  return { a, b };
+}
+
+describe('races on PostgreSQL', () => {
+  it('writes racing from one version: the version check in the UPDATE lets exactly one through', async () => {
+    const { a, b } = await twoInstances();
+    const { version } = await a.app.database.read((tx) => a.app.repos.trips.get(1, tx));
+    // Straight at the repositories, so that all sixteen transactions read before any writes.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) => {
+        const { app } = i % 2 === 0 ? a : b;
+        return app.database.transaction((tx) =>
+          app.repos.trips.update(1, { summary: `Racing writer ${i}` }, [version], tx),
+        );
+      }),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const lost of outcomes.filter((o) => o.status === 'rejected')) {
+      expect((lost as PromiseRejectedResult).reason).toBeInstanceOf(PreconditionFailedError);
+    }
+    const after = await b.app.database.read((tx) => b.app.repos.trips.get(1, tx));
+    expect(after.version).toBe(version + 1);
+    expect(after.summary).toBe((won[0] as PromiseFulfilledResult<{ summary: string }>).value.summary);
+  });
+
+  it('the same Idempotency-Key sent to two instances at once creates one record', async () => {
+    const { a, b } = await twoInstances();
+    // One key holder on both: the admin key of instance A, used on B as well.
+    const token = await a.token('write', 'idempotent-writer');
+    const before = await countRows(a.app, 'participants');
+    const send = (api: typeof a.anon) =>
+      api
+        .post('/participants')
+        .set('authorization', `Bearer ${token}`)
+        .set('idempotency-key', 'one-record-please')
+        .send(newParticipant({ name: 'Only once' }));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => send(i % 2 === 0 ? a.anon : b.anon)),
+    );
+    const statuses = answers.map((r) => r.status);
+    // One creates it; the others are told it is in flight (409) or replay its answer (201, Idempotent-Replayed).
+    expect(
+      statuses.every((s) => s === 201 || s === 409),
+      String(statuses),
+    ).toBe(true);
+    expect(answers.filter((r) => r.status === 201 && !r.headers['idempotent-replayed'])).toHaveLength(1);
+    expect(await countRows(a.app, 'participants')).toBe(before + 1);
+  });
+
+  it('strict writes double-booking one person, racing on two instances: at most one succeeds', async () => {
+    const { a, b } = await twoInstances();
+    const person = (
+      await a.api
+        .post('/participants')
+        .send(newParticipant({ name: 'Booked Twice' }))
+        .expect(201)
+    ).body.id as number;
+    const trip = (await a.api.post('/trips').send(newTrip(1)).expect(201)).body.id as number;
+    const stop = (await a.api.post(`/trips/${trip}/stops`).send(newStop()).expect(201)).body.id as number;
+    // Eight meetings at the same hour, each with the same person: any two of them conflict.
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 === 0 ? a.api : b.api)
+          .post(`/stops/${stop}/meetings`)
+          .set('prefer', 'handling=strict')
+          .send(
+            newMeeting({
+              title: `Double booking ${i}`,
+              date: '2019-03-01',
+              startTime: '10:00',
+              endTime: '11:00',
+              participants: [{ participantId: person, role: 'attendee' }],
+            }),
+          ),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(
+      statuses.filter((s) => s === 201),
+      String(statuses),
+    ).toHaveLength(1);
+    expect(
+      statuses.filter((s) => s === 409),
+      String(statuses),
+    ).toHaveLength(7);
+    const schedule = await b.api.get(`/participants/${person}/schedule`).expect(200);
+    expect(schedule.body.data).toHaveLength(1);
+  });
+});
