@@ -136,10 +136,19 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   };
   let closed = false;
 
+  /** Connections that have a listener for their 'error' event (see connect). */
+  const listened = new WeakSet<pg.PoolClient>();
   const connect = async (): Promise<pg.PoolClient> => {
     if (closed) throw new DatabaseUnavailableError();
     try {
-      return await pool.connect();
+      const client = await pool.connect();
+      // A connection the server cuts while it is checked out emits 'error' as well as failing its query: with no
+      // listener, that event would end the process. The query's failure is what the request answers (503).
+      if (!listened.has(client)) {
+        client.on('error', () => {});
+        listened.add(client);
+      }
+      return client;
     } catch (error) {
       throw domainErrorOf(error) ?? error;
     }

@@ -1,6 +1,6 @@
 import { tillersonSeed } from '../../seeds/tillerson-2018.js';
 import { createRepositories, type Repositories } from '../repositories/index.js';
-import { applySeed, hasTrips, type SeedReport } from '../repositories/seed-repository.js';
+import { applySeed, hasTrips, type SeedReport, serializeStartup } from '../repositories/seed-repository.js';
 import { reconcileTimeZones } from '../repositories/time-zones-repository.js';
 import { type DatabaseHandle, openDatabase } from './client.js';
 import { engineOf, postgresEngineOf } from './connection.js';
@@ -55,14 +55,18 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
     const postgres = postgresEngineOf(database);
     if (postgres) await runPostgresMigrations(postgres.pool);
     else runMigrations(engineOf(database).db);
-    await database.transaction((tx) => reconcileTimeZones(tx));
+    await database.transaction(async (tx) => {
+      await serializeStartup(tx);
+      return reconcileTimeZones(tx);
+    });
     const seeded =
       config.seed === 'never'
         ? null
         : await database.withActor('command:seed', () =>
-            database.transaction(async (tx) =>
-              config.seed === 'always' || !(await hasTrips(tx)) ? applySeed(tillersonSeed, tx) : null,
-            ),
+            database.transaction(async (tx) => {
+              await serializeStartup(tx);
+              return config.seed === 'always' || !(await hasTrips(tx)) ? applySeed(tillersonSeed, tx) : null;
+            }),
           );
     return { database, repos: createRepositories(), seeded };
   } catch (error) {

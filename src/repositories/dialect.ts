@@ -68,6 +68,12 @@ export type Dialect = {
    * the database (SQLite).
    */
   maintenanceClaim: SQL | null;
+  /**
+   * The statement that makes the transaction wait until no other instance is bringing the data up to date at start
+   * (reconciling zones, seeding), and keeps the others waiting until it ends; null where one process owns the
+   * database (SQLite).
+   */
+  startupLock: SQL | null;
 };
 
 /** A search's words and the types it is narrowed to (undefined: every type). */
@@ -129,6 +135,7 @@ export const sqliteDialect: Dialect = {
   keysCatchUp: () => null,
   scheduleLock: null,
   maintenanceClaim: null,
+  startupLock: null,
   isoNow: (offsetMs) =>
     sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${sql.raw(`'${offsetMs / 1000} seconds'`)})`,
   // Ranking reads the type and id from the rowid rather than from the index's stored columns: reading those loaded
@@ -217,6 +224,8 @@ export const postgresDialect: Dialect = {
   scheduleLock: sql`select pg_advisory_xact_lock(${sql.raw(String(0x73636865))})`,
   // Tried, not waited for: an instance whose claim fails leaves the work to the one that holds it ("main").
   maintenanceClaim: sql`select pg_try_advisory_xact_lock(${sql.raw(String(0x6d61696e))}) as claimed`,
+  // Waited for ("strt"): the second instance to start finds the seed written and the zones reconciled.
+  startupLock: sql`select pg_advisory_xact_lock(${sql.raw(String(0x73747274))})`,
   keysCatchUp: (table) =>
     sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce(max(id), 0) + 1, false) from ${sql.identifier(table)}`,
 };

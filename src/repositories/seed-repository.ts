@@ -87,6 +87,16 @@ export async function applySeed(data: SeedData, tx: Transaction): Promise<SeedRe
   return report;
 }
 
+/**
+ * Makes the transaction `tx` the only one, until it ends, that brings the data up to date at start (db/prepare.ts:
+ * reconciling zones, seeding an empty database): instances that start together take turns, and the later ones see
+ * what the first wrote (a seed written twice would collide on its fixed ids). Nothing to do on SQLite.
+ */
+export async function serializeStartup(tx: Transaction): Promise<void> {
+  const lock = dialectOf(tx.db).startupLock;
+  if (lock) await queryRows(tx, lock);
+}
+
 /** Whether the database holds any trip, read in the transaction `tx`. */
 export async function hasTrips({ db }: Transaction): Promise<boolean> {
   const { trips } = tablesOf(db);
