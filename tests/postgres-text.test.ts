@@ -71,11 +71,22 @@ describe('search_text on PostgreSQL', () => {
     const theirs = await folded(everything);
     // Latin Extended-B and -C, IPA, modifier and phonetic letters, Greek's numeral sign, subscript letters,
     // enclosing marks, the reversed C.
-    const rare =
-      /[\u0149\u0180-\u02ff\u0374\u1c80-\u1c8f\u1d00-\u1dbf\u1efc-\u1eff\u2090-\u209c\u20d0-\u20ff\u2183\u2184\u2c60-\u2c7f]/u;
+    const rare = (c: string) =>
+      [
+        [0x0149, 0x0149],
+        [0x0180, 0x02ff],
+        [0x0374, 0x0374],
+        [0x1c80, 0x1c8f],
+        [0x1d00, 0x1dbf],
+        [0x1efc, 0x1eff],
+        [0x2090, 0x209c],
+        [0x20d0, 0x20ff],
+        [0x2183, 0x2184],
+        [0x2c60, 0x2c7f],
+      ].some(([from = 0, to = 0]) => (c.codePointAt(0) ?? 0) >= from && (c.codePointAt(0) ?? 0) <= to);
     const differ = everything.filter((_, i) => ours[i] !== theirs[i]);
     expect(differ.length).toBeGreaterThan(0);
-    expect(differ.filter((c) => !rare.test(c) && !/[\p{P}\p{S}\p{No}\u3007]/u.test(c))).toEqual([]);
+    expect(differ.filter((c) => !rare(c) && !/[\p{P}\p{S}\p{No}\u3007]/u.test(c))).toEqual([]);
   });
 
   it('spaces every character of the unspaced scripts as the TypeScript rule does', async () => {

@@ -1,24 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.js';
-import { engineOf } from '../src/db/connection.js';
-import { migrationsFolder, runMigrations } from '../src/db/migrate.js';
-import { REBUILD_SEARCH_INDEX_SQL, rebuildSearchIndex } from '../src/db/search-index.js';
+import { describe, expect, it } from 'vitest';
 import { matchExpression } from '../src/repositories/dialect.js';
-import {
-  createSearchRepository,
-  searchWords,
-  snippetHtml,
-  snippetOf,
-} from '../src/repositories/search-repository.js';
-import { SearchQuerySchema } from '../src/schemas/search.js';
+import { searchWords, snippetHtml, snippetOf } from '../src/repositories/search-repository.js';
 import {
   buildTestApp,
   locationOf,
-  migrationsBefore,
   newMeeting,
   newParticipant,
   newStop,
@@ -405,89 +390,5 @@ describe('search pagination', () => {
       .expect('content-type', /text\/csv/);
     // CSV carries the snippet as plain text, not its <mark> HTML.
     expect(res.text).toBe('type,id,title,snippet,tripId\r\nstop,6,Bogotá,Bogotá,1\r\n');
-  });
-});
-
-describe('building the search index', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'itinerary-search-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('migration 0004 indexes the rows that existed before it', async () => {
-    // The migrations before 0004, in a folder of their own, give a database as it was before search.
-    const { folder: before, tag } = migrationsBefore('_search_index', join(dir, 'before-search'));
-    expect(readdirSync(before)).not.toContain(`${tag}.sql`);
-
-    const database = openDatabase(':memory:');
-    try {
-      migrate(engineOf(database).db, { migrationsFolder: before });
-      const now = "'2020-01-01T00:00:00.000Z'";
-      engineOf(database).sqlite.exec(`
-        insert into participants (id, kind, name, title, created_at, updated_at)
-          values (1, 'person', 'Enrique Peña Nieto', 'President', ${now}, ${now});
-        insert into trips (id, title, traveler_id, start_date, end_date, status, topics, created_at, updated_at)
-          values (1, 'Old trip', 1, '2018-02-01', '2018-02-07', 'completed', '["Narcotráfico"]', ${now}, ${now});
-        insert into stops (id, trip_id, position, city, country, time_zone, created_at, updated_at)
-          values (1, 1, 1, 'Bogotá', 'CO', 'America/Bogota', ${now}, ${now});
-        insert into meetings (id, stop_id, kind, title, status, created_at, updated_at)
-          values (1, 1, 'bilateral', 'Talks with Peña Nieto', 'confirmed', ${now}, ${now});
-      `);
-
-      runMigrations(engineOf(database).db);
-      const repo = createSearchRepository();
-      const find = async (q: string) =>
-        (await database.read((tx) => repo.search(SearchQuerySchema.parse({ q }), tx))).data.map(
-          (r) => `${r.type}:${r.id}:${r.tripId}`,
-        );
-      expect(await find('bogota')).toEqual(['stop:1:1']);
-      // Four records are too few for a meaningful ranking: only what is found counts here.
-      expect((await find('pena nieto')).sort()).toEqual(['meeting:1:1', 'participant:1:null']);
-      expect(await find('narcotrafico')).toEqual(['trip:1:null']);
-    } finally {
-      await database.close();
-    }
-  });
-
-  it('has its triggers on every indexed table (a table-rebuild migration would drop them)', async () => {
-    const { app } = await buildTestApp();
-    const triggers = engineOf(app.database)
-      .sqlite.prepare(
-        "select tbl_name || ':' || name as t from sqlite_master where type = 'trigger' and name like '%search%'",
-      )
-      .pluck()
-      .all();
-    const expected = ['trips', 'stops', 'meetings', 'participants'].flatMap((table) =>
-      ['created', 'updated', 'deleted'].map((event) => `${table}:${table}_search_${event}`),
-    );
-    expect([...triggers].sort()).toEqual(expected.sort());
-  });
-
-  it('rebuildSearchIndex builds what the triggers built, with the statement the migration ends with', async () => {
-    // Migration 0010 made the index anew (folded words beside the text as written) and holds the rebuild.
-    const migration = readdirSync(migrationsFolder()).find((f) => f.endsWith('_text_matching.sql')) ?? '';
-    const text = readFileSync(join(migrationsFolder(), migration), 'utf8');
-    for (const statement of REBUILD_SEARCH_INDEX_SQL) expect(text).toContain(statement);
-
-    const { api, app } = await buildTestApp();
-    // Updates too, so that the update triggers have their say in what is compared.
-    await api
-      .patch('/trips/1')
-      .send({ topics: ['Glorbnik', 'trade'] })
-      .expect(200);
-    await api.patch('/stops/6').send({ notes: null }).expect(200);
-    await api
-      .patch('/meetings/8')
-      .send({ description: null, topics: ['Snarfle'] })
-      .expect(200);
-    await api.patch('/participants/7').send({ organization: 'Casa Rosada' }).expect(200);
-    const { sqlite } = engineOf(app.database);
-    const indexed = () => sqlite.prepare('select rowid, * from search_index order by rowid').all();
-    const byTriggers = indexed();
-    expect(byTriggers.length).toBeGreaterThan(30);
-
-    sqlite.exec('delete from search_index');
-    expect((await search(api, { q: 'bogota' })).data).toEqual([]);
-    await app.database.transaction((tx) => rebuildSearchIndex(tx));
-    expect(indexed()).toEqual(byTriggers);
-    expect(titles(await search(api, { q: 'bogota' }))).toEqual(['stop:Bogotá']);
   });
 });
