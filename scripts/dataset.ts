@@ -1,9 +1,10 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import countries from 'i18n-iso-countries';
-import type { DatabaseHandle } from '../src/db/client.js';
-import { engineOf, type SqliteEngine } from '../src/db/connection.js';
+import type { DatabaseHandle, Transaction } from '../src/db/client.js';
+import { engineOf, postgresEngineOf, type SqliteEngine } from '../src/db/connection.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { queryRow, queryRows, rawStatement } from '../src/db/queries.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
 import { REBUILD_SEARCH_INDEX_SQL } from '../src/db/search-index.js';
 import { toUtcInstant } from '../src/domain/time.js';
@@ -15,6 +16,7 @@ import {
   PARTS_OF_DAY,
   type TRIP_STATUSES,
 } from '../src/domain/vocabulary.js';
+import { dialectOf } from '../src/repositories/dialect.js';
 
 // A synthetic dataset of any size for query plans and benchmarks: trips of 1–10 stops in real cities (ISO
 // country codes, IANA zones), meetings dated within their stop's dates (some undated, some with clock times,
@@ -488,20 +490,49 @@ function assertPlacesValid(): void {
 
 type Row = (string | number | null)[];
 
+/** Where the writer's batches go: `insert` writes `rows` (each in the order of `columns`) into `table`. */
+type Sink = { insert(table: string, columns: string[], rows: Row[]): void };
+
+/** SQLite: prepared multi-row INSERTs, one per shape, run at once (a transaction around the whole load). */
+function sqliteSink(sqlite: SqliteEngine['sqlite']): Sink {
+  const statements = new Map<string, ReturnType<SqliteEngine['sqlite']['prepare']>>();
+  return {
+    insert(table, columns, rows) {
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      const text = `insert into "${table}" (${columns.join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = sqlite.prepare(text);
+        statements.set(text, statement);
+      }
+      statement.run(rows.flat());
+    },
+  };
+}
+
+/** Any engine: the batches are kept, to be written later through a transaction of the handle (writeBatches). */
+type Batch = { text: string; values: Row[number][] };
+function keptSink(batches: Batch[]): Sink {
+  return {
+    insert(table, columns, rows) {
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      batches.push({
+        text: `insert into "${table}" (${columns.join(', ')}) values ${rows.map(() => tuple).join(', ')}`,
+        values: rows.flat(),
+      });
+    },
+  };
+}
+
 /**
- * Buffers rows per table and writes them with prepared multi-row INSERTs. Tables flush in the order they were
- * registered (parents first), all together, so a child row never reaches SQLite before its parent's.
+ * Buffers rows per table and writes them in multi-row INSERTs. Tables flush in the order they were registered
+ * (parents first), all together, so a child row never reaches the database before its parent's.
  */
 class BatchWriter {
-  private readonly tables: {
-    columns: number;
-    rows: Row[];
-    insertMany: (values: (string | number | null)[]) => void;
-    insertOne: (values: (string | number | null)[]) => void;
-  }[] = [];
+  private readonly tables: { name: string; columns: string[]; rows: Row[] }[] = [];
 
   constructor(
-    private readonly sqlite: SqliteEngine['sqlite'],
+    private readonly sink: Sink,
     private readonly batchSize = 500,
   ) {}
 
@@ -517,23 +548,11 @@ class BatchWriter {
       return `"${column.name}"`;
     });
     const tableName = (table as unknown as { [key: symbol]: string })[Symbol.for('drizzle:Name')];
-    const tuple = `(${names.map(() => '?').join(', ')})`;
-    const statement = (n: number) =>
-      this.sqlite.prepare(
-        `insert into "${tableName}" (${names.join(', ')}) values ${Array.from({ length: n }, () => tuple).join(', ')}`,
-      );
-    const many = statement(this.batchSize);
-    const one = statement(1);
-    const entry = {
-      columns: names.length,
-      rows: [] as Row[],
-      insertMany: (values: (string | number | null)[]) => many.run(values),
-      insertOne: (values: (string | number | null)[]) => one.run(values),
-    };
+    const entry = { name: String(tableName), columns: names, rows: [] as Row[] };
     this.tables.push(entry);
     return (row) => {
-      if (row.length !== entry.columns)
-        throw new Error(`${tableName}: ${row.length} values for ${entry.columns}`);
+      if (row.length !== entry.columns.length)
+        throw new Error(`${tableName}: ${row.length} values for ${entry.columns.length}`);
       entry.rows.push(row);
       if (entry.rows.length >= this.batchSize) this.flush();
     };
@@ -541,11 +560,9 @@ class BatchWriter {
 
   flush(): void {
     for (const entry of this.tables) {
-      let i = 0;
-      for (; i + this.batchSize <= entry.rows.length; i += this.batchSize) {
-        entry.insertMany(entry.rows.slice(i, i + this.batchSize).flat());
+      for (let i = 0; i < entry.rows.length; i += this.batchSize) {
+        this.sink.insert(entry.name, entry.columns, entry.rows.slice(i, i + this.batchSize));
       }
-      for (; i < entry.rows.length; i += 1) entry.insertOne(entry.rows[i] as Row);
       entry.rows.length = 0;
     }
   }
@@ -590,7 +607,7 @@ export function generateDataset(
   sqlite.transaction(() => {
     // Only the insert triggers of the index: they are all a load fires. They come back in this transaction.
     for (const { name } of searchTriggers) sqlite.exec(`drop trigger "${name}"`);
-    writeRows(sqlite, o);
+    writeRows(sqliteSink(sqlite), o);
     rowsSeconds = (performance.now() - started) / 1000;
     if (o.searchIndex === 'rebuild') {
       for (const trigger of searchTriggers) sqlite.exec(trigger.sql);
@@ -615,8 +632,58 @@ export function generateDataset(
   };
 }
 
-function writeRows(sqlite: SqliteEngine['sqlite'], o: DatasetOptions): void {
-  const writer = new BatchWriter(sqlite);
+/**
+ * generateDataset on a database handle of either engine (PostgreSQL's through its handle, migrated already by
+ * prepareDatabase): the same rows, written in one transaction of the handle with the same multi-row INSERTs, through
+ * the tables' triggers (the search index too). Answers the counts and timings.
+ */
+export async function generateDatasetOn(
+  database: DatabaseHandle,
+  options: Partial<DatasetOptions> = {},
+): Promise<DatasetReport> {
+  if (!postgresEngineOf(database)) return generateDataset(database, options);
+  const o: DatasetOptions = { ...DEFAULT_DATASET, ...options };
+  assertPlacesValid();
+  const count = async (tx: Transaction, table: string) =>
+    Number((await queryRow<{ n: number }>(tx, sql.raw(`select count(*) as n from "${table}"`)))?.n ?? 0);
+  const started = performance.now();
+  const batches: Batch[] = [];
+  writeRows(keptSink(batches), o);
+  return database.transaction(async (tx) => {
+    if ((await count(tx, 'trips')) + (await count(tx, 'participants')) > 0) {
+      throw new Error('the database already holds trips or participants; use an empty one');
+    }
+    // One statement per shape (a table's full batches, and its last one), prepared once on the connection.
+    const statements = new Map<string, ReturnType<typeof rawStatement>>();
+    for (const batch of batches) {
+      let statement = statements.get(batch.text);
+      if (statement === undefined) {
+        statement = rawStatement(batch.text);
+        statements.set(batch.text, statement);
+      }
+      await statement.run(tx, ...batch.values);
+    }
+    const { keysCatchUp } = dialectOf(tx.db);
+    for (const table of ['participants', 'trips', 'stops', 'meetings']) {
+      const statement = keysCatchUp(table);
+      if (statement) await queryRows(tx, statement);
+    }
+    return {
+      counts: {
+        trips: await count(tx, 'trips'),
+        stops: await count(tx, 'stops'),
+        meetings: await count(tx, 'meetings'),
+        participants: await count(tx, 'participants'),
+        attendances: await count(tx, 'meeting_participants'),
+      },
+      changes: await count(tx, 'changes'),
+      seconds: { rows: (performance.now() - started) / 1000, searchIndex: 0 },
+    };
+  });
+}
+
+function writeRows(sink: Sink, o: DatasetOptions): void {
+  const writer = new BatchWriter(sink);
   const addParticipant = writer.table(participants, [
     'id',
     'kind',

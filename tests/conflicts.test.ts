@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { generateDataset, scaledDataset } from '../scripts/dataset.js';
-import { engineOf } from '../src/db/connection.js';
+import { generateDatasetOn, scaledDataset } from '../scripts/dataset.js';
 import { isTravelDay, meetingsOverlap, partOfDayAt, type StopFacts } from '../src/domain/conflicts.js';
 import { preferences } from '../src/routes/conflict-checks.js';
 import type { ConflictListQuery } from '../src/schemas/conflicts.js';
-import { buildTestApp, newMeeting, newParticipant, newStop, newTrip, PROBLEM } from './helpers.js';
+import {
+  buildTestApp,
+  countRows,
+  newMeeting,
+  newParticipant,
+  newStop,
+  newTrip,
+  PROBLEM,
+  sqlRows,
+} from './helpers.js';
 
 type Conflict = {
   key: string;
@@ -403,7 +411,7 @@ describe('GET /conflicts', () => {
 describe('GET /conflicts on a generated dataset', () => {
   it('answers each filter with what the whole list holds', { timeout: 60_000 }, async () => {
     const { app } = await buildTestApp({ seed: false });
-    generateDataset(app.database, { ...scaledDataset(0.01), searchIndex: 'rebuild' });
+    await generateDatasetOn(app.database, { ...scaledDataset(0.01), searchIndex: 'rebuild' });
     const list = async (filters: Partial<ConflictListQuery>) =>
       (
         await app.database.read((tx) =>
@@ -412,17 +420,25 @@ describe('GET /conflicts on a generated dataset', () => {
       ).data as Conflict[];
     const all = await list({});
     expect(all.length).toBeGreaterThan(50);
-    const one = (sql: string, ...params: unknown[]) =>
-      engineOf(app.database)
-        .sqlite.prepare(sql)
-        .pluck()
-        .get(...params) as number;
+    // The trip of every stop and meeting, read once.
+    const tripOfStop = new Map(
+      (await sqlRows<{ id: number; trip_id: number }>(app, 'select id, trip_id from stops')).map((r) => [
+        r.id,
+        r.trip_id,
+      ]),
+    );
+    const stopOfMeeting = new Map(
+      (await sqlRows<{ id: number; stop_id: number }>(app, 'select id, stop_id from meetings')).map((r) => [
+        r.id,
+        r.stop_id,
+      ]),
+    );
     const tripOf = (r: { type: string; id: number }) =>
       r.type === 'trip'
         ? r.id
         : r.type === 'stop'
-          ? one('select trip_id from stops where id = ?', r.id)
-          : one('select s.trip_id from meetings m join stops s on s.id = m.stop_id where m.id = ?', r.id);
+          ? tripOfStop.get(r.id)
+          : tripOfStop.get(stopOfMeeting.get(r.id) ?? 0);
 
     const people = [...new Set(all.flatMap((c) => (c.participant ? [c.participant.id] : [])))].slice(0, 8);
     for (const id of people) {
@@ -564,10 +580,10 @@ describe('writes that introduce conflicts', () => {
       const titles = (answer.body.data as { title: string }[]).map((m) => m.title);
       expect(titles.filter((t) => t.startsWith('Refused'))).toEqual([]);
     }
-    const scalar = (sql: string) => engineOf(app.database).sqlite.prepare(sql).pluck().get();
-    expect(scalar("select count(*) from participants where name like 'Racing writer %'")).toBe(12);
-    expect(scalar("select count(*) from meetings where title like 'Lands %'")).toBe(6);
-    expect(scalar("select count(*) from meetings where title like 'Refused %'")).toBe(0);
+    const scalar = async (query: string) => Number(Object.values((await sqlRows(app, query))[0] ?? {})[0]);
+    expect(await scalar("select count(*) from participants where name like 'Racing writer %'")).toBe(12);
+    expect(await scalar("select count(*) from meetings where title like 'Lands %'")).toBe(6);
+    expect(await scalar("select count(*) from meetings where title like 'Refused %'")).toBe(0);
   });
 
   it('are refused under Prefer: handling=strict with a 409 listing the conflicts, and nothing is written', async () => {
@@ -578,17 +594,16 @@ describe('writes that introduce conflicts', () => {
     const a = await meeting(lima.id, { startTime: '10:00', endTime: '11:00', participants: attending(aide) });
     const b = await meeting(lima.id, { startTime: '12:00', endTime: '13:00' });
 
-    const count = (table: string) =>
-      engineOf(app.database).sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
+    const count = (table: string) => countRows(app, table);
     const token = (await api.get('/changes').expect(200)).body.nextToken as string;
-    const snapshot = () => ({
-      meetings: count('meetings'),
-      attendance: count('meeting_participants'),
-      stops: count('stops'),
-      audit: count('audit_log'),
-      changes: count('changes'),
+    const snapshot = async () => ({
+      meetings: await count('meetings'),
+      attendance: await count('meeting_participants'),
+      stops: await count('stops'),
+      audit: await count('audit_log'),
+      changes: await count('changes'),
     });
-    const before = snapshot();
+    const before = await snapshot();
     const strict = { prefer: 'handling=strict' };
 
     const refused = await api
@@ -613,7 +628,7 @@ describe('writes that introduce conflicts', () => {
     await api.patch(`/meetings/${b.id}`).set(strict).send({ startTime: '10:30' }).expect(409);
     await api.put(`/meetings/${b.id}/participants/${aide}`).set(strict).send({ role: 'host' }).expect(201);
     await api.delete(`/meetings/${b.id}/participants/${aide}`).expect(204);
-    const afterCleanup = snapshot();
+    const afterCleanup = await snapshot();
     await api.patch(`/meetings/${a.id}`).set(strict).send({ date: '2019-03-09' }).expect(409);
     await api
       .post(`/trips/${tripId}/stops`)
@@ -626,7 +641,7 @@ describe('writes that introduce conflicts', () => {
       .send({ departureDate: '2019-02-28', arrivalDate: '2019-02-27' })
       .expect(409);
 
-    expect(snapshot()).toEqual(afterCleanup);
+    expect(await snapshot()).toEqual(afterCleanup);
     expect(afterCleanup.meetings).toBe(before.meetings);
     expect((await api.get(`/meetings/${b.id}`).expect(200)).body).toMatchObject({
       startTime: '12:00',
