@@ -2,6 +2,8 @@
 // the Quick start says (`npm start` with the default settings, on a new database), and checks each shown output.
 //
 //   npx tsx scripts/readme-tour.ts [--verbose]        (npm run readme:tour)
+//   npx tsx scripts/readme-tour.ts --postgres          the same tour on a new PostgreSQL database, made with the
+//                                                      role of TEST_DATABASE_URL and dropped at the end
 //
 // What a README example is:
 // - a ```sh block whose commands are curl calls, `npm run keys -- create …` or `export TOKEN=…` (the tour's key is
@@ -23,10 +25,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { ConfigSchema } from '../src/config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const verbose = process.argv.includes('--verbose');
+const onPostgres = process.argv.includes('--postgres');
 const ELLIPSIS = '…';
 
 type Block = { line: number; info: string; text: string; directive: string | null; after: number };
@@ -101,9 +105,13 @@ function examples(markdown: string): Example[] {
   return found;
 }
 
-/** Masks what differs on every run, so that two runs (and the README) compare equal. */
+/**
+ * Masks what differs on every run, so that two runs (and the README) compare equal; on PostgreSQL also the change
+ * feed's tokens, whose (opaque) text holds transaction ids there.
+ */
 function mask(text: string): string {
-  return text
+  const masked = onPostgres ? text.replace(/("nextToken":")[A-Za-z0-9_-]+"/g, '$1<token>"') : text;
+  return masked
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z/g, '<time>')
     .replace(/^(DTSTAMP|LAST-MODIFIED|CREATED)(;[^:\n]*)?:.*$/gm, '$1:<time>')
     .replace(/itk_[A-Za-z0-9_-]+/g, '<token>')
@@ -228,6 +236,26 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A new, empty database on the server of TEST_DATABASE_URL (a role that may create databases), and its drop. */
+async function newPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) throw new Error('--postgres needs TEST_DATABASE_URL (a role that may create databases)');
+  const name = `readme_tour_${process.pid}_${Date.now()}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
 async function main(): Promise<number> {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const tour = examples(readme);
@@ -236,9 +264,11 @@ async function main(): Promise<number> {
   // The README's settings are the defaults: drop any the caller's environment sets, then point at a new database.
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(ConfigSchema.shape)) delete env[key];
+  const postgres = onPostgres ? await newPostgresDatabase() : undefined;
   Object.assign(env, {
     PORT: String(port),
     DATABASE_PATH: join(dir, 'itinerary.db'),
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     LOG_LEVEL: 'warn',
     npm_config_loglevel: 'silent',
     npm_config_update_notifier: 'false',
@@ -313,7 +343,7 @@ async function main(): Promise<number> {
     }
     const checked = tour.filter((e) => e.expected || e.commands.some((c) => c.note)).length;
     console.log(
-      `readme tour: ${tour.length - failed} of ${tour.length} examples match (${checked} with a shown output)` +
+      `readme tour${postgres ? ' (PostgreSQL)' : ''}: ${tour.length - failed} of ${tour.length} examples match (${checked} with a shown output)` +
         (failed > 0 ? `; ${failed} do not` : ''),
     );
     return failed > 0 ? 1 : 0;
@@ -321,6 +351,7 @@ async function main(): Promise<number> {
     stop();
     await new Promise((r) => setTimeout(r, 300));
     rmSync(dir, { recursive: true, force: true });
+    await postgres?.drop();
   }
 }
 
