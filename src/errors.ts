@@ -133,3 +133,20 @@ export class DatabaseUnavailableError extends BusyError {
     super('database_unavailable', 'The database cannot be reached; retry shortly.', 2);
   }
 }
+
+/**
+ * What went wrong, in one line, for a message that stops a process (a server that cannot start, a command that
+ * cannot run): the message of the innermost cause (a driver's error that a query builder wrapped, say, rather than
+ * the SQL of the statement that failed), after the domain error's own when there is one ("The database cannot be
+ * reached; retry shortly. (connect ECONNREFUSED 127.0.0.1:5432)").
+ */
+export function rootMessage(error: unknown): string {
+  let current: unknown = error;
+  let innermost = error instanceof Error ? error.message : String(error);
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current.message) innermost = current.message;
+    current = current.cause;
+  }
+  const line = innermost.split('\n')[0] ?? innermost;
+  return error instanceof AppError && error.message !== innermost ? `${error.message} (${line})` : line;
+}

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { configWarnings, loadConfigOrExit } from './config.js';
+import { rootMessage } from './errors.js';
 
 // Loads the configuration, builds the app and listens; closes cleanly on SIGTERM/SIGINT.
 
@@ -20,6 +21,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`The server could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`The server could not start: ${rootMessage(error)}`);
   process.exit(1);
 });

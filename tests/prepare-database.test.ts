@@ -160,6 +160,18 @@ describe('prepareDatabase', () => {
 });
 
 describe('the commands prepare the database the same way', () => {
+  it('a command whose database cannot be reached says so in one line, password hidden, and exits 1', () => {
+    // A port nothing listens on: the PostgreSQL server is away.
+    const away = cli('seed.ts', [], { DATABASE_URL: 'postgres://someone:secret@127.0.0.1:9/itinerary' });
+    expect(away.status).toBe(1);
+    expect(away.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^postgres:\/\/someone:\*\*\*@127\.0\.0\.1:9\/itinerary: The database cannot be reached.*ECONNREFUSED/,
+      ),
+    ]);
+    expect(away.stderr).not.toContain('secret');
+  });
+
   it('db:migrate migrates without seeding; db:seed seeds, and again changes nothing', async () => {
     const path = join(dir, 'commands.db');
     const migrate = cli('migrate.ts', [], { DATABASE_PATH: path });

@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { databaseLocation, loadConfigOrExit } from '../config.js';
-import { prepareDatabase } from '../db/prepare.js';
+import { loadConfigOrExit } from '../config.js';
 import { fileInput, type ImportProgress, importHistorian } from '../importers/historian/import-service.js';
 import { formatReport } from '../importers/historian/report.js';
+import { prepareOrExit } from './prepare-or-exit.js';
 
 // npm run import -- historian [--overwrite-edits] [--remove-missing] <file-or-folder>...
 // Imports Office of the Historian XML (travels or visits, told apart by their root element) into DATABASE_URL or DATABASE_PATH:
@@ -48,10 +48,7 @@ function filesOf(path: string): string[] {
 const files = paths.flatMap(filesOf);
 const config = loadConfigOrExit();
 // Seed first, as the server would, so that records of the seeded journey are matched to it, not entered twice.
-const { database } = await prepareDatabase({
-  ...databaseLocation(config),
-  seed: config.SEED_ON_START ? 'if-empty' : 'never',
-});
+const { database } = await prepareOrExit(config, config.SEED_ON_START ? 'if-empty' : 'never');
 let exitCode = 0;
 try {
   const bar = process.stdout.isTTY

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { databaseLocation, loadConfigOrExit } from '../config.js';
-import { prepareDatabase } from '../db/prepare.js';
+import { loadConfigOrExit } from '../config.js';
 import { AppError } from '../errors.js';
 import { CreateKeySchema } from '../schemas/keys.js';
+import { prepareOrExit } from './prepare-or-exit.js';
 
 // npm run keys -- create --name <name> --scope <read|write|admin>   prints the new token alone on the last line
 // npm run keys -- list
@@ -34,7 +34,7 @@ const { values, positionals } = (() => {
 const [command, argument] = positionals;
 
 const config = loadConfigOrExit();
-const { database, repos } = await prepareDatabase({ ...databaseLocation(config), seed: 'never' });
+const { database, repos } = await prepareOrExit(config, 'never');
 try {
   const { keys } = repos;
   if (command === 'create') {

@@ -231,10 +231,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     checkIntegrity: async () => checkPostgres(pool),
     backup: (target) => dumpTo(url, target),
     optimize: async () => {
-      // Autovacuum keeps the statistics; this only catches up tables that never were analyzed (a fresh import).
-      await pool.query(
+      // Autovacuum keeps the statistics; this only catches up when a table was never analyzed (a fresh database).
+      const { rows } = await pool.query(
         `select 1 from pg_stat_user_tables where last_analyze is null and last_autoanalyze is null limit 1`,
       );
+      if (rows.length > 0) await pool.query('analyze');
     },
     close: async () => {
       if (closed) return;
@@ -283,9 +284,14 @@ async function checkPostgres(pool: pg.Pool): Promise<IntegrityReport> {
  * Rejects with pg_dump's message when it fails or is not installed.
  */
 function dumpTo(url: string, target: string): Promise<{ pages: number }> {
+  // The password goes to pg_dump in its environment, not on its command line, where any user's `ps` would see it.
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  parsed.password = '';
   return new Promise((resolve, reject) => {
-    const dump = spawn('pg_dump', ['--format=custom', '--no-owner', `--file=${target}`, url], {
+    const dump = spawn('pg_dump', ['--format=custom', '--no-owner', `--file=${target}`, parsed.toString()], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
     });
     let stderr = '';
     dump.stderr.on('data', (chunk: Buffer) => {

@@ -72,6 +72,8 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
   } catch (error) {
     // What the error means (a server that cannot be reached, say) is read before the handle closes.
     const meaning = database.translateError(error);
+    // The engine's own words stay with it, for the operator (errors.ts: rootMessage).
+    if (meaning !== error && meaning instanceof Error && meaning.cause === undefined) meaning.cause = error;
     await database.close();
     throw meaning;
   }
