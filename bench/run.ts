@@ -8,6 +8,7 @@ import type autocannon from 'autocannon';
 import { DEFAULT_DATASET } from '../scripts/dataset.js';
 import { Database } from '../src/db/driver.js';
 import { cycling, type Load, type Measurement, measure, type Workload } from './lib/load.js';
+import { copyIntoPostgres } from './lib/postgres.js';
 import {
   freePort,
   installCleanup,
@@ -23,7 +24,11 @@ import { markdown, type Result, type Row, type System, type Target } from './lib
 import { type Parameters, pickParameters, writeJsonServerDb } from './lib/workload.js';
 
 // npm run bench [-- --quick] [--scale N] [--duration S] [--warmup S] [--connections N] [--db FILE] [--no-build]
-//                [--cold-starts N] [--cpu-prof] [--keep]
+//                [--cold-starts N] [--cpu-prof] [--keep] [--engine sqlite|postgres] [--instances N]
+//
+// --engine postgres copies the dataset into a database of its own on the server of BENCH_DATABASE_URL (else
+// TEST_DATABASE_URL: a role that may create databases) and runs the API on it; --instances N starts N API processes
+// there, and each scenario's connections are spread over them (autocannon takes several URLs).
 //
 // Generates the dataset (fixed seed) in a temporary folder, starts the production build of the API on it in a
 // child process, measures each scenario with autocannon after a warm-up, then the two references (a bare Fastify
@@ -47,6 +52,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     only: { type: 'string' },
+    engine: { type: 'string', default: 'sqlite' },
+    instances: { type: 'string' },
   },
   strict: true,
 });
@@ -69,6 +76,27 @@ const load: Load = {
   warmup: numberOption('warmup', values.warmup, quick ? 0.5 : 3),
 };
 const coldStarts = Math.round(numberOption('cold-starts', values['cold-starts'], quick ? 1 : 5));
+if (values.engine !== 'sqlite' && values.engine !== 'postgres') {
+  console.error(`--engine must be sqlite or postgres, not ${values.engine}`);
+  process.exit(2);
+}
+const engine = values.engine;
+const instances = Math.round(numberOption('instances', values.instances, 1));
+if (engine === 'sqlite' && instances !== 1) {
+  console.error('--instances needs --engine postgres: SQLite is one process');
+  process.exit(2);
+}
+const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+if (engine === 'postgres' && !benchDatabaseUrl) {
+  console.error(
+    '--engine postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL (a role that may create databases)',
+  );
+  process.exit(2);
+}
+/** The environment that points the API at the benchmark's PostgreSQL database, once it is made (main). */
+const engineEnv: Record<string, string> = {};
+/** Drops the benchmark's PostgreSQL database (set once it is made). */
+let dropPostgres: (() => Promise<void>) | null = null;
 /** Scenario ids to run (comma-separated), for profiling one at a time; the references always run. */
 const only = values.only ? new Set(values.only.split(',')) : null;
 
@@ -128,10 +156,19 @@ async function startApi(
   const port = await freePort();
   return startServer(
     [...productionNodeFlags(), ...extraArgs, join(ROOT, 'dist', 'src', 'server.js')],
-    { ...apiEnv(databasePath, port), ...extraEnv },
+    { ...apiEnv(databasePath, port), ...engineEnv, ...extraEnv },
     '/health',
     port,
   );
+}
+
+/** `instances` API processes on the database (one on SQLite), started together. */
+async function startApis(
+  databasePath: string,
+  extraArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<Server[]> {
+  return Promise.all(Array.from({ length: instances }, () => startApi(databasePath, extraArgs, extraEnv)));
 }
 
 async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
@@ -281,10 +318,21 @@ async function main(): Promise<number> {
   const listPages = Math.ceil(params.list.matches / listLimit);
   const listDepth = Math.min(500, listPages - 1);
 
+  // On PostgreSQL, the same rows in a database of the run's own, dropped at the end.
+  let postgresCopySeconds: number | null = null;
+  if (engine === 'postgres') {
+    log('copying the dataset into PostgreSQL');
+    const copy = await copyIntoPostgres(databasePath, benchDatabaseUrl ?? '');
+    postgresCopySeconds = copy.seconds;
+    engineEnv.DATABASE_URL = copy.url;
+    dropPostgres = copy.drop;
+    log(`copied in ${copy.seconds.toFixed(1)} s`);
+  }
+
   const keyOutput = await runCommand(
     process.execPath,
     [join(ROOT, 'dist', 'src', 'cli', 'keys.js'), 'create', '--name', 'bench', '--scope', 'write'],
-    { DATABASE_PATH: databasePath },
+    { DATABASE_PATH: databasePath, ...engineEnv },
   );
   const token = keyOutput.output.trim().split('\n').at(-1)?.trim() ?? '';
 
@@ -326,10 +374,13 @@ async function main(): Promise<number> {
   // The API under test.
   const profileDir = join(RESULTS, 'profiles');
   if (values['cpu-prof']) mkdirSync(profileDir, { recursive: true });
-  const api = await startApi(
+  const apis = await startApis(
     databasePath,
     values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   );
+  // The first instance answers the harness's own questions; the load goes to every instance.
+  const api = apis[0] as Server;
+  const urls = apis.map((instance) => instance.url);
   const tripPaths = params.tripIds.map((id) => `/trips/${id}?${INCLUDE}`);
   // The API's own answers for scenario 1: the bare reference sends the very same objects.
   const tripBodies: Record<number, unknown> = {};
@@ -342,7 +393,7 @@ async function main(): Promise<number> {
         '1',
         'GET /trips/{id}?include=stops,meetings,participants',
         'api',
-        await measure(api.url, cycling(tripPaths), load),
+        await measure(urls, cycling(tripPaths), load),
         `${params.tripIds.length} trips in turn, ${(tripBytes / 1024).toFixed(1)} kB mean`,
       );
     }
@@ -361,7 +412,7 @@ async function main(): Promise<number> {
         '2a',
         'GET /trips?country&from&to, page 1',
         'api',
-        await measure(api.url, cycling([listPath]), load),
+        await measure(urls, cycling([listPath]), load),
         listNote,
       );
     }
@@ -370,7 +421,7 @@ async function main(): Promise<number> {
         '2b',
         `the same list, page ${listDepth + 1} (by nextCursor)`,
         'api',
-        await measure(api.url, cycling([deepPath]), load),
+        await measure(urls, cycling([deepPath]), load),
         listDepth < 500 ? `only ${listDepth + 1} pages at this scale` : '',
       );
     }
@@ -379,11 +430,7 @@ async function main(): Promise<number> {
         '3a',
         'GET /meetings?participant={id}',
         'api',
-        await measure(
-          api.url,
-          cycling(params.participantIds.map((id) => `/meetings?participant=${id}`)),
-          load,
-        ),
+        await measure(urls, cycling(params.participantIds.map((id) => `/meetings?participant=${id}`)), load),
         `${params.participantIds.length} participants in turn`,
       );
     }
@@ -392,11 +439,7 @@ async function main(): Promise<number> {
         '3b',
         'GET /participants/{id}/schedule',
         'api',
-        await measure(
-          api.url,
-          cycling(params.participantIds.map((id) => `/participants/${id}/schedule`)),
-          load,
-        ),
+        await measure(urls, cycling(params.participantIds.map((id) => `/participants/${id}/schedule`)), load),
         `${params.participantIds.length} participants in turn`,
       );
     }
@@ -406,7 +449,7 @@ async function main(): Promise<number> {
         'GET /search?q=',
         'api',
         await measure(
-          api.url,
+          urls,
           cycling(params.searchTerms.map((term) => `/search?q=${encodeURIComponent(term)}`)),
           load,
         ),
@@ -423,41 +466,48 @@ async function main(): Promise<number> {
           '5',
           'GET /trips/{id}/calendar.ics',
           'api',
-          await measure(api.url, cycling(params.tripIds.map((id) => `/trips/${id}/calendar.ics`)), load),
+          await measure(urls, cycling(params.tripIds.map((id) => `/trips/${id}/calendar.ics`)), load),
           `${params.tripIds.length} trips in turn`,
         );
       }
     }
     if (wanted('6')) {
-      const writes = await measure(api.url, writeMix(params, token, failures), load);
+      const writes = await measure(urls, writeMix(params, token, failures), load);
       record(
         '6',
         'writes: PATCH /meetings/{id} (If-Match) + POST /stops/{id}/meetings',
         'api',
         writes,
-        `${writes.okPerSecond.toFixed(0)} committed/s, synchronous=FULL, WAL`,
+        `${writes.okPerSecond.toFixed(0)} committed/s, ${engine === 'postgres' ? 'PostgreSQL defaults (synchronous_commit on)' : 'synchronous=FULL, WAL'}`,
       );
     }
   } finally {
     const apiMemory = memoryOf(api.spawned.child.pid);
     if (apiMemory) memory.api = { peakMB: apiMemory.peak / 1024 / 1024 };
-    const status = await stopProcess(api.spawned);
-    if (status !== 0) failures.push(`the API ended with ${status} on SIGTERM:\n${api.spawned.output()}`);
+    for (const instance of apis) {
+      const status = await stopProcess(instance.spawned);
+      if (status !== 0)
+        failures.push(`the API ended with ${status} on SIGTERM:\n${instance.spawned.output()}`);
+    }
   }
 
   // Scenario 1 again with the itinerary cache off: what building every answer costs.
   if (wanted('1')) {
-    const uncached = await startApi(databasePath, [], { ITINERARY_CACHE_MB: '0' });
+    const uncached = await startApis(databasePath, [], { ITINERARY_CACHE_MB: '0' });
     try {
       record(
         '1*',
         'the same, ITINERARY_CACHE_MB=0',
         'api',
-        await measure(uncached.url, cycling(tripPaths), load),
+        await measure(
+          uncached.map((instance) => instance.url),
+          cycling(tripPaths),
+          load,
+        ),
         'every answer built: 5 queries, serialization, hash',
       );
     } finally {
-      await stopProcess(uncached.spawned);
+      for (const instance of uncached) await stopProcess(instance.spawned);
     }
   }
 
@@ -590,6 +640,12 @@ async function main(): Promise<number> {
       'LOG_LEVEL=warn, RATE_LIMIT_MAX raised out of the way, synchronous=FULL (as shipped).',
   );
   if (quick) notes.push('A --quick run checks that the harness works; its numbers are not comparable.');
+  if (engine === 'postgres') {
+    notes.push(
+      `Engine: PostgreSQL (${instances} instance${instances === 1 ? '' : 's'}, the load spread over them), the dataset ` +
+        `copied in ${postgresCopySeconds?.toFixed(1)} s; the references run without a database, as on SQLite.`,
+    );
+  }
   if (scale !== 1 || values.db)
     notes.push(`Dataset ${values.db ? `copied from ${values.db}` : `at scale ${scale}`}.`);
 
@@ -630,13 +686,15 @@ async function main(): Promise<number> {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(markdown(result));
   log(`wrote ${file}`);
+  await dropPostgres?.();
   return failures.length > 0 ? 1 : 0;
 }
 
 main().then(
   (code) => process.exit(code),
-  (error: unknown) => {
+  async (error: unknown) => {
     console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await dropPostgres?.().catch(() => {});
     process.exit(1);
   },
 );

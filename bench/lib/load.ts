@@ -38,7 +38,12 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[index] as number;
 }
 
-async function run(url: string, requests: autocannon.Request[], connections: number, duration: number) {
+async function run(
+  url: string | string[],
+  requests: autocannon.Request[],
+  connections: number,
+  duration: number,
+) {
   const latencies: number[] = [];
   let bytes = 0;
   const instance = autocannon({ url, connections, duration, requests, timeout: 10 });
@@ -50,7 +55,11 @@ async function run(url: string, requests: autocannon.Request[], connections: num
   return { result, latencies, bytes };
 }
 
-export async function measure(url: string, workload: Workload, load: Load): Promise<Measurement> {
+/**
+ * Measures `workload` against `url`, or against several instances' URLs, the connections spread over them
+ * (autocannon's own round robin; best with a number of connections that is a multiple of the URLs).
+ */
+export async function measure(url: string | string[], workload: Workload, load: Load): Promise<Measurement> {
   if (load.warmup > 0) await run(url, workload(), load.connections, load.warmup);
   const { result, latencies, bytes } = await run(url, workload(), load.connections, load.duration);
   const sorted = Float64Array.from(latencies).sort();

@@ -14,7 +14,8 @@ declare module 'autocannon' {
       onResponse?: (status: number, body: string, context: Context, headers: Record<string, string>) => void;
     }
     interface Options {
-      url: string;
+      /** One target, or several: the connections are spread over them. */
+      url: string | string[];
       connections?: number;
       duration?: number;
       amount?: number;
