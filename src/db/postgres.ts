@@ -24,9 +24,9 @@ import * as pgSchema from './schema-pg.js';
 // Who writes: the audit triggers read `app.actor`, which each write transaction sets (set_config(…, true): for that
 // transaction only) from the actor of the request (domain/actor.ts).
 //
-// The generation: every change-feed row (every write of a trip, stop, meeting, participant or attendance) bumps
-// one of the rows of `cache_generation` in the writer's transaction (migrations/postgres/0002); its sum, read in one
-// round trip, changes when such a write commits, whichever instance made it, and is the same before it commits.
+// The generation: a transaction that writes a change-feed row (a trip, stop, meeting, participant or attendance)
+// bumps one of the rows of `cache_generation`, once (migrations/postgres/0002 and 0004); their sum, read in one round
+// trip, changes when such a write commits, whichever instance made it, and is the same before it commits.
 
 /** Type parsers for the answers of plain SQL (queries.ts): counts and sums as numbers, JSON as its text (as SQLite). */
 const RAW_TYPES: pg.CustomTypesConfig = {
