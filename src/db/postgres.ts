@@ -66,10 +66,15 @@ function errorCode(error: unknown): string | undefined {
 function connectionLost(error: unknown): boolean {
   const code = errorCode(error);
   if (code !== undefined && (UNAVAILABLE.test(code) || SOCKET_ERRORS.has(code))) return true;
-  const message = String((error as PgLike | undefined)?.message ?? '');
-  return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error/i.test(
-    message,
-  );
+  // node-postgres says so in words, without a code, and drizzle wraps its error: each cause is read.
+  const words =
+    /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded when trying to connect|not queryable/i;
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth += 1) {
+    if (words.test(String((current as PgLike).message ?? ''))) return true;
+    current = (current as PgLike).cause;
+  }
+  return false;
 }
 
 /** The domain error of a SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html), if any. */

@@ -290,7 +290,11 @@ describe('two instances on one PostgreSQL database', () => {
         if (r.status === 201) acknowledged.push(r.body.id as number);
         else {
           // Never a crash, never a 500 with internals: a problem that says the database is away.
-          expect(r.status, `${i % 2 === 0 ? a.name : b.name}: ${JSON.stringify(r.body)}`).toBe(503);
+          const instance = i % 2 === 0 ? a : b;
+          expect(
+            r.status,
+            `${instance.name}: ${JSON.stringify(r.body)}\n${instance.log.join('').slice(-3000)}`,
+          ).toBe(503);
           expect(r.body.code, JSON.stringify(r.body)).toBe('database_unavailable');
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
