@@ -21,7 +21,6 @@ const POSTGRES_ONLY = ['tests/postgres-*.test.ts'];
 const SQLITE_ONLY = [
   'tests/architecture.test.ts',
   'tests/config.test.ts',
-  'tests/crash.test.ts',
   'tests/database-handle.test.ts',
   'tests/dataset.test.ts',
   'tests/docs-browser.test.ts',

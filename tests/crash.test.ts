@@ -4,15 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../src/db/driver.js';
-import { checkIntegrity } from '../src/db/maintenance.js';
+import { checkIntegrity, type IntegrityReport } from '../src/db/maintenance.js';
+import { openPostgres } from '../src/db/postgres.js';
+import { TEST_ENGINE, testDatabaseUrl } from './helpers.js';
 
 // Durability under a crash: the real server runs as a child process, takes a stream of concurrent writes and is
-// killed with SIGKILL at a random moment, several rounds over one database file. After each kill the file, as
-// the crash left it, must pass SQLite's integrity checks, hold every write that was answered 2xx, and hold each
+// killed with SIGKILL at a random moment, several rounds over one database. After each kill the database, as the
+// crash left it, must pass the engine's integrity checks, hold every write that was answered 2xx, and hold each
 // write whose answer was lost either whole (row, attendance, change-feed row, audit rows, search row) or not at
 // all. Each restart must then serve the acknowledged writes.
+//
+// On both engines (vitest.config.ts): on SQLite the killed process is the one that owns the file, which the next
+// start recovers; on PostgreSQL it is the API instance, whose transactions were cut off mid-way on its pooled
+// connections, and the database is read through another connection.
 //
 // The schedule comes from a seeded PRNG, printed at the start; CRASH_SEED=<n> replays it. The kill still lands
 // wherever the two processes happen to be at that millisecond, so a replay repeats the schedule, not the crash.
@@ -51,11 +58,15 @@ function prng(seed: number): () => number {
   };
 }
 
-const childEnv = (extra: Record<string, string> = {}) => ({
-  ...process.env,
-  DATABASE_PATH: databasePath,
-  ...extra,
-});
+/** The PostgreSQL database of the test (made in the test, as testDatabaseUrl needs the run's template). */
+let databaseUrl: string | undefined;
+
+const childEnv = (extra: Record<string, string> = {}) => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else env.DATABASE_PATH = databasePath;
+  return env;
+};
 
 /** Starts `node --import tsx src/server.ts` on a free loopback port and answers its base URL once it listens. */
 async function startServer(): Promise<{ child: ChildProcess; base: string; stderr: () => string }> {
@@ -188,28 +199,78 @@ function writeStream(base: string, token: string, round: number, random: () => n
   };
 }
 
+/** Read access to the database as the kill left it, on either engine: `?` placeholders, rows as named. */
+type Reader = {
+  all<T>(sql: string, ...params: unknown[]): Promise<T[]>;
+  integrity(): Promise<IntegrityReport>;
+  close(): Promise<void>;
+};
+
 /**
- * Reads the database file as the kill left it. Read-only, so that closing this connection neither checkpoints
- * nor removes the WAL: the next server start must recover the file itself, as it would in production.
+ * SQLite: the file, read-only, so that closing this connection neither checkpoints nor removes the WAL: the next
+ * server start must recover the file itself, as it would in production. PostgreSQL: a connection of its own.
  */
-function inspect(writes: Write[], round: number) {
+async function openReader(): Promise<Reader> {
+  if (databaseUrl) {
+    const url = databaseUrl;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return {
+      all: async <T>(text: string, ...params: unknown[]) => {
+        let n = 0;
+        return (
+          await client.query(
+            text.replace(/\?/g, () => `$${++n}`),
+            params,
+          )
+        ).rows as T[];
+      },
+      integrity: async () => {
+        const handle = openPostgres(url, { poolSize: 1 });
+        try {
+          return await handle.checkIntegrity();
+        } finally {
+          await handle.close();
+        }
+      },
+      close: () => client.end(),
+    };
+  }
   const sqlite = new Database(databasePath, { readonly: true, fileMustExist: true });
+  return {
+    all: async <T>(text: string, ...params: unknown[]) => sqlite.prepare(text).all(...params) as T[],
+    integrity: async () => checkIntegrity(sqlite),
+    close: async () => {
+      sqlite.close();
+    },
+  };
+}
+
+/** The search index row of a record: SQLite's FTS5 rowid encodes type and id; PostgreSQL's table keys them. */
+function searchRowOf(type: 'participant' | 'meeting', id: string): string {
+  if (databaseUrl) return `s.type = '${type}' and s.ref_id = ${id}`;
+  return `s.rowid = ${id} * 4 + ${type === 'participant' ? 3 : 2}`;
+}
+
+/** Reads the database as the kill left it (see openReader). */
+async function inspect(writes: Write[], round: number) {
+  const reader = await openReader();
   try {
-    const integrity = checkIntegrity(sqlite);
-    const all = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).all(...params) as T[];
-    const one = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).get(...params) as T | undefined;
+    const integrity = await reader.integrity();
+    const all = <T>(sql: string, ...params: unknown[]) => reader.all<T>(sql, ...params);
+    const one = async <T>(sql: string, ...params: unknown[]) => (await all<T>(sql, ...params))[0];
 
     // Whole-or-nothing for every crash write, answered or not: each row that exists has all its companions.
-    const brokenParticipants = all<{ id: number; name: string }>(
+    const brokenParticipants = await all<{ id: number; name: string }>(
       `select p.id, p.name from participants p where p.name like 'crash-%' and (
          (select count(*) from participants q where q.name = p.name) <> 1
          or not exists (select 1 from changes c where c.resource = 'participant' and c.resource_id = p.id
                           and c.action = 'created')
          or not exists (select 1 from audit_log a where a.resource = 'participant' and a.resource_id = p.id
                           and a.operation = 'create' and a.key_name = 'crash')
-         or not exists (select 1 from search_index s where s.rowid = p.id * 4 + 3 and s.title = p.name))`,
+         or not exists (select 1 from search_index s where ${searchRowOf('participant', 'p.id')} and s.title = p.name))`,
     );
-    const brokenMeetings = all<{ id: number; title: string }>(
+    const brokenMeetings = await all<{ id: number; title: string }>(
       `select m.id, m.title from meetings m where m.title like 'crash-%' and (
          (select count(*) from meetings q where q.title = m.title) <> 1
          or (select count(*) from meeting_participants mp where mp.meeting_id = m.id) <> ${ATTENDEES.length}
@@ -219,15 +280,15 @@ function inspect(writes: Write[], round: number) {
                           and c.action = 'created')
          or not exists (select 1 from audit_log a where a.resource = 'meeting' and a.resource_id = m.id
                           and a.operation = 'create' and a.key_name = 'crash')
-         or not exists (select 1 from search_index s where s.rowid = m.id * 4 + 2 and s.title = m.title))`,
+         or not exists (select 1 from search_index s where ${searchRowOf('meeting', 'm.id')} and s.title = m.title))`,
     );
-    const attendance = all<{ meetingId: number; participantId: number; role: string }>(
-      `select mp.meeting_id as meetingId, mp.participant_id as participantId, mp.role from meeting_participants mp
+    const attendance = await all<{ meetingId: number; participantId: number; role: string }>(
+      `select mp.meeting_id as "meetingId", mp.participant_id as "participantId", mp.role from meeting_participants mp
          join meetings m on m.id = mp.meeting_id where m.title like 'crash-%'
          order by mp.meeting_id, mp.participant_id`,
     );
     // Companion rows whose main row is missing: the other half of a half-written create.
-    const orphans = all<{ resource: string; id: number }>(
+    const orphans = await all<{ resource: string; id: number }>(
       `select a.resource, a.resource_id as id from audit_log a where a.key_name = 'crash' and a.operation = 'create'
          and ((a.resource = 'participant' and not exists (select 1 from participants p where p.id = a.resource_id))
            or (a.resource in ('meeting', 'attendance')
@@ -235,31 +296,37 @@ function inspect(writes: Write[], round: number) {
     );
 
     // The trip: one change row and one audit row per version, and the stored summary is that of its version.
-    const trip = one<{ version: number; summary: string | null }>(
+    const trip = await one<{ version: number; summary: string | null }>(
       'select version, summary from trips where id = ?',
       TRIP_ID,
     );
-    const tripChanges = all<{ version: number }>(
-      `select version from changes where resource = 'trip' and resource_id = ? and action = 'updated'
+    const tripChanges = (
+      await all<{ version: number }>(
+        `select version from changes where resource = 'trip' and resource_id = ? and action = 'updated'
          order by seq`,
-      TRIP_ID,
+        TRIP_ID,
+      )
     ).map((r) => r.version);
-    const tripAudit = all<{ version: number; summary: string | null }>(
-      `select version, json_extract(after, '$.summary') as summary from audit_log
+    const tripAudit = await all<{ version: number; summary: string | null }>(
+      `select version, ${databaseUrl ? `after ->> 'summary'` : `json_extract(after, '$.summary')`} as summary from audit_log
          where resource = 'trip' and resource_id = ? and operation = 'update' order by id`,
       TRIP_ID,
     );
 
     const present = {
       participant: new Map(
-        all<{ id: number; name: string }>(`select id, name from participants where name like 'crash-%'`).map(
-          (r) => [r.name, r.id],
-        ),
+        (
+          await all<{ id: number; name: string }>(
+            `select id, name from participants where name like 'crash-%'`,
+          )
+        ).map((r) => [r.name, r.id]),
       ),
       meeting: new Map(
-        all<{ id: number; title: string }>(`select id, title from meetings where title like 'crash-%'`).map(
-          (r) => [r.title, r.id],
-        ),
+        (
+          await all<{ id: number; title: string }>(
+            `select id, title from meetings where title like 'crash-%'`,
+          )
+        ).map((r) => [r.title, r.id]),
       ),
       patch: new Map(tripAudit.map((r) => [r.summary ?? '', r.version])),
     };
@@ -295,7 +362,7 @@ function inspect(writes: Write[], round: number) {
       unknown,
     };
   } finally {
-    sqlite.close();
+    await reader.close();
   }
 }
 
@@ -348,6 +415,7 @@ describe('crash safety', () => {
     const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
     console.log(`crash test seed ${seed} (CRASH_SEED=${seed} replays the schedule)`);
     const random = prng(seed);
+    if (TEST_ENGINE === 'postgres') databaseUrl = await testDatabaseUrl();
 
     // The keys CLI migrates the empty file and prints the token alone on its last line.
     const keys = spawnSync(
@@ -386,7 +454,7 @@ describe('crash safety', () => {
 
       const counts = { acked: 0, rejected: 0, unknown: 0 };
       for (const w of stream.writes) if (w.outcome) counts[w.outcome.state] += 1;
-      const report = inspect(history, round);
+      const report = await inspect(history, round);
       console.log(
         `round ${round}: killed after ${Date.now() - started} ms (planned ${delay}); ${stream.writes.length} writes, ` +
           `${counts.acked} acknowledged, ${counts.unknown} cut off mid-flight ` +

@@ -44,6 +44,13 @@ export type DatabaseHandle = {
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Runs `fn`, which only reads, alone (see the rule above): no write of the handle is half done while it runs. */
   read<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn`, each of whose statements is a transaction of its own (what SQL calls autocommit): for a lookup of
+   * one statement, or a write that needs no other to be atomic with it (the key's last use). Saves the BEGIN and
+   * COMMIT round trips of `transaction` on PostgreSQL; on SQLite it is `transaction`. Statements of one call may
+   * see different states of the data, so `fn` must not rely on their agreeing.
+   */
+  autocommit<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query; rejects with the engine's error otherwise. */
   ping(): Promise<void>;
   /** Runs `fn` as the named writer: the audit triggers record `name` for every write it makes (null: anonymous). */
@@ -189,6 +196,7 @@ export function createDatabaseHandle(sqlite: Database, db: Db): DatabaseHandle {
 
   const handle: DatabaseHandle = {
     transaction: (fn) => serialized(run, fn),
+    autocommit: (fn) => serialized(run, fn),
     // One connection, and every write goes through transaction(): a read that runs alone sees no write half done,
     // and needs no BEGIN of its own (inside a group of writes it sees the group's rows, as it always has).
     read: (fn) => serialized(alone, fn),

@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
+import { ADVISORY_LOCK } from './advisory-locks.js';
 import type { Db } from './client.js';
 
 /** The engines with migrations of their own: migrations/sqlite and migrations/postgres. */
@@ -27,8 +28,7 @@ export function runMigrations(db: Db): void {
   migrate(db, { migrationsFolder: migrationsFolder('sqlite') });
 }
 
-/** The advisory lock key that migrations take on PostgreSQL (any fixed number; this one spells "itin"). */
-const MIGRATION_LOCK = 0x6974696e;
+const MIGRATION_LOCK = ADVISORY_LOCK.migrations;
 
 /**
  * Applies PostgreSQL's pending migrations under a session advisory lock, so that several instances starting

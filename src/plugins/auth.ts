@@ -64,7 +64,7 @@ export default fp<AuthPluginOptions>(
       if (alwaysPublic(request.routeOptions.url)) return;
       const token = bearerToken(request.headers.authorization);
       request.apiKey = token
-        ? ((await app.database.transaction((tx) => app.repos.keys.authenticate(token, tx))) ?? null)
+        ? ((await app.database.autocommit((tx) => app.repos.keys.authenticate(token, tx))) ?? null)
         : null;
     });
 

@@ -89,6 +89,8 @@ type Resolved = {
   to: string;
   tripIds: Set<number>;
   meetingIds: Set<number>;
+  /** The trips of the focus's meetings and stops, whose schedules a checked write locks (with the participants'). */
+  lockedTrips: Set<number>;
 };
 
 export function createConflictsRepository() {
@@ -240,6 +242,7 @@ export function createConflictsRepository() {
       }
     }
     const meetingIds = new Set(focus.meetingIds ?? []);
+    const lockedTrips = new Set(tripIds);
     const participantIds: number[] = [];
     let first: string | undefined;
     let last: string | undefined;
@@ -272,22 +275,27 @@ export function createConflictsRepository() {
       last = later(last, later(asDate(stopDates?.last), meetingDates?.last ?? undefined));
     }
     for (const chunk of chunks([...meetingIds])) {
+      // Each live meeting with its trip's traveler and, a row each, its attendees (one query): a meeting that is
+      // cancelled or undated places nobody.
       const rows = await db
-        .select({ date: meetings.date, travelerId: trips.travelerId })
+        .select({
+          date: meetings.date,
+          travelerId: trips.travelerId,
+          tripId: trips.id,
+          attendeeId: meetingParticipants.participantId,
+        })
         .from(meetings)
         .innerJoin(stops, eq(stops.id, meetings.stopId))
         .innerJoin(trips, eq(trips.id, stops.tripId))
+        .leftJoin(meetingParticipants, eq(meetingParticipants.meetingId, meetings.id))
         .where(and(inArray(meetings.id, chunk), live));
       for (const row of rows) {
         participantIds.push(row.travelerId);
+        if (row.attendeeId !== null) participantIds.push(row.attendeeId);
+        lockedTrips.add(row.tripId);
         first = earlier(first, row.date ?? undefined);
         last = later(last, row.date ?? undefined);
       }
-      const attending = await db
-        .select({ id: meetingParticipants.participantId })
-        .from(meetingParticipants)
-        .where(inArray(meetingParticipants.meetingId, chunk));
-      participantIds.push(...attending.map((p) => p.id));
     }
     if (!first || !last || participantIds.length === 0) return null;
     return {
@@ -296,7 +304,28 @@ export function createConflictsRepository() {
       to: addDays(last, MARGIN_DAYS) ?? last,
       tripIds,
       meetingIds,
+      lockedTrips,
     };
+  };
+
+  /**
+   * Locks the schedules a resolved focus spans (Dialect.scheduleLocks): its participants' and its trips'. Answers
+   * true when every lock was free; false when it had to wait for one, after which what the focus spans may have
+   * changed (the other transaction committed), and the caller resolves it again.
+   */
+  const lockSchedules = async (tx: Transaction, resolved: Resolved): Promise<boolean> => {
+    const locks = dialectOf(tx.db).scheduleLocks;
+    if (!locks) return true;
+    const ascending = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
+    const keys = {
+      participantIds: ascending(resolved.participantIds),
+      tripIds: ascending(resolved.lockedTrips),
+    };
+    const taken = await queryRows<{ kind: 'participant' | 'trip'; id: number }>(tx, locks(keys, false));
+    if (taken.length === 0) return true;
+    const busy = (kind: string) => ascending(taken.filter((k) => k.kind === kind).map((k) => k.id));
+    await queryRows(tx, locks({ participantIds: busy('participant'), tripIds: busy('trip') }, true));
+    return false;
   };
 
   /** Whether a conflict involves a record of the focus. */
@@ -345,12 +374,17 @@ export function createConflictsRepository() {
     });
   };
 
-  /** Conflicts that involve the focus, as they stand in the database now. */
+  /**
+   * Conflicts that involve the focus, as they stand in the database now; with `lock`, after locking the schedules
+   * the focus spans, so that no other checked write changes them until this transaction ends.
+   */
   const involving = async (
     tx: Transaction,
     focus: Focus,
+    lock = false,
   ): Promise<{ found: FoundConflict[]; facts: Facts }> => {
-    const resolved = await resolve(tx, focus);
+    let resolved = await resolve(tx, focus);
+    if (lock && resolved && !(await lockSchedules(tx, resolved))) resolved = await resolve(tx, focus);
     if (!resolved) return { found: [], facts: await load(tx, { participantIds: [] }) };
     const facts = await load(tx, resolved);
     return { found: findConflicts(facts).filter((c) => involves(c, facts, resolved)), facts };
@@ -406,14 +440,15 @@ export function createConflictsRepository() {
     },
 
     /**
-     * Makes the transaction `tx` the only one that checks and changes schedules until it ends, so that two writes
-     * that would each be fine alone, but conflict together (the same person booked twice), cannot both pass their
-     * checks: the second waits for the first to commit, then sees its rows. Without effect where transactions
-     * already run one at a time (SQLite).
+     * As `found`, after making the transaction `tx` the only one that checks and changes the schedules the focus
+     * spans (its participants' and trips') until it ends, so that two writes that would each be fine alone, but
+     * conflict together (the same person booked twice), cannot both pass their checks: the second waits for the
+     * first to commit, then sees its rows. Writes that touch other people's schedules do not wait for each other.
+     * Taking no lock where transactions already run one at a time (SQLite). Locks taken in two calls of one
+     * transaction can deadlock with another's; PostgreSQL then fails one (40P01) and the handle runs it again.
      */
-    async lockSchedules(tx: Transaction): Promise<void> {
-      const lock = dialectOf(tx.db).scheduleLock;
-      if (lock) await queryRows(tx, lock);
+    async lockedFound(focus: Focus, tx: Transaction): Promise<{ found: FoundConflict[]; facts: Facts }> {
+      return involving(tx, focus, true);
     },
 
     /** These conflicts as the API shows them; `unwritten` is a record a refused write would have created. */

@@ -1,5 +1,6 @@
 import { is, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { PgDatabase } from 'drizzle-orm/pg-core';
+import { ADVISORY_LOCK } from '../db/advisory-locks.js';
 import type { Db } from '../db/connection.js';
 import { type Tables, tablesOf } from '../db/tables.js';
 import { searchText } from '../domain/text.js';
@@ -58,10 +59,13 @@ export type Dialect = {
    */
   isoNow(offsetMs: number): SQL;
   /**
-   * The statement that makes the transaction the only one, until it ends, that checks and changes schedules (a
-   * strict write's read-then-write rule), or null where transactions already run one at a time (SQLite).
+   * Locks, until the transaction ends, the schedules of these participants and trips (ids in ascending order), so
+   * that no other transaction checks and changes them meanwhile (the read-then-write rule of a checked write). With
+   * `wait` false the statement takes what is free at once and answers the keys it could not take, as rows of
+   * `kind` ('participant' or 'trip') and `id`; with `wait` true it waits for each. Null where transactions already
+   * run one at a time (SQLite).
    */
-  scheduleLock: SQL | null;
+  scheduleLocks: ((keys: ScheduleKeys, wait: boolean) => SQL) | null;
   /**
    * A query answering one row whose `claimed` is true when the transaction may run the periodic maintenance
    * (pruning): taken until it ends, and not while another instance's maintenance runs; null where one process owns
@@ -133,7 +137,7 @@ export const sqliteDialect: Dialect = {
     sql`select rowid / 4 from search_index where rowid % 4 = ${sql.raw(String(SEARCH_TYPE_CODES[type]))} and ${where}`,
   fullTextMatch: (words, options) => sqliteFullTextMatch(words, options),
   keysCatchUp: () => null,
-  scheduleLock: null,
+  scheduleLocks: null,
   maintenanceClaim: null,
   startupLock: null,
   isoNow: (offsetMs) =>
@@ -220,12 +224,22 @@ export const postgresDialect: Dialect = {
   },
   isoNow: (offsetMs) =>
     sql`to_char((statement_timestamp() + ${sql.raw(`interval '${offsetMs} milliseconds'`)}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-  // A transaction-level advisory lock (released at COMMIT or ROLLBACK), under a key of its own ("sche").
-  scheduleLock: sql`select pg_advisory_xact_lock(${sql.raw(String(0x73636865))})`,
-  // Tried, not waited for: an instance whose claim fails leaves the work to the one that holds it ("main").
-  maintenanceClaim: sql`select pg_try_advisory_xact_lock(${sql.raw(String(0x6d61696e))}) as claimed`,
-  // Waited for ("strt"): the second instance to start finds the seed written and the zones reconciled.
-  startupLock: sql`select pg_advisory_xact_lock(${sql.raw(String(0x73747274))})`,
+  // Transaction-level advisory locks (released at COMMIT or ROLLBACK), one per participant and one per trip, keyed
+  // (kind, id): participants first, then trips, each in ascending order, as every checked write takes them.
+  scheduleLocks: ({ participantIds, tripIds }, wait) => {
+    const keys = sql`select ${sql.raw(String(ADVISORY_LOCK.participantSchedule))} as ns, 'participant' as kind, id
+        from unnest(cast(translate(${idList(participantIds)}, '[]', '{}') as integer[])) as p(id)
+      union all
+      select ${sql.raw(String(ADVISORY_LOCK.tripSchedule))}, 'trip', id
+        from unnest(cast(translate(${idList(tripIds)}, '[]', '{}') as integer[])) as t(id)`;
+    return wait
+      ? sql`select pg_advisory_xact_lock(k.ns, k.id) from (${keys}) as k`
+      : sql`select k.kind, k.id from (${keys}) as k where not pg_try_advisory_xact_lock(k.ns, k.id)`;
+  },
+  // Tried, not waited for: an instance whose claim fails leaves the work to the one that holds it.
+  maintenanceClaim: sql`select pg_try_advisory_xact_lock(${sql.raw(String(ADVISORY_LOCK.maintenance))}) as claimed`,
+  // Waited for: the second instance to start finds the seed written and the zones reconciled.
+  startupLock: sql`select pg_advisory_xact_lock(${sql.raw(String(ADVISORY_LOCK.startup))})`,
   keysCatchUp: (table) =>
     sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce(max(id), 0) + 1, false) from ${sql.identifier(table)}`,
 };
@@ -252,6 +266,9 @@ export const alias = (name: string): SQL => sql.raw(`"${name.replaceAll('"', '""
 export const asCount = (value: unknown): number => Number(value ?? 0);
 
 /** What a repository builds its SQL from: the engine's tables and dialect. */
+/** Whose schedules a checked write locks (Dialect.scheduleLocks): ids in ascending order. */
+export type ScheduleKeys = { participantIds: readonly number[]; tripIds: readonly number[] };
+
 export type Scope = { t: Tables; d: Dialect };
 
 const scopes = new WeakMap<object, Scope>();

@@ -66,7 +66,10 @@ export function createKeysRepository() {
       return key;
     },
 
-    /** The key a bearer token belongs to, unless it is unknown or revoked. */
+    /**
+     * The key a bearer token belongs to, unless it is unknown or revoked. A lookup, then (at most once a minute per
+     * key) a write of its last use, neither of which needs the other to be atomic with it (the handle's autocommit).
+     */
     async authenticate(token: string, tx: Transaction): Promise<AuthenticatedKey | undefined> {
       const { db } = tx;
       const { apiKeys } = tablesOf(db);

@@ -499,7 +499,9 @@ export function createMeetingsRepository() {
         const changed = changedFields(current, patch);
         if (Object.keys(changed).length === 0) return current;
         const merged = { ...current, ...changed };
-        const timeZone = await stopZone(merged.stopId, tx);
+        // The current stop's zone came with the meeting; another stop's is read.
+        const timeZone =
+          merged.stopId === current.stopId ? current.timeZone : await stopZone(merged.stopId, tx);
         const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
         if (timeZone === undefined) {
           errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });

@@ -15,7 +15,7 @@ import {
   UpdateStopSchema,
 } from '../schemas/stops.js';
 import { checkedWrite } from '../services/conflicts-service.js';
-import { meetingDetail, meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
+import { meetingDetails, stopDetail, stopDetails } from '../services/itinerary-service.js';
 import {
   CHECKED_WRITE_PROBLEMS,
   checkedUpdate,
@@ -204,7 +204,8 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         handling: writeHandling(request, reply),
         write: async (tx) => {
           const created = await repos.meetings.create(request.params.id, request.body, tx);
-          return meetingDetail(repos, tx, created.id, new Set(['participants']));
+          const [detail] = await meetingDetails(repos, tx, [created], new Set(['participants']));
+          return detail ?? created;
         },
         focus: (meeting) => ({ meetingIds: [meeting.id] }),
         created: (meeting) => ({ type: 'meeting', id: meeting.id }),

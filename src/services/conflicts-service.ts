@@ -38,14 +38,14 @@ export async function checkedWrite<T>(
   const { handling, write, focus, relevant = true, created } = change;
   return database.transaction(async (tx) => {
     if (!relevant) return { result: await write(tx), warnings: [] };
-    // The check reads, then the write writes: no other write of schedules may slip in between (PostgreSQL).
-    await conflicts.lockSchedules(tx);
+    // The check reads, then the write writes: no other write of the same schedules may slip in between
+    // (PostgreSQL), so both looks lock the schedules they read.
     const before =
       typeof focus === 'function'
         ? new Set<string>()
-        : new Set((await conflicts.found(focus, tx)).found.map((c) => c.key));
+        : new Set((await conflicts.lockedFound(focus, tx)).found.map((c) => c.key));
     const result = await write(tx);
-    const after = await conflicts.found(typeof focus === 'function' ? focus(result) : focus, tx);
+    const after = await conflicts.lockedFound(typeof focus === 'function' ? focus(result) : focus, tx);
     const introduced = after.found.filter((c) => !before.has(c.key));
     if (handling === 'strict' && introduced.length > 0) {
       throw refusal(await conflicts.describe(introduced, after.facts, created?.(result), tx));
