@@ -134,6 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     path: config.DATABASE_PATH,
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     seed: config.SEED_ON_START,
     onQuery: options.onQuery,
   });

@@ -68,6 +68,17 @@ export const ConfigSchema = z.object({
     .min(1, 'must be at least 1')
     .max(1000, 'must be at most 1000')
     .default(10),
+  /**
+   * Query texts each PostgreSQL connection keeps prepared on the server (named statements, planned once); 0 sends
+   * every query unnamed, as a pooler in transaction mode needs (PgBouncer before 1.21, or without
+   * max_prepared_statements).
+   */
+  DATABASE_PREPARED_STATEMENTS: z.coerce
+    .number<string | number>({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(10_000, 'must be at most 10000')
+    .default(256),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** public: anyone may read; key: reads need an API key too (any scope). Writes always need a key. */
@@ -226,13 +237,22 @@ export function databaseName(config: Pick<Config, 'DATABASE_PATH' | 'DATABASE_UR
 
 /** Where the configuration puts the database, as prepareDatabase (db/prepare.ts) takes it. */
 export function databaseLocation(
-  config: Pick<Config, 'DATABASE_PATH' | 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
+  config: Pick<
+    Config,
+    'DATABASE_PATH' | 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_PREPARED_STATEMENTS'
+  >,
 ): {
   path: string;
   url: string | undefined;
   poolSize: number;
+  preparedStatements: number;
 } {
-  return { path: config.DATABASE_PATH, url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE };
+  return {
+    path: config.DATABASE_PATH,
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+  };
 }
 
 /** For commands: the configuration, or a one-line message on stderr and exit code 1. */

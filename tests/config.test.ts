@@ -10,6 +10,7 @@ describe('configuration', () => {
       HOST: '127.0.0.1',
       DATABASE_PATH: './data/itinerary.db',
       DATABASE_POOL_SIZE: 10,
+      DATABASE_PREPARED_STATEMENTS: 256,
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
       READ_ACCESS: 'public',

@@ -113,7 +113,9 @@ const NAMING_THRESHOLD = 2;
  * after that; PostgreSQL plans it once and, after five runs, keeps a generic plan when that is no worse
  * (plan_cache_mode). Planning cost more than running for most of the API's queries (0.3–0.9 ms against 0.02–0.1 ms,
  * measured with pg_stat_statements under the write benchmark), as drizzle sends its queries unnamed. The names are
- * bounded (NAMED_STATEMENTS), so each connection holds at most that many statements on the server; texts seen
+ * bounded (DATABASE_PREPARED_STATEMENTS, default NAMED_STATEMENTS), so each connection holds at most that many
+ * statements on the server (0 names none: a pooler in transaction mode, such as PgBouncer before 1.21, cannot
+ * follow named statements from one server connection to the next); texts seen
  * once are counted in a map that is emptied when it grows past a bound of its own.
  */
 export class StatementNames {
@@ -121,7 +123,7 @@ export class StatementNames {
   private readonly seen = new Map<string, number>();
 
   constructor(
-    private readonly capacity = NAMED_STATEMENTS,
+    readonly capacity = NAMED_STATEMENTS,
     private readonly threshold = NAMING_THRESHOLD,
   ) {}
 
@@ -179,12 +181,52 @@ function nameStatements(client: pg.PoolClient, names: StatementNames): void {
   };
 }
 
+/**
+ * One query answering many callers, none of them with an answer older than its call: a call made while no query
+ * runs sends one; a call made while one runs waits for the next, which is sent when the running one ends and
+ * answers every call made meanwhile. So each answer comes from a query sent after its call (a write acknowledged
+ * before the call is in it), and an instance under load sends at most one such query at a time, not one per
+ * request: the cache generation, which every cached answer reads (see generation() in DatabaseHandle).
+ */
+export class SharedReads<T> {
+  private running: Promise<T> | null = null;
+  private next: Promise<T> | null = null;
+
+  constructor(private readonly query: () => Promise<T>) {}
+
+  /** The query's answer, from a run sent after this call; rejects with that run's error. */
+  read(): Promise<T> {
+    if (this.running === null) return this.start();
+    if (this.next === null) {
+      const after = this.running.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.next = after.then(() => {
+        this.next = null;
+        return this.start();
+      });
+    }
+    return this.next;
+  }
+
+  private start(): Promise<T> {
+    const run = this.query().finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+}
+
 /** How many times a transaction that lost a serialization race is run again before the client gets a 503. */
 const SERIALIZATION_RETRIES = 5;
 
 export type PostgresOptions = {
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** Query texts named and prepared on the server, per connection (default 256; 0: every query unnamed). */
+  preparedStatements?: number;
   /** Called with each SQL statement run (tests count queries with it). */
   onQuery?: (sql: string) => void;
 };
@@ -218,7 +260,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   };
   let closed = false;
 
-  const statementNames = new StatementNames();
+  const statementNames = new StatementNames(options.preparedStatements ?? NAMED_STATEMENTS);
   /** Connections that have a listener for their 'error' event and name their statements (see connect). */
   const listened = new WeakSet<pg.PoolClient>();
   const connect = async (): Promise<pg.PoolClient> => {
@@ -229,7 +271,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       // listener, that event would end the process. The query's failure is what the request answers (503).
       if (!listened.has(client)) {
         client.on('error', () => {});
-        nameStatements(client, statementNames);
+        if (statementNames.capacity > 0) nameStatements(client, statementNames);
         listened.add(client);
       }
       return client;
@@ -278,6 +320,16 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     }
   };
 
+  const generations = new SharedReads(async () => {
+    const { rows } = await pool
+      .query<{ n: string }>({ text: 'select sum(value)::text as n from cache_generation' })
+      .catch((error: unknown) => {
+        throw domainErrorOf(error) ?? error;
+      });
+    // A text, for a bigint sum is exact and no cache needs more than a number's 2^53.
+    return Number(rows[0]?.n ?? 0);
+  });
+
   const handle: DatabaseHandle = {
     transaction: (fn) => {
       const actor = currentActor();
@@ -317,15 +369,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       client.release();
     },
     withActor: (name, fn) => asActor(name, fn),
-    generation: async () => {
-      const { rows } = await pool
-        .query<{ n: string }>({ text: 'select sum(value)::text as n from cache_generation' })
-        .catch((error: unknown) => {
-          throw domainErrorOf(error) ?? error;
-        });
-      // A text, for a bigint sum is exact and no cache needs more than a number's 2^53.
-      return Number(rows[0]?.n ?? 0);
-    },
+    generation: () => generations.read(),
     // Reads run in transactions of their own, which see only what was committed.
     uncommitted: () => false,
     // PostgreSQL groups the WAL flushes of concurrent commits itself (commit_delay); each request commits its own.

@@ -21,6 +21,8 @@ export type PrepareConfig = {
   url?: string;
   /** DATABASE_POOL_SIZE: connections to PostgreSQL. */
   poolSize?: number;
+  /** DATABASE_PREPARED_STATEMENTS: named statements per PostgreSQL connection (0: none). */
+  preparedStatements?: number;
   seed: SeedWhen;
   /** Called with each SQL statement run (tests count queries with it). */
   onQuery?: (sql: string) => void;
@@ -50,7 +52,11 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
   const database =
     config.url === undefined
       ? openDatabase(config.path, { onQuery: config.onQuery })
-      : openPostgres(config.url, { onQuery: config.onQuery, poolSize: config.poolSize });
+      : openPostgres(config.url, {
+          onQuery: config.onQuery,
+          poolSize: config.poolSize,
+          preparedStatements: config.preparedStatements,
+        });
   try {
     const postgres = postgresEngineOf(database);
     if (postgres) await runPostgresMigrations(postgres.pool);

@@ -51,9 +51,10 @@ export async function runStatement(tx: Transaction, statement: SQL): Promise<num
 
 /**
  * A plain-SQL statement with `?` parameters, for the few run thousands of times a request or an import (the
- * Historian import store's inserts): on SQLite prepared once per connection, on first use; on PostgreSQL sent as a
- * named statement, which each connection parses once. It runs on the connection of the transaction it is given,
- * as part of that transaction. The text must be SQL both engines read.
+ * Historian import store's inserts): on SQLite prepared once per connection, on first use; on PostgreSQL named from
+ * its second run by the pool's statement names (postgres.ts, StatementNames), so that each connection parses it
+ * once. It runs on the connection of the transaction it is given, as part of that transaction. The text must be SQL
+ * both engines read.
  */
 export type RawStatement<Row> = {
   /** Every row it answers. */
@@ -64,15 +65,12 @@ export type RawStatement<Row> = {
   run(tx: Transaction, ...params: unknown[]): Promise<number>;
 };
 
-let statementNames = 0;
-
 /** `text` as a RawStatement (see there). */
 export function rawStatement<Row = unknown>(text: string): RawStatement<Row> {
   const prepared = new WeakMap<Database, Statement<unknown[], Row>>();
   // PostgreSQL's spelling: `?` becomes $1, $2… in order (the texts hold no `?` in literals).
   let position = 0;
   const numbered = text.replace(/\?/g, () => `$${++position}`);
-  const name = `raw_${++statementNames}`;
   const sqlite = (sqliteDb: Database) => {
     let statement = prepared.get(sqliteDb);
     if (statement === undefined) {
@@ -84,7 +82,7 @@ export function rawStatement<Row = unknown>(text: string): RawStatement<Row> {
   const onPostgres = async (tx: Transaction, params: unknown[]) => {
     const connection = engineConnectionOf(tx);
     if (connection.engine !== 'postgres') throw new Error('not a PostgreSQL transaction');
-    return connection.client.query({ name, text: numbered, values: params, types: connection.types });
+    return connection.client.query({ text: numbered, values: params, types: connection.types });
   };
   return {
     all: async (tx, ...params) => {

@@ -22,6 +22,8 @@ export type DatabasePluginOptions = {
   url?: string;
   /** DATABASE_POOL_SIZE: connections to PostgreSQL. */
   poolSize?: number;
+  /** DATABASE_PREPARED_STATEMENTS: named statements per PostgreSQL connection (0: none). */
+  preparedStatements?: number;
   seed: boolean;
   /** Days of change-feed history to keep; pruned at start and every hour. */
   changesRetentionDays: number;
@@ -36,6 +38,7 @@ export default fp<DatabasePluginOptions>(
       path: opts.path,
       url: opts.url,
       poolSize: opts.poolSize,
+      preparedStatements: opts.preparedStatements,
       seed: opts.seed ? 'if-empty' : 'never',
       onQuery: opts.onQuery,
     });

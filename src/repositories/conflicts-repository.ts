@@ -384,7 +384,9 @@ export function createConflictsRepository() {
     lock = false,
   ): Promise<{ found: FoundConflict[]; facts: Facts }> => {
     let resolved = await resolve(tx, focus);
-    if (lock && resolved && !(await lockSchedules(tx, resolved))) resolved = await resolve(tx, focus);
+    // After a wait the focus may span more (another write committed meanwhile): those are locked too, until a pass
+    // finds every lock it needs already held or free.
+    while (lock && resolved && !(await lockSchedules(tx, resolved))) resolved = await resolve(tx, focus);
     if (!resolved) return { found: [], facts: await load(tx, { participantIds: [] }) };
     const facts = await load(tx, resolved);
     return { found: findConflicts(facts).filter((c) => involves(c, facts, resolved)), facts };
