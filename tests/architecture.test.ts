@@ -172,7 +172,7 @@ describe('only src/db and src/repositories know the engine', () => {
       "const napi = await import('better-sqlite3-napi');",
       "import { trips } from '../db/schema.js';",
       "import type { Database } from '../db/driver.js';",
-      "import { connectionOf } from '../db/connection.js';",
+      "import { engineOf } from '../db/connection.js';",
       "import { eq } from 'drizzle-orm';",
       "import type { DatabaseHandle } from '../db/handle.js';",
       "import { schema } from './schema.js';",
@@ -234,10 +234,10 @@ describe('no synchronous query outside src/db', () => {
       synchronousQueries(readFileSync(join(root, file), 'utf8')).map((line) => `${file}:${line}`),
     );
     expect(found).toEqual([]);
-    // Nothing outside src/db reaches the engine behind the handle (engineOf, connectionOf): repositories run on
+    // Nothing outside src/db reaches the engine behind the handle (engineOf, engineConnectionOf): repositories run on
     // the transaction they are given, with its engine's tables and dialect, and hold no connection of their own.
     const connections = files.filter((file) =>
-      /\b(connectionOf|engineOf)\(/.test(readFileSync(join(root, file), 'utf8')),
+      /\b(engineConnectionOf|engineOf)\(/.test(readFileSync(join(root, file), 'utf8')),
     );
     expect(connections).toEqual([]);
   });

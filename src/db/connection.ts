@@ -5,8 +5,8 @@ import type * as schema from './schema.js';
 
 // What a handle and its transactions are made of, for src/db/ and the repositories' factory alone: the handle
 // (handle.ts) binds itself to its engine (`engineOf(handle)`: drizzle and the connection, on which
-// createRepositories prepares statements) and each `Transaction` it gives to its connection (`connectionOf(tx)`:
-// for queries.ts's plain-SQL statements). Only src/db/ and src/repositories/ may import this file, and only
+// createRepositories prepares statements) and each `Transaction` it gives to its connection
+// (`engineConnectionOf(tx)`: for queries.ts's plain-SQL statements, on either engine). Only src/db/ and src/repositories/ may import this file, and only
 // src/repositories/index.ts of the latter calls it (tests/architecture.test.ts fails otherwise); neither type the
 // handle exposes says anything of the engine.
 
@@ -21,17 +21,6 @@ const connections = new WeakMap<object, Database>();
 /** Binds `tx` (a `Transaction` of the handle) to the connection its statements run on. For handle.ts alone. */
 export function bindConnection(tx: object, sqlite: Database): void {
   connections.set(tx, sqlite);
-}
-
-/**
- * The better-sqlite3 connection that `tx` (a `Transaction` given by the handle) runs on. A statement prepared on it
- * and run while the transaction is open is part of that transaction, as every statement of `tx.db` is. Throws for
- * an object the handle did not give (a `{ db }` made by hand has no connection of its own to answer).
- */
-export function connectionOf(tx: object): Database {
-  const sqlite = connections.get(tx);
-  if (sqlite === undefined) throw new Error('not a transaction of the database handle: it has no connection');
-  return sqlite;
 }
 
 /** What the SQLite engine behind a handle is made of: drizzle over the connection, and the connection itself. */
