@@ -120,4 +120,53 @@ describe('races on PostgreSQL', () => {
       expect(schedule.body.data).toHaveLength(1);
     }
   });
+
+  it('a change of traveler and a booking of the new traveler, racing on two instances: at most one succeeds', async () => {
+    const { a, b } = await twoInstances();
+    const person = async (name: string) =>
+      (await a.api.post('/participants').send(newParticipant({ name })).expect(201)).body.id as number;
+    const timed = { date: '2019-03-01', startTime: '10:00', endTime: '11:00' };
+    // Rounds of four pairs racing at once, as the first round runs on cold connections and seldom overlaps.
+    for (let round = 0; round < 3; round += 1) {
+      const pairs: { tripOne: number; stopTwo: number; second: number }[] = [];
+      for (let pair = 0; pair < 4; pair += 1) {
+        const first = await person(`First ${round}-${pair}`);
+        const second = await person(`Second ${round}-${pair}`);
+        // Trip one (first traveler) has a meeting at 10:00; trip two (second traveler) is in the same city then.
+        const tripOne = (await a.api.post('/trips').send(newTrip(first)).expect(201)).body.id as number;
+        const stopOne = (await a.api.post(`/trips/${tripOne}/stops`).send(newStop()).expect(201)).body
+          .id as number;
+        await a.api
+          .post(`/stops/${stopOne}/meetings`)
+          .send(newMeeting({ title: `Morning talks ${round}-${pair}`, ...timed }))
+          .expect(201);
+        const tripTwo = (await a.api.post('/trips').send(newTrip(second)).expect(201)).body.id as number;
+        const stopTwo = (await a.api.post(`/trips/${tripTwo}/stops`).send(newStop()).expect(201)).body
+          .id as number;
+        pairs.push({ tripOne, stopTwo, second });
+      }
+      // Alone, each write is fine: the second traveler takes over trip one, or gets a meeting at 10:00 on trip
+      // two. Together they book the second traveler twice at 10:00.
+      const answers = await Promise.all(
+        pairs.flatMap(({ tripOne, stopTwo, second }, pair) => [
+          a.api.patch(`/trips/${tripOne}`).set('prefer', 'handling=strict').send({ travelerId: second }),
+          b.api
+            .post(`/stops/${stopTwo}/meetings`)
+            .set('prefer', 'handling=strict')
+            .send(newMeeting({ title: `Second booking ${round}-${pair}`, ...timed })),
+        ]),
+      );
+      for (let pair = 0; pair < pairs.length; pair += 1) {
+        const statuses = [answers[2 * pair]?.status, answers[2 * pair + 1]?.status];
+        expect(
+          statuses.filter((s) => s === 409),
+          `round ${round}, pair ${pair}: ${statuses}`,
+        ).toHaveLength(1);
+        expect(
+          statuses.filter((s) => s === 200 || s === 201),
+          `round ${round}, pair ${pair}: ${statuses}`,
+        ).toHaveLength(1);
+      }
+    }
+  });
 });

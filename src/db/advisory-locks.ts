@@ -10,6 +10,12 @@ export const ADVISORY_LOCK = {
   startup: 0x73747274,
   /** Transaction lock tried by the periodic maintenance: one instance prunes at a time ("main"). */
   maintenance: 0x6d61696e,
+  /**
+   * First key of the lock over every schedule, with 0 as the second ("sche"): held shared by each checked write of
+   * meetings, alongside the locks of the participants and trips it touches, and exclusive by a checked write of a
+   * trip or a stop, which can move any number of people at once.
+   */
+  schedules: 0x73636865,
   /** First key of a participant's schedule lock, with the participant's id as the second ("part"). */
   participantSchedule: 0x70617274,
   /** First key of a trip's schedule lock, with the trip's id as the second ("trip"). */

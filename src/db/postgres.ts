@@ -68,7 +68,7 @@ function connectionLost(error: unknown): boolean {
   if (code !== undefined && (UNAVAILABLE.test(code) || SOCKET_ERRORS.has(code))) return true;
   // node-postgres says so in words, without a code, and drizzle wraps its error: each cause is read.
   const words =
-    /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded when trying to connect|not queryable/i;
+    /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded when trying to connect|not queryable|Query read timeout/i;
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth += 1) {
     if (words.test(String((current as PgLike).message ?? ''))) return true;
@@ -104,6 +104,11 @@ function domainErrorOf(error: unknown): AppError | undefined {
 
 /** Statement texts that may have a name on the server (parsed and planned once per connection, then reused). */
 const NAMED_STATEMENTS = 256;
+/**
+ * The most parameters of a named statement: a text with more is an `in (…)` list of one length among many, whose
+ * names would fill the bounded set for good, and whose plan depends on its values anyway.
+ */
+const NAMED_MAX_PARAMETERS = 32;
 /** How many times a text is run before it gets a name: a query built once (an id list of a rare length) stays unnamed. */
 const NAMING_THRESHOLD = 2;
 
@@ -163,23 +168,30 @@ function nameStatements(client: pg.PoolClient, names: StatementNames): void {
     const [first, values] = args;
     if (typeof first === 'object' && first !== null) {
       const config = first as QueryConfigLike;
-      const parameterized = Array.isArray(values) || Array.isArray(config.values);
+      const bound = Array.isArray(values) ? values : Array.isArray(config.values) ? config.values : undefined;
       if (
         typeof config.text === 'string' &&
         config.name === undefined &&
         config.submit === undefined &&
-        parameterized
+        bound !== undefined &&
+        bound.length <= NAMED_MAX_PARAMETERS
       ) {
         const name = names.nameOf(config.text);
         if (name !== undefined) args[0] = { ...config, name };
       }
-    } else if (typeof first === 'string' && Array.isArray(values)) {
+    } else if (typeof first === 'string' && Array.isArray(values) && values.length <= NAMED_MAX_PARAMETERS) {
       const name = names.nameOf(first);
       if (name !== undefined) args[0] = { text: first, name };
     }
     return query.apply(this, args);
   };
 }
+
+/** The cache generation's query, with node-postgres's read timeout (a property its types do not list). */
+const GENERATION_QUERY = {
+  text: 'select sum(value)::text as n from cache_generation',
+  query_timeout: 5_000,
+} as pg.QueryConfig;
 
 /**
  * One query answering many callers, none of them with an answer older than its call: a call made while no query
@@ -322,7 +334,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
 
   const generations = new SharedReads(async () => {
     const { rows } = await pool
-      .query<{ n: string }>({ text: 'select sum(value)::text as n from cache_generation' })
+      // A bound on the wait, as every cached answer waits on this one query (SharedReads): a connection that went
+      // silent fails it (503) instead of holding every later request.
+      .query<{ n: string }>(GENERATION_QUERY)
       .catch((error: unknown) => {
         throw domainErrorOf(error) ?? error;
       });

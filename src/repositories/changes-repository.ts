@@ -84,7 +84,9 @@ function sqliteFeed(): ChangeFeed {
     const { changes } = tablesOf(tx.db);
     const kept = firstRow(await tx.db.select({ last: max(changes.seq) }).from(changes))?.last;
     if (kept !== null && kept !== undefined) return kept;
-    const row = await queryRow<{ seq: number }>(tx, dialectOf(tx.db).lastChangeEver);
+    const query = dialectOf(tx.db).lastChangeEver;
+    if (query === null) throw new Error("the SQLite feed runs on SQLite's dialect only");
+    const row = await queryRow<{ seq: number }>(tx, query);
     return Number(row?.seq ?? 0);
   };
 

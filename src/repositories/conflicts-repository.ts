@@ -46,6 +46,8 @@ type Scope = {
 
 /** Days either side of a window that schedules are read for: a UTC overlap can join meetings two local dates apart. */
 const MARGIN_DAYS = 2;
+/** The most meetings a checked write locks one by one (their people and trips); more lock every schedule. */
+const MAX_KEYED_MEETINGS = 50;
 /** Values bound per statement for `in (…)` lists, well under SQLite's limit. */
 const CHUNK = 5_000;
 
@@ -89,8 +91,6 @@ type Resolved = {
   to: string;
   tripIds: Set<number>;
   meetingIds: Set<number>;
-  /** The trips of the focus's meetings and stops, whose schedules a checked write locks (with the participants'). */
-  lockedTrips: Set<number>;
 };
 
 export function createConflictsRepository() {
@@ -242,7 +242,6 @@ export function createConflictsRepository() {
       }
     }
     const meetingIds = new Set(focus.meetingIds ?? []);
-    const lockedTrips = new Set(tripIds);
     const participantIds: number[] = [];
     let first: string | undefined;
     let last: string | undefined;
@@ -281,7 +280,6 @@ export function createConflictsRepository() {
         .select({
           date: meetings.date,
           travelerId: trips.travelerId,
-          tripId: trips.id,
           attendeeId: meetingParticipants.participantId,
         })
         .from(meetings)
@@ -292,7 +290,6 @@ export function createConflictsRepository() {
       for (const row of rows) {
         participantIds.push(row.travelerId);
         if (row.attendeeId !== null) participantIds.push(row.attendeeId);
-        lockedTrips.add(row.tripId);
         first = earlier(first, row.date ?? undefined);
         last = later(last, row.date ?? undefined);
       }
@@ -304,28 +301,33 @@ export function createConflictsRepository() {
       to: addDays(last, MARGIN_DAYS) ?? last,
       tripIds,
       meetingIds,
-      lockedTrips,
     };
   };
 
   /**
-   * Locks the schedules a resolved focus spans (Dialect.scheduleLocks): its participants' and its trips'. Answers
-   * true when every lock was free; false when it had to wait for one, after which what the focus spans may have
-   * changed (the other transaction committed), and the caller resolves it again.
+   * Locks the schedules a focus can change, before they are read (Dialect.scheduleLocks). A focus on meetings locks
+   * the participants and trips of those meetings (and every schedule, shared), until the keys read after taking the
+   * locks are the keys taken: a write that committed while this one waited may have changed them (another
+   * traveler, another attendee). A focus on trips or stops, which can move any number of people at once, or on
+   * more meetings than MAX_KEYED_MEETINGS, locks every schedule.
    */
-  const lockSchedules = async (tx: Transaction, resolved: Resolved): Promise<boolean> => {
+  const lockSchedules = async (tx: Transaction, focus: Focus): Promise<void> => {
     const locks = dialectOf(tx.db).scheduleLocks;
-    if (!locks) return true;
-    const ascending = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
-    const keys = {
-      participantIds: ascending(resolved.participantIds),
-      tripIds: ascending(resolved.lockedTrips),
-    };
-    const taken = await queryRows<{ kind: 'participant' | 'trip'; id: number }>(tx, locks(keys, false));
-    if (taken.length === 0) return true;
-    const busy = (kind: string) => ascending(taken.filter((k) => k.kind === kind).map((k) => k.id));
-    await queryRows(tx, locks({ participantIds: busy('participant'), tripIds: busy('trip') }, true));
-    return false;
+    if (!locks) return;
+    const meetingIds = [...new Set(focus.meetingIds ?? [])].sort((a, b) => a - b);
+    const wide = (focus.tripIds?.length ?? 0) > 0 || (focus.stopIds?.length ?? 0) > 0;
+    if (wide || meetingIds.length > MAX_KEYED_MEETINGS) {
+      await queryRows(tx, locks.everything);
+      return;
+    }
+    if (meetingIds.length === 0) return;
+    let taken = '';
+    for (;;) {
+      const keys = await queryRows<{ ns: number; id: number }>(tx, locks.meetings(meetingIds));
+      const now = keys.map((k) => `${k.ns}:${k.id}`).join(',');
+      if (now === taken) return;
+      taken = now;
+    }
   };
 
   /** Whether a conflict involves a record of the focus. */
@@ -383,10 +385,8 @@ export function createConflictsRepository() {
     focus: Focus,
     lock = false,
   ): Promise<{ found: FoundConflict[]; facts: Facts }> => {
-    let resolved = await resolve(tx, focus);
-    // After a wait the focus may span more (another write committed meanwhile): those are locked too, until a pass
-    // finds every lock it needs already held or free.
-    while (lock && resolved && !(await lockSchedules(tx, resolved))) resolved = await resolve(tx, focus);
+    if (lock) await lockSchedules(tx, focus);
+    const resolved = await resolve(tx, focus);
     if (!resolved) return { found: [], facts: await load(tx, { participantIds: [] }) };
     const facts = await load(tx, resolved);
     return { found: findConflicts(facts).filter((c) => involves(c, facts, resolved)), facts };
@@ -443,11 +443,11 @@ export function createConflictsRepository() {
 
     /**
      * As `found`, after making the transaction `tx` the only one that checks and changes the schedules the focus
-     * spans (its participants' and trips') until it ends, so that two writes that would each be fine alone, but
-     * conflict together (the same person booked twice), cannot both pass their checks: the second waits for the
-     * first to commit, then sees its rows. Writes that touch other people's schedules do not wait for each other.
-     * Taking no lock where transactions already run one at a time (SQLite). Locks taken in two calls of one
-     * transaction can deadlock with another's; PostgreSQL then fails one (40P01) and the handle runs it again.
+     * can change until it ends (lockSchedules), so that two writes that would each be fine alone, but conflict
+     * together (the same person booked twice), cannot both pass their checks: the second waits for the first to
+     * commit, then sees its rows. Writes of meetings that touch other people's schedules do not wait for each
+     * other. Taking no lock where transactions already run one at a time (SQLite). The locks of a write's second
+     * look can deadlock with another write's; PostgreSQL then fails one (40P01) and the handle runs it again.
      */
     async lockedFound(focus: Focus, tx: Transaction): Promise<{ found: FoundConflict[]; facts: Facts }> {
       return involving(tx, focus, true);

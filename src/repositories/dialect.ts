@@ -29,9 +29,10 @@ export type Dialect = {
   daysBetween(from: SQLWrapper, to: SQLWrapper): SQL;
   /**
    * The highest value the change feed's key ever took, kept when its rows are deleted (its high-water mark), as a
-   * query answering one row with the column `seq`, or none.
+   * query answering one row with the column `seq`, or none; null where the feed is ordered otherwise (PostgreSQL's
+   * orders by transaction up to a horizon, changes-repository.ts).
    */
-  lastChangeEver: SQL;
+  lastChangeEver: SQL | null;
   /** The join that keeps the order written (the left side as the outer loop). */
   joinInOrder: SQL;
   /** The search index row of the record `id` (an id column or value) of a type. */
@@ -59,13 +60,13 @@ export type Dialect = {
    */
   isoNow(offsetMs: number): SQL;
   /**
-   * Locks, until the transaction ends, the schedules of these participants and trips (ids in ascending order), so
-   * that no other transaction checks and changes them meanwhile (the read-then-write rule of a checked write). With
-   * `wait` false the statement takes what is free at once and answers the keys it could not take, as rows of
-   * `kind` ('participant' or 'trip') and `id`; with `wait` true it waits for each. Null where transactions already
-   * run one at a time (SQLite).
+   * The statements that lock schedules until the transaction ends (the read-then-write rule of a checked write),
+   * waiting for other transactions that hold them; null where transactions already run one at a time (SQLite).
+   * `meetings(ids)` takes the lock over every schedule shared, then the locks of the participants (travelers and
+   * attendees) and trips of these meetings, in one order for all, and answers the keys it locked as rows of `ns`
+   * and `id`, in that order; `everything` takes the lock over every schedule exclusively.
    */
-  scheduleLocks: ((keys: ScheduleKeys, wait: boolean) => SQL) | null;
+  scheduleLocks: { meetings: (meetingIds: readonly number[]) => SQL; everything: SQL } | null;
   /**
    * A query answering one row whose `claimed` is true when the transaction may run the periodic maintenance
    * (pruning): taken until it ends, and not while another instance's maintenance runs; null where one process owns
@@ -199,7 +200,7 @@ export const postgresDialect: Dialect = {
   foldedText: (text) => sql`search_text(${text})`,
   textContains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
   daysBetween: (from, to) => sql`(cast(${to} as date) - cast(${from} as date))`,
-  lastChangeEver: sql`select last_value as seq from changes_seq_seq where is_called`,
+  lastChangeEver: null,
   joinInOrder: sql`cross join`,
   searchRowOf: (id, type) => sql`type = ${typeLiteral(type)} and ref_id = ${id}`,
   searchIdsWhere: (type, where) =>
@@ -224,17 +225,30 @@ export const postgresDialect: Dialect = {
   },
   isoNow: (offsetMs) =>
     sql`to_char((statement_timestamp() + ${sql.raw(`interval '${offsetMs} milliseconds'`)}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-  // Transaction-level advisory locks (released at COMMIT or ROLLBACK), one per participant and one per trip, keyed
-  // (kind, id): participants first, then trips, each in ascending order, as every checked write takes them.
-  scheduleLocks: ({ participantIds, tripIds }, wait) => {
-    const keys = sql`select ${sql.raw(String(ADVISORY_LOCK.participantSchedule))} as ns, 'participant' as kind, id
-        from unnest(cast(translate(${idList(participantIds)}, '[]', '{}') as integer[])) as p(id)
-      union all
-      select ${sql.raw(String(ADVISORY_LOCK.tripSchedule))}, 'trip', id
-        from unnest(cast(translate(${idList(tripIds)}, '[]', '{}') as integer[])) as t(id)`;
-    return wait
-      ? sql`select pg_advisory_xact_lock(k.ns, k.id) from (${keys}) as k`
-      : sql`select k.kind, k.id from (${keys}) as k where not pg_try_advisory_xact_lock(k.ns, k.id)`;
+  // Transaction-level advisory locks (released at COMMIT or ROLLBACK), keyed (kind, id): the lock over every
+  // schedule first, then participants and trips in ascending order, so that two writes never wait for each other
+  // in opposite orders. The keys are read without regard to status, so a cancelled trip's schedule is locked too.
+  scheduleLocks: {
+    meetings: (meetingIds) => {
+      const ids = sql`cast(translate(${idList(meetingIds)}, '[]', '{}') as integer[])`;
+      const all = sql.raw(String(ADVISORY_LOCK.schedules));
+      return sql`select k.ns, k.id,
+          case when k.ns = ${all} then pg_advisory_xact_lock_shared(k.ns, k.id)
+            else pg_advisory_xact_lock(k.ns, k.id) end as locked
+        from (
+          select ns, id from (
+            select ${all} as ns, 0 as id
+            union select ${sql.raw(String(ADVISORY_LOCK.tripSchedule))}, s.trip_id
+              from meetings m join stops s on s.id = m.stop_id where m.id = any(${ids})
+            union select ${sql.raw(String(ADVISORY_LOCK.participantSchedule))}, t.traveler_id
+              from meetings m join stops s on s.id = m.stop_id join trips t on t.id = s.trip_id where m.id = any(${ids})
+            union select ${sql.raw(String(ADVISORY_LOCK.participantSchedule))}, mp.participant_id
+              from meeting_participants mp where mp.meeting_id = any(${ids})
+          ) as keys
+          order by ns <> ${all}, ns, id
+        ) as k`;
+    },
+    everything: sql`select pg_advisory_xact_lock(${sql.raw(String(ADVISORY_LOCK.schedules))}, 0)`,
   },
   // Tried, not waited for: an instance whose claim fails leaves the work to the one that holds it.
   maintenanceClaim: sql`select pg_try_advisory_xact_lock(${sql.raw(String(ADVISORY_LOCK.maintenance))}) as claimed`,
@@ -266,9 +280,6 @@ export const alias = (name: string): SQL => sql.raw(`"${name.replaceAll('"', '""
 export const asCount = (value: unknown): number => Number(value ?? 0);
 
 /** What a repository builds its SQL from: the engine's tables and dialect. */
-/** Whose schedules a checked write locks (Dialect.scheduleLocks): ids in ascending order. */
-export type ScheduleKeys = { participantIds: readonly number[]; tripIds: readonly number[] };
-
 export type Scope = { t: Tables; d: Dialect };
 
 const scopes = new WeakMap<object, Scope>();
