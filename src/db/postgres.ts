@@ -51,29 +51,30 @@ const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
 
 type PgLike = { code?: unknown; cause?: unknown; message?: unknown };
 
-/** The SQLSTATE (or Node socket code) of `error` or of one of its causes (drizzle wraps the driver's errors). */
-function errorCode(error: unknown): string | undefined {
+/** `error` and its causes, outermost first, at most four deep (drizzle wraps the driver's errors). */
+function* causes(error: unknown): Generator<PgLike> {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth += 1) {
-    const code = (current as PgLike).code;
-    if (typeof code === 'string') return code;
+    yield current as PgLike;
     current = (current as PgLike).cause;
   }
+}
+
+/** The SQLSTATE (or Node socket code) of `error` or of one of its causes. */
+function errorCode(error: unknown): string | undefined {
+  for (const cause of causes(error)) if (typeof cause.code === 'string') return cause.code;
   return undefined;
 }
+
+/** node-postgres's words for a connection that is gone, which come without a code. */
+const CONNECTION_LOST_WORDS =
+  /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded when trying to connect|not queryable|Query read timeout/i;
 
 /** True when `error` says the connection or the server is gone, not that the statement was wrong. */
 function connectionLost(error: unknown): boolean {
   const code = errorCode(error);
   if (code !== undefined && (UNAVAILABLE.test(code) || SOCKET_ERRORS.has(code))) return true;
-  // node-postgres says so in words, without a code, and drizzle wraps its error: each cause is read.
-  const words =
-    /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded when trying to connect|not queryable|Query read timeout/i;
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth += 1) {
-    if (words.test(String((current as PgLike).message ?? ''))) return true;
-    current = (current as PgLike).cause;
-  }
+  for (const cause of causes(error)) if (CONNECTION_LOST_WORDS.test(String(cause.message ?? ''))) return true;
   return false;
 }
 
