@@ -40,16 +40,18 @@ async function addData(api: Api) {
       .id as number;
   const ana = await traveler('Ana Ortiz');
   const bruno = await traveler('Bruno Keller');
-  const trips: [number, string, string, string, [string, string | null][]][] = [
+  // Stops as [country, arrival, departure]: one across a new year, one known only by its departure, one undated.
+  type Leg = [string, string | null, string | null];
+  const trips: [number, string, string, string, Leg[]][] = [
     [
       ana,
       '1958-04-01',
       '1958-04-10',
       'completed',
       [
-        ['FR', '1958-04-01'],
-        ['DE', '1958-04-03'],
-        ['FR', '1958-04-06'],
+        ['FR', '1958-04-01', '1958-04-02'],
+        ['DE', '1958-04-03', '1958-04-05'],
+        ['FR', '1958-04-06', '1958-04-10'],
       ],
     ],
     [
@@ -58,18 +60,18 @@ async function addData(api: Api) {
       '1963-05-09',
       'completed',
       [
-        ['JP', '1963-05-01'],
-        ['MX', '1963-05-05'],
+        ['JP', '1963-05-01', '1963-05-04'],
+        ['MX', null, '1963-05-09'],
       ],
     ],
     [
       ana,
-      '1999-01-10',
-      '1999-01-20',
+      '1999-12-30',
+      '2000-01-20',
       'planned',
       [
-        ['FR', '1999-01-10'],
-        ['BR', null],
+        ['FR', '1999-12-30', '2000-01-02'],
+        ['BR', null, null],
       ],
     ],
     [
@@ -78,11 +80,11 @@ async function addData(api: Api) {
       '1961-02-05',
       'cancelled',
       [
-        ['DE', '1961-02-01'],
-        ['PE', '1961-02-03'],
+        ['DE', '1961-02-01', '1961-02-02'],
+        ['PE', '1961-02-03', '1961-02-05'],
       ],
     ],
-    [bruno, '2004-07-01', '2004-07-03', 'planned', [['PE', '2004-07-01']]],
+    [bruno, '2004-07-01', '2004-07-03', 'planned', [['PE', '2004-07-01', null]]],
     [bruno, '2018-02-01', '2018-02-02', 'confirmed', []],
   ];
   const kinds = ['bilateral', 'speech', 'press'];
@@ -93,17 +95,12 @@ async function addData(api: Api) {
       .post('/trips')
       .send(newTrip(travelerId, { startDate, endDate, status }))
       .expect(201);
-    for (const [country, day] of stops) {
+    for (const [country, arrivalDate, departureDate] of stops) {
       const stop = await api
         .post(`/trips/${trip.body.id}/stops`)
-        .send({
-          city: `City ${country}`,
-          country,
-          timeZone: zoneOf[country],
-          arrivalDate: day,
-          departureDate: day,
-        })
+        .send({ city: `City ${country}`, country, timeZone: zoneOf[country], arrivalDate, departureDate })
         .expect(201);
+      const day = arrivalDate ?? departureDate;
       for (let m = 0; m < 1 + (n % 3); m += 1, n += 1) {
         await api
           .post(`/stops/${stop.body.id}/meetings`)
