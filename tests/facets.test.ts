@@ -260,7 +260,13 @@ describe('facets', () => {
       );
     }
     const stops = new Map((await all<Stop>(api, '/stops')).map((s) => [s.id, s]));
-    for (const filter of ['', `traveler=${ana}`, 'kind=speech,press', 'status=confirmed&country=FR,PE']) {
+    for (const filter of [
+      '',
+      `traveler=${ana}`,
+      'kind=speech,press',
+      'status=confirmed&country=FR,PE',
+      'trip=1',
+    ]) {
       const meetings = await all<Meeting>(api, `/meetings?${filter}`);
       expect(meetings.length).toBeGreaterThan(0);
       expect(

@@ -14,16 +14,25 @@ import type { Page } from './pagination.js';
 // (PostgreSQL does not see two spellings of an expression with parameters as one); a window function keeps the
 // first `limit` values of each group (`per`). Travelers are named in the same query; countries by their code.
 
-/** How a collection reads a field: its value in a row, and the join (if any) the value needs. */
+/** How a collection reads a field: its value in a row, and the joins (in order) the value needs. */
 export type FacetColumn = {
   value: SQLWrapper;
-  join?: SQL;
+  joins?: SQL[];
   /** The join gives a row several rows (a trip's stops): count items, not joined rows. */
   multiplies?: boolean;
 };
 
-/** What a collection's facets read: its rows (FROM, with the joins its filters need), the item's id, its fields. */
-export type FacetSource = { from: SQL; id: SQLWrapper; fields: Partial<Record<FacetField, FacetColumn>> };
+/**
+ * What a collection's facets read: its rows (FROM, then the joins its WHERE clause needs, if any), the item's id,
+ * its fields. A join is written once however many fields need it (the same SQL object), so that a table is only
+ * joined when something reads it: an unused join of 200,000 meetings to their stops costs more than the count.
+ */
+export type FacetSource = {
+  from: SQL;
+  joins?: SQL[];
+  id: SQLWrapper;
+  fields: Partial<Record<FacetField, FacetColumn>>;
+};
 
 /** A page with the facets of its filtered set, when asked for. */
 export type FacetedPage<Row> = Page<Row> & { facets?: Facets };
@@ -68,7 +77,7 @@ async function countFacet(
   const per = request.per === undefined ? undefined : fieldOf(source, request.per);
   const distinct = request.distinct === undefined ? undefined : fieldOf(source, request.distinct);
   const used = [value, per, distinct].filter((c): c is FacetColumn => c !== undefined);
-  const joins = [...new Set(used.flatMap((c) => (c.join ? [c.join] : [])))];
+  const joins = [...new Set([...(source.joins ?? []), ...used.flatMap((c) => c.joins ?? [])])];
   const counted = distinct?.value ?? source.id;
   const count =
     distinct || used.some((c) => c.multiplies) ? sql`count(distinct facet_counted)` : sql`count(*)`;

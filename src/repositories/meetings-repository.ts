@@ -116,22 +116,32 @@ export type MeetingFilters = FiltersOf<MeetingListQuery> & {
   involving?: number;
 };
 
-/** What meetings' facets count: a meeting's country is its stop's, its traveler its trip's, its year its date's. */
-const meetingFacets = perEngine(
-  ({ t: { meetings, stops, trips } }): FacetSource => ({
-    from: sql`${meetings} inner join ${stops} on ${stops.id} = ${meetings.stopId}`,
+/**
+ * What meetings' facets count: a meeting's country is its stop's, its traveler its trip's, its year its date's. The
+ * stop is joined only when a field or the filters read it (`withStop`).
+ */
+const meetingFacets = perEngine(({ t: { meetings, stops, trips } }) => {
+  const toStop = sql`inner join ${stops} on ${stops.id} = ${meetings.stopId}`;
+  const toTrip = sql`inner join ${trips} on ${trips.id} = ${stops.tripId}`;
+  const source: FacetSource = {
+    from: sql`${meetings}`,
     id: meetings.id,
     fields: {
-      country: { value: stops.country },
+      country: { value: stops.country, joins: [toStop] },
       year: { value: yearOf(meetings.date) },
       decade: { value: decadeOf(meetings.date) },
-      traveler: { value: trips.travelerId, join: sql`inner join ${trips} on ${trips.id} = ${stops.tripId}` },
+      traveler: { value: trips.travelerId, joins: [toStop, toTrip] },
       status: { value: meetings.status },
       kind: { value: meetings.kind },
-      trip: { value: stops.tripId },
+      trip: { value: stops.tripId, joins: [toStop] },
     },
-  }),
-);
+  };
+  return { source, withStop: { ...source, joins: [toStop] } };
+});
+
+/** Whether meetingConditions reads the meeting's stop: its trip, country and traveler filters do. */
+const readsStop = (f: MeetingFilters): boolean =>
+  f.trip !== undefined || f.country !== undefined || f.traveler !== undefined;
 
 const onOrAfter = (key: SQL, day: string | undefined) => (day ? gte(key, day) : undefined);
 const onOrBefore = (key: SQL, day: string | undefined) => (day ? lte(key, day) : undefined);
@@ -433,7 +443,8 @@ export function createMeetingsRepository() {
               .where(where),
           )?.n ?? 0,
       );
-      return withFacets(page, tx, meetingFacets(db), where, facets);
+      const { source, withStop } = meetingFacets(db);
+      return withFacets(page, tx, readsStop(filters) ? withStop : source, where, facets);
     },
 
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */

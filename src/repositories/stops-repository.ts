@@ -51,7 +51,10 @@ const stopFacets = perEngine(({ t: { stops, trips } }): FacetSource => {
       country: { value: stops.country },
       year: { value: yearOf(date) },
       decade: { value: decadeOf(date) },
-      traveler: { value: trips.travelerId, join: sql`inner join ${trips} on ${trips.id} = ${stops.tripId}` },
+      traveler: {
+        value: trips.travelerId,
+        joins: [sql`inner join ${trips} on ${trips.id} = ${stops.tripId}`],
+      },
       trip: { value: stops.tripId },
     },
   };

@@ -36,7 +36,7 @@ const tripFacets = perEngine(
     fields: {
       country: {
         value: stops.country,
-        join: sql`left join ${stops} on ${stops.tripId} = ${trips.id}`,
+        joins: [sql`left join ${stops} on ${stops.tripId} = ${trips.id}`],
         multiplies: true,
       },
       year: { value: yearOf(trips.startDate) },
