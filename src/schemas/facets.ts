@@ -87,6 +87,9 @@ export function facetQueryShape<const Names extends readonly [FacetField, ...Fac
       .max(FACET_LIMIT_MAX, `must be a whole number from 1 to ${FACET_LIMIT_MAX}`)
       .optional()
       .meta({
+        // The default is applied where the request is read (splitFacets), so that the lists' other callers need
+        // not give it; the document still says it.
+        default: FACET_LIMIT_DEFAULT,
         description: `Values per facet (1–${FACET_LIMIT_MAX}, default ${FACET_LIMIT_DEFAULT}); with facetPer, per group`,
       }),
     facetDistinct: z
