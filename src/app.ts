@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import auth from './plugins/auth.js';
+import compression from './plugins/compression.js';
 import cors from './plugins/cors.js';
 import csv from './plugins/csv.js';
 import database from './plugins/database.js';
@@ -125,7 +126,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     rateLimitWindow: config.RATE_LIMIT_WINDOW,
     redisUrl: config.REDIS_URL,
   });
-  // CSV before caching, so each representation is hashed as sent.
+  // CSV before caching, so each representation is hashed as sent; compression before caching too, whose ETags name
+  // the content coding and whose If-None-Match check runs on the coded answer (both as route hooks, in that order).
+  await app.register(compression);
   await app.register(csv);
   await app.register(httpCaching);
   await app.register(swagger);

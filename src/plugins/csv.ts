@@ -1,8 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { withoutControlCharacters } from '../domain/output-text.js';
+import { addVary } from './http-caching.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -143,18 +144,6 @@ export function toCsv(items: unknown[], options: CsvOptions = {}): string | unde
     },
   });
   return options.bom ? `\uFEFF${csv}` : csv;
-}
-
-function addVary(reply: FastifyReply, field: string): void {
-  const current = reply.getHeader('vary');
-  const fields =
-    current === undefined
-      ? []
-      : String(current)
-          .split(/\s*,\s*/)
-          .filter(Boolean);
-  if (fields.some((name) => name === '*' || name.toLowerCase() === field.toLowerCase())) return;
-  reply.header('vary', [...fields, field].join(', '));
 }
 
 export default fp(

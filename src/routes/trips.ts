@@ -17,6 +17,7 @@ import {
 } from '../schemas/trips.js';
 import { checkedWrite } from '../services/conflicts-service.js';
 import { stopDetails, tripDetails } from '../services/itinerary-service.js';
+import { JSON_TYPE, sendCachedAnswer } from './cached-answers.js';
 import {
   CHECKED_WRITE_PROBLEMS,
   checkedUpdate,
@@ -118,12 +119,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { include } = request.query;
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
       if (!include) return tagWithVersion(reply, await database.read((tx) => repos.trips.get(id, tx)));
-      const answer = await answers.trip(id, include);
-      // Sent as bytes with their type: no serialization and no second hash; http-caching answers If-None-Match.
-      reply.header('content-type', 'application/json; charset=utf-8').header('etag', answer.etag);
-      if (answer.lastModified) reply.header('last-modified', answer.lastModified);
-      // The type provider types the body as the schema's object; these are that object's bytes.
-      return reply.send(answer.body as never);
+      return sendCachedAnswer(request, reply, await answers.trip(id, include), JSON_TYPE);
     },
   );
 
