@@ -7,6 +7,7 @@ import cors from './plugins/cors.js';
 import csv from './plugins/csv.js';
 import database from './plugins/database.js';
 import errors, { clientErrorHandler, sendProblem } from './plugins/errors.js';
+import fields from './plugins/fields.js';
 import groupCommit from './plugins/group-commit.js';
 import httpCaching from './plugins/http-caching.js';
 import idempotency from './plugins/idempotency.js';
@@ -129,6 +130,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // CSV before caching, so each representation is hashed as sent; compression before caching too, whose ETags name
   // the content coding and whose If-None-Match check runs on the coded answer (both as route hooks, in that order).
   await app.register(compression);
+  // Sparse fieldsets first: CSV then writes the fields asked for.
+  await app.register(fields);
   await app.register(csv);
   await app.register(httpCaching);
   await app.register(swagger);

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { withoutControlCharacters } from '../domain/output-text.js';
+import { keepsField } from './fields.js';
 import { addVary } from './http-caching.js';
 
 declare module 'fastify' {
@@ -168,7 +169,8 @@ export default fp(
       const body: unknown = JSON.parse(payload);
       if (!isCollection(body)) return payload;
       const csv = toCsv(body.data, {
-        knownColumns: schemaColumns(request),
+        // With fields[<type>], only the fields asked for are columns.
+        knownColumns: schemaColumns(request).filter((column) => keepsField(request, column)),
         cells: request.routeOptions.config.csvCells,
         bom: isRecord(request.query) && request.query.bom === 'true',
       });
@@ -177,5 +179,5 @@ export default fp(
       return csv;
     });
   },
-  { name: 'csv' },
+  { name: 'csv', dependencies: ['fields'] },
 );

@@ -4,6 +4,7 @@ import { collectionOf, IdParamsSchema, idParam, NoQuerySchema } from '../schemas
 import {
   MeetingDetailSchema,
   MeetingListQuerySchema,
+  MeetingQuerySchema,
   MeetingWithWarningsSchema,
   UpdateMeetingSchema,
 } from '../schemas/meetings.js';
@@ -13,7 +14,6 @@ import {
   MeetingParticipantWithWarningsSchema,
   SetMeetingRoleSchema,
 } from '../schemas/participants.js';
-import { includeParam } from '../schemas/queries.js';
 import { checkedWrite } from '../services/conflicts-service.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
 import {
@@ -49,6 +49,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/meetings',
     {
+      config: { resource: 'meetings' },
       schema: {
         tags,
         operationId: 'listMeetings',
@@ -77,12 +78,13 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/meetings/:id',
     {
+      config: { resource: 'meetings' },
       schema: {
         tags,
         operationId: 'getMeeting',
         summary: 'Get a meeting, with its participants on request',
         params: IdParamsSchema,
-        querystring: z.strictObject({ include: includeParam(['participants']) }),
+        querystring: MeetingQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {
           200: okResource(MeetingDetailSchema, 'The meeting, with the parts `include` asked for'),
@@ -151,6 +153,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/meetings/:id/participants',
     {
+      config: { resource: 'participants' },
       schema: {
         tags,
         operationId: 'listMeetingParticipants',

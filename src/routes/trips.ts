@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { fieldSelection } from '../plugins/fields.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import {
   CreateStopSchema,
@@ -47,6 +48,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/trips',
     {
+      config: { resource: 'trips' },
       schema: {
         tags,
         operationId: 'listTrips',
@@ -96,6 +98,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/trips/:id',
     {
+      config: { resource: 'trips' },
       schema: {
         tags,
         operationId: 'getTrip',
@@ -119,7 +122,10 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { include } = request.query;
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
       if (!include) return tagWithVersion(reply, await database.read((tx) => repos.trips.get(id, tx)));
-      return sendCachedAnswer(request, reply, await answers.trip(id, include), JSON_TYPE);
+      // Fields are picked from the whole itinerary's bytes (plugins/fields.ts), so those go as they are.
+      return sendCachedAnswer(request, reply, await answers.trip(id, include), JSON_TYPE, {
+        identityOnly: fieldSelection(request) !== undefined,
+      });
     },
   );
 
@@ -177,6 +183,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/trips/:id/stops',
     {
+      config: { resource: 'stops' },
       schema: {
         tags: ['stops'],
         operationId: 'listTripStops',

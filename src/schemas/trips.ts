@@ -16,6 +16,7 @@ import { ParticipantSchema } from './participants.js';
 import {
   countriesParam,
   DateWindowShape,
+  fieldsShape,
   INCLUDES,
   idFilter,
   includeParam,
@@ -26,7 +27,7 @@ import {
   topicParam,
   withDateWindow,
 } from './queries.js';
-import { StopWithMeetingsSchema } from './stops.js';
+import { StopFieldsShape, StopWithMeetingsSchema } from './stops.js';
 
 export const ContextItemSchema = z
   .strictObject({
@@ -114,7 +115,13 @@ export const TripDetailSchema = TripSchema.extend({
 });
 export type TripDetail = z.infer<typeof TripDetailSchema>;
 
-export const TripQuerySchema = z.strictObject({ include: includeParam(INCLUDES) });
+/** `fields[trips]` and those of every part an itinerary embeds. */
+export const TripFieldsShape = {
+  ...fieldsShape({ trips: TripDetailSchema }),
+  ...StopFieldsShape,
+};
+
+export const TripQuerySchema = z.strictObject({ include: includeParam(INCLUDES), ...TripFieldsShape });
 
 export const TRIP_SORTS = [
   'startDate',
@@ -141,6 +148,7 @@ export const TripListQuerySchema = withDateWindow(
     q: TextQuerySchema,
     sort: sortParam(TRIP_SORTS, 'startDate'),
     include: includeParam(INCLUDES),
+    ...TripFieldsShape,
   }),
 );
 export type TripListQuery = z.infer<typeof TripListQuerySchema>;
