@@ -174,11 +174,16 @@ describe('compressed answers', () => {
     const { api, app } = await buildTestApp();
     const record = await send(app, '/trips/1', { 'accept-encoding': 'gzip' });
     expect(record.headers.etag).toBe('"v1-gzip"');
-    await api
+    // A write's answer in a coding names it too: the new version, as a later If-Match may send it.
+    const patched = await api
       .patch('/trips/1')
+      .set('accept-encoding', 'br')
       .set('if-match', record.headers.etag as string)
       .send({ title: 'Retitled' })
       .expect(200);
+    expect(patched.headers['content-encoding']).toBe('br');
+    expect(patched.headers.etag).toBe('"v2-br"');
+    await api.patch('/trips/1').set('if-match', '"v2-br"').send({ title: 'Retitled' }).expect(200);
     // Now stale, in any coding.
     await api.patch('/trips/1').set('if-match', '"v1-br"').send({ title: 'Again' }).expect(412);
   });

@@ -90,7 +90,7 @@ export default fp(
     app.addHook('onRoute', (route) => {
       const hooks = route.onSend === undefined ? [] : [route.onSend].flat();
       const head = hooks.filter((hook) => hook.name === HEAD_HANDLER);
-      route.onSend = [...hooks.filter((hook) => hook.name !== HEAD_HANDLER), conditionalRead, ...head];
+      route.onSend = [...hooks.filter((hook) => hook.name !== HEAD_HANDLER), afterCoding, ...head];
     });
   },
   { name: 'http-caching', dependencies: ['csv', 'compression'] },
@@ -112,20 +112,20 @@ function couldBeCoded(reply: FastifyReply, payload: unknown): boolean {
 }
 
 /**
- * After compression, on a successful GET or HEAD: the ETag names the content coding sent, `Vary: Accept-Encoding`
- * is on every answer that depends on it (coded or not), and If-None-Match is answered: a match is a 304 without
- * content (no Content-Type, Content-Encoding or, for GET, Content-Length).
+ * After compression: the ETag of a coded answer names its coding (a write's too: the version it sends is then the
+ * coded one, which If-Match takes). On a successful GET or HEAD, `Vary: Accept-Encoding` is on every answer that
+ * depends on it (coded or not), and If-None-Match is answered: a match is a 304 without content (no Content-Type,
+ * Content-Encoding or, for GET, Content-Length).
  */
-const conditionalRead: onSendHookHandler = async (request, reply, payload: unknown) => {
-  if (!isRead(request) || !isSuccess(reply)) return payload;
+const afterCoding: onSendHookHandler = async (request, reply, payload: unknown) => {
   const coding = reply.getHeader('content-encoding');
   const coded = typeof coding === 'string' && coding !== 'identity';
-  if (!coded && couldBeCoded(reply, payload)) addVary(reply, 'Accept-Encoding');
   const tag = reply.getHeader('etag');
-  if (tag === undefined) return payload;
-  const current = coded ? codedTag(String(tag), coding) : String(tag);
-  reply.header('etag', current);
-  if (!noneMatchHits(request.headers['if-none-match'], current)) return payload;
+  const current = tag === undefined ? undefined : coded ? codedTag(String(tag), coding) : String(tag);
+  if (current !== undefined) reply.header('etag', current);
+  if (!isRead(request) || !isSuccess(reply)) return payload;
+  if (!coded && couldBeCoded(reply, payload)) addVary(reply, 'Accept-Encoding');
+  if (current === undefined || !noneMatchHits(request.headers['if-none-match'], current)) return payload;
   reply.code(304);
   reply.removeHeader('content-type');
   reply.removeHeader('content-encoding');
