@@ -3,10 +3,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import auth from './plugins/auth.js';
+import compression from './plugins/compression.js';
 import cors from './plugins/cors.js';
 import csv from './plugins/csv.js';
 import database from './plugins/database.js';
 import errors, { clientErrorHandler, sendProblem } from './plugins/errors.js';
+import fields from './plugins/fields.js';
 import groupCommit from './plugins/group-commit.js';
 import httpCaching from './plugins/http-caching.js';
 import idempotency from './plugins/idempotency.js';
@@ -134,7 +136,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     rateLimitWindow: config.RATE_LIMIT_WINDOW,
     redisUrl: config.REDIS_URL,
   });
-  // CSV before caching, so each representation is hashed as sent.
+  // CSV before caching, so each representation is hashed as sent; compression before caching too, whose ETags name
+  // the content coding and whose If-None-Match check runs on the coded answer (both as route hooks, in that order).
+  await app.register(compression);
+  // Sparse fieldsets first: CSV then writes the fields asked for.
+  await app.register(fields);
   await app.register(csv);
   await app.register(httpCaching);
   await app.register(swagger);

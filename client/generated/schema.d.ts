@@ -30,7 +30,7 @@ export interface paths {
         };
         /**
          * List trips, earliest first, with filters
-         * @description A trip matches a window `from`–`to` when its dates overlap it (both inclusive). `include` embeds the same parts as on a single trip, at a fixed number of queries per page.
+         * @description A trip matches a window `from`–`to` when its dates overlap it (both inclusive). `include` embeds the same parts as on a single trip, at a fixed number of queries per page. `facet` adds counts of the values of fields over every matching trip (a trip counts once in each country it visits).
          */
         get: operations["listTrips"];
         put?: never;
@@ -97,7 +97,7 @@ export interface paths {
         };
         /**
          * List stops across trips, with filters
-         * @description A stop matches a window `from`–`to` when its arrival–departure span overlaps it (both inclusive); a stop with one known date spans that day, and an undated stop never matches a window.
+         * @description A stop matches a window `from`–`to` when its arrival–departure span overlaps it (both inclusive); a stop with one known date spans that day, and an undated stop never matches a window. `facet` adds counts of the values of fields over every matching stop (`facet=traveler&facetDistinct=country`: how many countries each traveler went to).
          */
         get: operations["listStops"];
         put?: never;
@@ -160,7 +160,7 @@ export interface paths {
         };
         /**
          * List meetings, in chronological order, with filters
-         * @description A window `from`–`to` matches meetings dated on those local dates (both inclusive), wherever they are; undated meetings never match a window.
+         * @description A window `from`–`to` matches meetings dated on those local dates (both inclusive), wherever they are; undated meetings never match a window. `facet` adds counts of the values of fields over every matching meeting.
          */
         get: operations["listMeetings"];
         put?: never;
@@ -377,9 +377,29 @@ export interface paths {
         };
         /**
          * What was created, updated or deleted since a token, oldest first
-         * @description Call without `since` to get the current token; later, pass it as `since` to get every change after it, with a `nextToken` for the next call. Deletions are tombstones (`deleted: true`). A token older than the kept history answers 410: fetch the collections again and start over.
+         * @description Call without `since` to get the current token; later, pass it as `since` to get every change after it, with a `nextToken` for the next call. Deletions are tombstones (`deleted: true`). A token older than the kept history answers 410: fetch the collections again and start over. `trip`, `participant` and `resource` narrow the feed (a change of a stop or meeting belongs to its trip; a change of attendance to its participant), with the same tokens: a filtered feed never skips or repeats a change either. `GET /changes/stream` sends the same changes as they happen.
          */
         get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/changes/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed as Server-Sent Events, as changes happen
+         * @description The changes of `/changes`, with the same filters, sent as they are committed (within CHANGES_STREAM_POLL_MS, on any instance). Starts after `Last-Event-ID` (what an EventSource sends when it reconnects) or `since`, else at the present. Each event’s id is a token: a reconnect resumes exactly after the last event received, and the same token works with `/changes`. Each client may keep CHANGES_STREAMS_PER_CLIENT streams open (429 beyond).
+         */
+        get: operations["streamChanges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1098,6 +1118,27 @@ export interface components {
             }[];
             /** @description The id under which the server logged the request */
             requestId?: string;
+        };
+        /**
+         * @description How many items have one value of a field
+         * @example {
+         *       "value": "MX",
+         *       "label": "Mexico",
+         *       "count": 3
+         *     }
+         */
+        FacetBucket: {
+            /** @description The value, as its filter takes it: a country code, a participant id, a year (1950), a decade (1950), a status or a kind */
+            value: string | number;
+            /** @description What to show: the country’s name, the traveler’s name, 1950s for a decade, else the value */
+            label: string;
+            /** @description Items of the filtered set with this value; with facetDistinct, the distinct values among them */
+            count: number;
+            /** @description With facetPer: the group this count is in */
+            per?: {
+                value: string | number;
+                label: string;
+            };
         };
         /** @description A record a conflict involves */
         ConflictRecord: {
@@ -1821,10 +1862,20 @@ export interface components {
             action: "created" | "updated" | "deleted";
             /** @description True for a tombstone: the resource no longer exists */
             deleted: boolean;
-            /** @description Its version after the change; null when deleted */
+            /** @description Its version after the change; null when deleted, and for a change of attendance (the meeting’s own change, with its version, follows it) */
             version: number | null;
             /** @description When the change was committed (UTC) */
             changedAt: string;
+            /**
+             * @description The trip the resource belonged to at the change (a trip’s own id); null for a participant, and for changes recorded before the feed kept trips of resources deleted since
+             * @example 1
+             */
+            tripId: number | null;
+            /**
+             * @description Set on a change of attendance only (shown to feeds filtered by `participant`): the participant who joined, left or changed role in the meeting `id`
+             * @example null
+             */
+            participantId: number | null;
         };
         ChangesPage: {
             data: components["schemas"]["Change"][];
@@ -2482,6 +2533,22 @@ export interface operations {
                 sort?: "startDate" | "-startDate" | "endDate" | "-endDate" | "title" | "-title" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
                 /** @description Parts to embed, comma-separated: stops, meetings, participants, traveler */
                 include?: string;
+                /** @description Adds `facets`: for each field named (`country`, `year`, `decade`, `traveler`, `status`; repeat or comma-separate, each once), how many items of the whole filtered set (every page, whatever the cursor) have each value, most first, ties by value. country (ISO 3166-1 alpha-2; labelled with its name); year; decade (1950 for 1950–1959; labelled 1950s); traveler (the participant id; labelled with their name); status. The year is that of its start date; the traveler is the trip’s. Items without a value (no date) are in no count. One query per facet. */
+                facet?: string | string[];
+                /** @description Values per facet (1–100, default 10); with facetPer, per group */
+                facetLimit?: number;
+                /** @description Counts, for each value of a facet, the distinct values of this field among its items instead of the items: `facet=traveler&facetDistinct=country` is how many countries each traveler went to */
+                facetDistinct?: "country" | "year" | "decade" | "traveler" | "status";
+                /** @description Counts each facet within each value of this field: `facet=country&facetPer=decade` gives the countries of each decade, each value with `per`, in order of `per`, then most first; facetLimit applies to each group */
+                facetPer?: "country" | "year" | "decade" | "traveler" | "status";
+                /** @description The fields of each trip to answer, comma-separated (JSON:API sparse fieldsets): any of id, title, summary, travelerId, startDate, endDate, status, topics, context, sources, createdAt, updatedAt, version, traveler, stops. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[trips]"?: string;
+                /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[stops]"?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -2495,13 +2562,13 @@ export interface operations {
             /** @description A page of trips */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -2512,6 +2579,14 @@ export interface operations {
                         nextCursor: string | null;
                         /** @description Every matching item, with count=true */
                         total?: number;
+                        /** @description With facet: each facet asked for, over the whole filtered set (whatever the cursor) */
+                        facets?: {
+                            country?: components["schemas"]["FacetBucket"][];
+                            year?: components["schemas"]["FacetBucket"][];
+                            decade?: components["schemas"]["FacetBucket"][];
+                            traveler?: components["schemas"]["FacetBucket"][];
+                            status?: components["schemas"]["FacetBucket"][];
+                        };
                     };
                     "text/csv": string;
                 };
@@ -2737,6 +2812,14 @@ export interface operations {
             query?: {
                 /** @description Parts to embed, comma-separated: stops, meetings, participants, traveler */
                 include?: string;
+                /** @description The fields of each trip to answer, comma-separated (JSON:API sparse fieldsets): any of id, title, summary, travelerId, startDate, endDate, status, topics, context, sources, createdAt, updatedAt, version, traveler, stops. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[trips]"?: string;
+                /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[stops]"?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -2753,7 +2836,7 @@ export interface operations {
             /** @description The trip, with the parts `include` asked for */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
@@ -2859,7 +2942,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
             };
             path: {
@@ -3002,7 +3085,7 @@ export interface operations {
             header?: {
                 /** @description RFC 7240. `handling=strict` refuses a write that would introduce scheduling conflicts (409, listing them; nothing is written). `handling=lenient`, the default, writes it and answers `warnings`. */
                 prefer?: string;
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
                 /** @description Makes a retry safe: the same key with the same request replays the first answer for 24 hours */
                 "idempotency-key"?: string;
@@ -3194,6 +3277,12 @@ export interface operations {
                 sort?: "position" | "-position" | "arrivalDate" | "-arrivalDate";
                 /** @description Parts to embed, comma-separated: meetings, participants */
                 include?: string;
+                /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[stops]"?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -3210,13 +3299,13 @@ export interface operations {
             /** @description A page of the stops, in visit order */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -3499,10 +3588,26 @@ export interface operations {
                 sort?: "position" | "-position" | "arrivalDate" | "-arrivalDate";
                 /** @description Parts to embed, comma-separated: meetings, participants */
                 include?: string;
+                /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[stops]"?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
                 /** @description Stops of this trip */
                 trip?: string;
+                /** @description Stops of the trips of this traveler (a participant id) */
+                traveler?: string;
                 /** @description Only located stops inside minLon,minLat,maxLon,maxLat; minLon > maxLon crosses 180° */
                 bbox?: string;
+                /** @description Adds `facets`: for each field named (`country`, `year`, `decade`, `traveler`; repeat or comma-separate, each once), how many items of the whole filtered set (every page, whatever the cursor) have each value, most first, ties by value. country (ISO 3166-1 alpha-2; labelled with its name); year; decade (1950 for 1950–1959; labelled 1950s); traveler (the participant id; labelled with their name). The year is that of its arrival (or departure, when only that is known); the traveler is the traveler of its trip. Items without a value (no date) are in no count. One query per facet. */
+                facet?: string | string[];
+                /** @description Values per facet (1–100, default 10); with facetPer, per group */
+                facetLimit?: number;
+                /** @description Counts, for each value of a facet, the distinct values of this field among its items instead of the items: `facet=traveler&facetDistinct=country` is how many countries each traveler went to */
+                facetDistinct?: "country" | "year" | "decade" | "traveler" | "trip";
+                /** @description Counts each facet within each value of this field: `facet=country&facetPer=decade` gives the countries of each decade, each value with `per`, in order of `per`, then most first; facetLimit applies to each group */
+                facetPer?: "country" | "year" | "decade" | "traveler";
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -3516,13 +3621,13 @@ export interface operations {
             /** @description A page of stops */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -3533,6 +3638,13 @@ export interface operations {
                         nextCursor: string | null;
                         /** @description Every matching item, with count=true */
                         total?: number;
+                        /** @description With facet: each facet asked for, over the whole filtered set (whatever the cursor) */
+                        facets?: {
+                            country?: components["schemas"]["FacetBucket"][];
+                            year?: components["schemas"]["FacetBucket"][];
+                            decade?: components["schemas"]["FacetBucket"][];
+                            traveler?: components["schemas"]["FacetBucket"][];
+                        };
                     };
                     "text/csv": string;
                 };
@@ -3623,6 +3735,12 @@ export interface operations {
             query?: {
                 /** @description Parts to embed, comma-separated: meetings, participants */
                 include?: string;
+                /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[stops]"?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -3639,7 +3757,7 @@ export interface operations {
             /** @description The stop, with the parts `include` asked for */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
@@ -3745,7 +3863,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
             };
             path: {
@@ -3888,7 +4006,7 @@ export interface operations {
             header?: {
                 /** @description RFC 7240. `handling=strict` refuses a write that would introduce scheduling conflicts (409, listing them; nothing is written). `handling=lenient`, the default, writes it and answers `warnings`. */
                 prefer?: string;
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
                 /** @description Makes a retry safe: the same key with the same request replays the first answer for 24 hours */
                 "idempotency-key"?: string;
@@ -4090,6 +4208,10 @@ export interface operations {
                 sort?: "date" | "-date" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
                 /** @description Parts to embed, comma-separated: participants */
                 include?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -4106,13 +4228,13 @@ export interface operations {
             /** @description A page of the meetings, in chronological order */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -4405,8 +4527,22 @@ export interface operations {
                 sort?: "date" | "-date" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
                 /** @description Parts to embed, comma-separated: participants */
                 include?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
                 /** @description Meetings at this stop */
                 stop?: string;
+                /** @description Meetings on the trips of this traveler (a participant id) */
+                traveler?: string;
+                /** @description Adds `facets`: for each field named (`country`, `year`, `decade`, `traveler`, `status`, `kind`; repeat or comma-separate, each once), how many items of the whole filtered set (every page, whatever the cursor) have each value, most first, ties by value. country (ISO 3166-1 alpha-2; labelled with its name); year; decade (1950 for 1950–1959; labelled 1950s); traveler (the participant id; labelled with their name); status; kind. The year is that of its date; the traveler is the traveler of its trip. Items without a value (no date) are in no count. One query per facet. */
+                facet?: string | string[];
+                /** @description Values per facet (1–100, default 10); with facetPer, per group */
+                facetLimit?: number;
+                /** @description Counts, for each value of a facet, the distinct values of this field among its items instead of the items: `facet=traveler&facetDistinct=country` is how many countries each traveler went to */
+                facetDistinct?: "country" | "year" | "decade" | "traveler" | "status" | "kind" | "trip";
+                /** @description Counts each facet within each value of this field: `facet=country&facetPer=decade` gives the countries of each decade, each value with `per`, in order of `per`, then most first; facetLimit applies to each group */
+                facetPer?: "country" | "year" | "decade" | "traveler" | "status" | "kind";
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -4420,13 +4556,13 @@ export interface operations {
             /** @description A page of meetings */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -4437,6 +4573,15 @@ export interface operations {
                         nextCursor: string | null;
                         /** @description Every matching item, with count=true */
                         total?: number;
+                        /** @description With facet: each facet asked for, over the whole filtered set (whatever the cursor) */
+                        facets?: {
+                            country?: components["schemas"]["FacetBucket"][];
+                            year?: components["schemas"]["FacetBucket"][];
+                            decade?: components["schemas"]["FacetBucket"][];
+                            traveler?: components["schemas"]["FacetBucket"][];
+                            status?: components["schemas"]["FacetBucket"][];
+                            kind?: components["schemas"]["FacetBucket"][];
+                        };
                     };
                     "text/csv": string;
                 };
@@ -4527,6 +4672,10 @@ export interface operations {
             query?: {
                 /** @description Parts to embed, comma-separated: participants */
                 include?: string;
+                /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[meetings]"?: string;
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -4543,7 +4692,7 @@ export interface operations {
             /** @description The meeting, with the parts `include` asked for */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
@@ -4649,7 +4798,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
             };
             path: {
@@ -4792,7 +4941,7 @@ export interface operations {
             header?: {
                 /** @description RFC 7240. `handling=strict` refuses a write that would introduce scheduling conflicts (409, listing them; nothing is written). `handling=lenient`, the default, writes it and answers `warnings`. */
                 prefer?: string;
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
                 /** @description Makes a retry safe: the same key with the same request replays the first answer for 24 hours */
                 "idempotency-key"?: string;
@@ -4972,6 +5121,8 @@ export interface operations {
                 format?: "json" | "csv";
                 /** @description With true, CSV starts with a UTF-8 byte-order mark, so that Excel reads accents right (JSON ignores it) */
                 bom?: "true" | "false";
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -4988,13 +5139,13 @@ export interface operations {
             /** @description A page of the participants, with their roles */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -5105,7 +5256,7 @@ export interface operations {
             header?: {
                 /** @description RFC 7240. `handling=strict` refuses a write that would introduce scheduling conflicts (409, listing them; nothing is written). `handling=lenient`, the default, writes it and answers `warnings`. */
                 prefer?: string;
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
             };
             path: {
@@ -5278,7 +5429,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
             };
             path: {
@@ -5438,6 +5589,8 @@ export interface operations {
                 kind?: "person" | "group";
                 /** @description Sort order; a leading - reverses it. One of name, -name, createdAt, -createdAt, updatedAt, -updatedAt */
                 sort?: "name" | "-name" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -5451,13 +5604,13 @@ export interface operations {
             /** @description A page of participants */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -5690,7 +5843,10 @@ export interface operations {
     };
     getParticipant: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
+                "fields[participants]"?: string;
+            };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
                 "if-none-match"?: string;
@@ -5706,7 +5862,7 @@ export interface operations {
             /** @description The participant */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
@@ -5812,7 +5968,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
             };
             path: {
@@ -5962,7 +6118,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag ("v<version>") the change is based on; a stale one answers 412 */
+                /** @description The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a stale one answers 412 */
                 "if-match"?: string;
                 /** @description Makes a retry safe: the same key with the same request replays the first answer for 24 hours */
                 "idempotency-key"?: string;
@@ -6158,13 +6314,13 @@ export interface operations {
             /** @description A page of the schedule */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -6294,13 +6450,13 @@ export interface operations {
             /** @description The places, in trip and visit order */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -6434,13 +6590,13 @@ export interface operations {
             /** @description A page of counterparts */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -6571,13 +6727,13 @@ export interface operations {
             /** @description A page of countries, by code */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -6708,13 +6864,13 @@ export interface operations {
             /** @description A page of stops */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -6819,6 +6975,12 @@ export interface operations {
                 limit?: number;
                 /** @description csv answers text/csv (as does `Accept: text/csv`) */
                 format?: "json" | "csv";
+                /** @description Only changes of this trip, its stops and its meetings (a meeting moved to another trip included) */
+                trip?: string;
+                /** @description Only changes of this participant: the record, its changes of attendance (a `participantId` change), and the changes of the meetings it attends and of the trips it travels on now */
+                participant?: string;
+                /** @description Only changes of these kinds of resource; repeat or comma-separate */
+                resource?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -6883,6 +7045,110 @@ export interface operations {
             };
             /** @description The token is older than the change history kept; resync in full */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 8,192 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are larger than Node’s limit (16 kB), as with a very long URL */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault of the server, logged under `requestId` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamChanges: {
+        parameters: {
+            query?: {
+                /** @description A token to start after (as on /changes); `Last-Event-ID` wins over it. Without either, the present */
+                since?: string;
+                /** @description Only changes of this trip, its stops and its meetings (a meeting moved to another trip included) */
+                trip?: string;
+                /** @description Only changes of this participant: the record, its changes of attendance (a `participantId` change), and the changes of the meetings it attends and of the trips it travels on now */
+                participant?: string;
+                /** @description Only changes of these kinds of resource; repeat or comma-separate */
+                resource?: string | string[];
+            };
+            header?: {
+                /** @description The id of the last event received: the stream resumes right after it */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream of the changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid JSON, path, query or body; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the read scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (REQUEST_TIMEOUT_MS) or its headers (HEADERS_TIMEOUT_MS) took too long to arrive; the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7310,13 +7576,13 @@ export interface operations {
             /** @description A page of audit entries */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -7441,13 +7707,13 @@ export interface operations {
             /** @description A page of the record’s versions */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -7581,13 +7847,13 @@ export interface operations {
             /** @description A page of the record’s versions */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -7721,13 +7987,13 @@ export interface operations {
             /** @description A page of the record’s versions */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -7861,13 +8127,13 @@ export interface operations {
             /** @description A page of the record’s versions */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -8002,13 +8268,13 @@ export interface operations {
             /** @description A page of results, best first */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };
@@ -8380,7 +8646,7 @@ export interface operations {
             /** @description The calendar (text/calendar) */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
@@ -8500,7 +8766,7 @@ export interface operations {
             /** @description The calendar (text/calendar) */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
@@ -8620,7 +8886,7 @@ export interface operations {
             /** @description The calendar (text/calendar) */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
@@ -8758,13 +9024,13 @@ export interface operations {
             /** @description A page of conflicts */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation; send it back in If-None-Match */
+                    /** @description Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). Send it back in If-None-Match */
                     ETag?: string;
                     /** @description `no-cache`: revalidate before reuse (a 304 is cheap) */
                     "Cache-Control"?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor */
                     Link?: string;
-                    /** @description `Accept`: the same URL also answers CSV */
+                    /** @description `Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers */
                     Vary?: string;
                     [name: string]: unknown;
                 };

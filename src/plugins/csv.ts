@@ -1,8 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { withoutControlCharacters } from '../domain/output-text.js';
+import { keepsField } from './fields.js';
+import { addVary } from './http-caching.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -145,18 +147,6 @@ export function toCsv(items: unknown[], options: CsvOptions = {}): string | unde
   return options.bom ? `\uFEFF${csv}` : csv;
 }
 
-function addVary(reply: FastifyReply, field: string): void {
-  const current = reply.getHeader('vary');
-  const fields =
-    current === undefined
-      ? []
-      : String(current)
-          .split(/\s*,\s*/)
-          .filter(Boolean);
-  if (fields.some((name) => name === '*' || name.toLowerCase() === field.toLowerCase())) return;
-  reply.header('vary', [...fields, field].join(', '));
-}
-
 export default fp(
   async (app) => {
     // Successful collection reads, found before serialization while the body is still an object.
@@ -179,7 +169,8 @@ export default fp(
       const body: unknown = JSON.parse(payload);
       if (!isCollection(body)) return payload;
       const csv = toCsv(body.data, {
-        knownColumns: schemaColumns(request),
+        // With fields[<type>], only the fields asked for are columns.
+        knownColumns: schemaColumns(request).filter((column) => keepsField(request, column)),
         cells: request.routeOptions.config.csvCells,
         bom: isRecord(request.query) && request.query.bom === 'true',
       });
@@ -188,5 +179,5 @@ export default fp(
       return csv;
     });
   },
-  { name: 'csv' },
+  { name: 'csv', dependencies: ['fields'] },
 );

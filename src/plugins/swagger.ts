@@ -81,7 +81,9 @@ function withAccessRules(route: RouteDocument, transformed: { schema: JsonObject
   if (['PATCH', 'PUT', 'DELETE'].includes(method) && !url.startsWith('/keys')) {
     headers.properties['if-match'] = {
       type: 'string',
-      description: 'The ETag ("v<version>") the change is based on; a stale one answers 412',
+      description:
+        'The ETag ("v<version>", or as a compressed answer gave it, "v<version>-gzip") the change is based on; a ' +
+        'stale one answers 412',
     };
     responses[412] = problem('If-Match names a version that is no longer current; nothing was changed');
     responses[428] = problem('REQUIRE_IF_MATCH is on and the request has no If-Match');
@@ -144,8 +146,10 @@ export const OPENAPI_INFO = {
     'Official travel as clean JSON: trips, the places visited (stops), the meetings held there, and who took part ' +
     '(participants). Every seeded fact cites the source sentence it comes from. Errors are RFC 9457 problem details.\n\n' +
     'Collections are cursor-paginated (`limit`, `cursor`, `nextCursor`, a `Link: rel="next"` header) and answer ' +
-    'CSV on `Accept: text/csv` or `format=csv`. Every GET sends a strong `ETag` with `Cache-Control: no-cache`, ' +
-    'and `If-None-Match` answers 304. CORS allows the origins the server lists in CORS_ORIGINS (none by default) ' +
+    'CSV on `Accept: text/csv` or `format=csv`. `fields[<type>]=a,b` (types: trips, stops, meetings, participants) ' +
+    'answers only those fields of each resource of that type, in a page, a record or what `include` embeds. Every GET sends a strong `ETag` with `Cache-Control: no-cache`, ' +
+    'and `If-None-Match` answers 304. Answers of 1 kB or more are compressed (brotli or gzip, as `Accept-Encoding` ' +
+    'allows; an event stream never), and a compressed answer’s ETag names its coding. CORS allows the origins the server lists in CORS_ORIGINS (none by default) ' +
     'and exposes ETag, Link, Location and Last-Modified. Each client has a rate limit (RateLimit headers, 429).',
   license: { name: 'MIT', identifier: 'MIT' },
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import type { CalendarResource } from '../services/answers.js';
+import { sendCachedAnswer } from './cached-answers.js';
 import { ConditionalGetHeadersSchema, NotModifiedSchema, okMedia, problems } from './responses.js';
 
 // Subscribable calendars (RFC 5545): a trip, a person's travels and meetings, or one meeting. Calendar apps poll
@@ -75,13 +76,9 @@ const calendarsRoutes: FastifyPluginAsyncZod = async (app) => {
       async (request, reply) => {
         const { id } = request.params;
         const answer = await answers.calendar(calendar.resource, id);
-        if (answer.lastModified) reply.header('last-modified', answer.lastModified);
+        reply.header('content-disposition', `inline; filename="${calendar.resource}-${id}.ics"`);
         // The ETag is the one http-caching would compute over the same bytes; it answers If-None-Match.
-        return reply
-          .type(CALENDAR)
-          .header('etag', answer.etag)
-          .header('content-disposition', `inline; filename="${calendar.resource}-${id}.ics"`)
-          .send(answer.body);
+        return sendCachedAnswer(request, reply, answer, CALENDAR);
       },
     );
   }

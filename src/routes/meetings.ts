@@ -5,6 +5,7 @@ import { facetedCollectionOf, MEETING_FACETS } from '../schemas/facets.js';
 import {
   MeetingDetailSchema,
   MeetingListQuerySchema,
+  MeetingQuerySchema,
   MeetingWithWarningsSchema,
   UpdateMeetingSchema,
 } from '../schemas/meetings.js';
@@ -14,7 +15,6 @@ import {
   MeetingParticipantWithWarningsSchema,
   SetMeetingRoleSchema,
 } from '../schemas/participants.js';
-import { includeParam } from '../schemas/queries.js';
 import { checkedWrite } from '../services/conflicts-service.js';
 import { meetingDetail, meetingDetails } from '../services/itinerary-service.js';
 import {
@@ -50,6 +50,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/meetings',
     {
+      config: { resource: 'meetings' },
       schema: {
         tags,
         operationId: 'listMeetings',
@@ -79,12 +80,13 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/meetings/:id',
     {
+      config: { resource: 'meetings' },
       schema: {
         tags,
         operationId: 'getMeeting',
         summary: 'Get a meeting, with its participants on request',
         params: IdParamsSchema,
-        querystring: z.strictObject({ include: includeParam(['participants']) }),
+        querystring: MeetingQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {
           200: okResource(MeetingDetailSchema, 'The meeting, with the parts `include` asked for'),
@@ -153,6 +155,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/meetings/:id/participants',
     {
+      config: { resource: 'participants' },
       schema: {
         tags,
         operationId: 'listMeetingParticipants',

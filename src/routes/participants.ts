@@ -3,6 +3,7 @@ import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.j
 import {
   CreateParticipantSchema,
   ParticipantListQuerySchema,
+  ParticipantQuerySchema,
   ParticipantSchema,
   UpdateParticipantSchema,
 } from '../schemas/participants.js';
@@ -27,6 +28,7 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/participants',
     {
+      config: { resource: 'participants' },
       schema: {
         tags,
         operationId: 'listParticipants',
@@ -68,12 +70,13 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/participants/:id',
     {
+      config: { resource: 'participants' },
       schema: {
         tags,
         operationId: 'getParticipant',
         summary: 'Get a participant',
         params: IdParamsSchema,
-        querystring: NoQuerySchema,
+        querystring: ParticipantQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {
           200: okResource(ParticipantSchema, 'The participant'),

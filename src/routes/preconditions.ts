@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CODINGS } from '../content-coding.js';
 import type { Transaction } from '../db/client.js';
 import { type Expected, versionTag } from '../domain/versions.js';
 import { AppError } from '../errors.js';
@@ -53,9 +54,12 @@ export async function deleteRecord(
   return reply.code(204).send(null);
 }
 
+/** A version tag, in any content coding a GET may have answered it in (`"v3"`, `"v3-gzip"`, `"v3-br"`). */
+const VERSION_TAG = new RegExp(`^"v(\\d{1,15})(?:-(?:${CODINGS.join('|')}))?"$`);
+
 /**
  * The versions If-Match accepts; undefined when it is absent (and not required) or `*`. Throws 428 when it is
- * required and absent, and 412 when no tag in it is a strong version tag (`"v<n>"`).
+ * required and absent, and 412 when no tag in it is a strong version tag (`"v<n>"`, in a content coding or not).
  */
 export function expectedVersions(request: FastifyRequest, requireIfMatch: boolean): Expected {
   const header = request.headers['if-match'];
@@ -72,7 +76,7 @@ export function expectedVersions(request: FastifyRequest, requireIfMatch: boolea
   if (header.trim() === '*') return undefined;
   const tags = header.split(',').map((tag) => tag.trim());
   const versions = tags
-    .map((tag) => /^"v(\d{1,15})"$/.exec(tag)?.[1])
+    .map((tag) => VERSION_TAG.exec(tag)?.[1])
     .filter((v): v is string => v !== undefined)
     .map(Number);
   if (versions.length > 0) return versions;

@@ -20,7 +20,9 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 const CACHE_HEADERS = {
   ETag: {
     type: 'string',
-    description: 'Strong validator of this representation; send it back in If-None-Match',
+    description:
+      'Strong validator of this representation; a compressed answer’s names its coding (`"…-gzip"`, `"…-br"`). ' +
+      'Send it back in If-None-Match',
   },
   'Cache-Control': { type: 'string', description: '`no-cache`: revalidate before reuse (a 304 is cheap)' },
 };
@@ -46,7 +48,10 @@ export const okPage = <T extends z.ZodType>(schema: T, description: string) => (
       type: 'string',
       description: 'RFC 8288 link to the next page (`rel="next"`), repeating the query with the next cursor',
     },
-    Vary: { type: 'string', description: '`Accept`: the same URL also answers CSV' },
+    Vary: {
+      type: 'string',
+      description: '`Accept, Accept-Encoding`: the same URL also answers CSV, and compressed answers',
+    },
   },
 });
 

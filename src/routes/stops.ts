@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { facetedCollectionOf, STOP_FACETS } from '../schemas/facets.js';
 import {
@@ -8,9 +7,9 @@ import {
   MeetingDetailWithWarningsSchema,
   StopMeetingListQuerySchema,
 } from '../schemas/meetings.js';
-import { includeParam } from '../schemas/queries.js';
 import {
   StopListQuerySchema,
+  StopQuerySchema,
   StopWithMeetingsSchema,
   StopWithWarningsSchema,
   UpdateStopSchema,
@@ -45,6 +44,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/stops',
     {
+      config: { resource: 'stops' },
       schema: {
         tags,
         operationId: 'listStops',
@@ -75,12 +75,13 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/stops/:id',
     {
+      config: { resource: 'stops' },
       schema: {
         tags,
         operationId: 'getStop',
         summary: 'Get a stop, with its meetings on request',
         params: IdParamsSchema,
-        querystring: z.strictObject({ include: includeParam(['meetings', 'participants']) }),
+        querystring: StopQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {
           200: okResource(StopWithMeetingsSchema, 'The stop, with the parts `include` asked for'),
@@ -153,6 +154,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/stops/:id/meetings',
     {
+      config: { resource: 'meetings' },
       schema: {
         tags: ['meetings'],
         operationId: 'listStopMeetings',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { fieldSelection } from '../plugins/fields.js';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
 import { facetedCollectionOf, TRIP_FACETS } from '../schemas/facets.js';
 import {
@@ -18,6 +19,7 @@ import {
 } from '../schemas/trips.js';
 import { checkedWrite } from '../services/conflicts-service.js';
 import { stopDetails, tripDetails } from '../services/itinerary-service.js';
+import { JSON_TYPE, sendCachedAnswer } from './cached-answers.js';
 import {
   CHECKED_WRITE_PROBLEMS,
   checkedUpdate,
@@ -47,6 +49,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/trips',
     {
+      config: { resource: 'trips' },
       schema: {
         tags,
         operationId: 'listTrips',
@@ -97,6 +100,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/trips/:id',
     {
+      config: { resource: 'trips' },
       schema: {
         tags,
         operationId: 'getTrip',
@@ -120,12 +124,10 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { include } = request.query;
       // Without include the representation is the record itself: its ETag is its version, for If-Match.
       if (!include) return tagWithVersion(reply, await database.read((tx) => repos.trips.get(id, tx)));
-      const answer = await answers.trip(id, include);
-      // Sent as bytes with their type: no serialization and no second hash; http-caching answers If-None-Match.
-      reply.header('content-type', 'application/json; charset=utf-8').header('etag', answer.etag);
-      if (answer.lastModified) reply.header('last-modified', answer.lastModified);
-      // The type provider types the body as the schema's object; these are that object's bytes.
-      return reply.send(answer.body as never);
+      // Fields are picked from the whole itinerary's bytes (plugins/fields.ts), so those go as they are.
+      return sendCachedAnswer(request, reply, await answers.trip(id, include), JSON_TYPE, {
+        identityOnly: fieldSelection(request) !== undefined,
+      });
     },
   );
 
@@ -183,6 +185,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/trips/:id/stops',
     {
+      config: { resource: 'stops' },
       schema: {
         tags: ['stops'],
         operationId: 'listTripStops',

@@ -12,9 +12,10 @@ import {
 import { withWarnings } from './conflicts.js';
 import { createMeetingExample, meetingExample } from './examples.js';
 import { checkFacetQuery, facetQueryShape, MEETING_FACETS } from './facets.js';
-import { MeetingParticipantSchema, MeetingRoleSchema } from './participants.js';
+import { MeetingParticipantSchema, MeetingRoleSchema, ParticipantFieldsShape } from './participants.js';
 import {
   countriesParam,
+  fieldsShape,
   idFilter,
   includeParam,
   MeetingWindowShape,
@@ -125,6 +126,18 @@ export const MeetingDetailWithWarningsSchema = withWarnings(
   'A meeting as created, with its participants and the scheduling conflicts it introduced',
 );
 
+/** `fields[meetings]` and `fields[participants]`: what a meeting's answer can hold. */
+export const MeetingFieldsShape = {
+  ...fieldsShape({ meetings: MeetingDetailSchema }),
+  ...ParticipantFieldsShape,
+};
+
+/** GET /meetings/{id}. */
+export const MeetingQuerySchema = z.strictObject({
+  include: includeParam(['participants']),
+  ...MeetingFieldsShape,
+});
+
 export const MEETING_SORTS = ['date', '-date', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'] as const;
 
 const meetingListShape = {
@@ -143,6 +156,7 @@ const meetingListShape = {
       'a leading - reverses it',
   }),
   include: includeParam(['participants']),
+  ...MeetingFieldsShape,
 };
 
 /** GET /meetings. A date window matches dated meetings on those local dates; undated meetings never match one. */

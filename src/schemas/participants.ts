@@ -3,7 +3,7 @@ import { MEETING_ROLES, PARTICIPANT_KINDS } from '../domain/vocabulary.js';
 import { CountryCodeSchema, IdSchema, TextSchema, TimestampsShape } from './common.js';
 import { withWarnings } from './conflicts.js';
 import { createParticipantExample, participantExample } from './examples.js';
-import { countriesParam, PageQueryShape, sortParam, TextQuerySchema } from './queries.js';
+import { countriesParam, fieldsShape, PageQueryShape, sortParam, TextQuerySchema } from './queries.js';
 
 const fields = {
   kind: z.enum(PARTICIPANT_KINDS).meta({ description: 'A person, or a group such as a delegation' }),
@@ -66,6 +66,12 @@ export const SetMeetingRoleSchema = z
   .strictObject({ role: MeetingRoleSchema })
   .meta({ id: 'SetMeetingRole' });
 
+/** `fields[participants]`: a participant's fields, and a meeting participant's role. */
+export const ParticipantFieldsShape = fieldsShape({ participants: MeetingParticipantSchema });
+
+/** GET /participants/{id}. */
+export const ParticipantQuerySchema = z.strictObject(ParticipantFieldsShape);
+
 export const PARTICIPANT_SORTS = [
   'name',
   '-name',
@@ -81,9 +87,13 @@ export const ParticipantListQuerySchema = z.strictObject({
   country: countriesParam.meta({ description: 'Participants of any of these countries' }),
   kind: z.enum(PARTICIPANT_KINDS).optional().meta({ description: 'person or group' }),
   sort: sortParam(PARTICIPANT_SORTS, 'name'),
+  ...ParticipantFieldsShape,
 });
 export type ParticipantListQuery = z.infer<typeof ParticipantListQuerySchema>;
 
 /** Meeting participants come in the order they were added. */
-export const MeetingParticipantListQuerySchema = z.strictObject(PageQueryShape);
+export const MeetingParticipantListQuerySchema = z.strictObject({
+  ...PageQueryShape,
+  ...ParticipantFieldsShape,
+});
 export type MeetingParticipantListQuery = z.infer<typeof MeetingParticipantListQuerySchema>;

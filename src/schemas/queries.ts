@@ -140,3 +140,60 @@ export const includeParam = (allowed: readonly Include[]) =>
     .meta({ description: `Parts to embed, comma-separated: ${allowed.join(', ')}` });
 
 export { IdSchema };
+
+/** The types of resources a response holds, as `fields[<type>]` names them (JSON:API's types: the collections). */
+export const RESOURCE_TYPES = ['trips', 'stops', 'meetings', 'participants'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+const SINGULAR: Record<ResourceType, string> = {
+  trips: 'trip',
+  stops: 'stop',
+  meetings: 'meeting',
+  participants: 'participant',
+};
+
+/**
+ * `fields[<type>]=a,b,c`: the fields of each `type` resource to answer (JSON:API's sparse fieldsets), named as
+ * `schema`'s properties are. Parsed to the list of names; names it does not know are one issue that lists them.
+ */
+export function fieldsParam(type: ResourceType, schema: z.ZodObject) {
+  const known = Object.keys(schema.shape);
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const names = value
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name.length > 0);
+      const unknown = [...new Set(names.filter((name) => !known.includes(name)))];
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `has unknown field${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}; the fields of a ${SINGULAR[type]} are ${known.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return names;
+    })
+    .optional()
+    .meta({
+      description:
+        `The fields of each ${SINGULAR[type]} to answer, comma-separated (JSON:API sparse fieldsets): any of ` +
+        `${known.join(', ')}. \`id\` is always answered, and so are the parts \`include\` embeds; an empty list ` +
+        'answers the id only.',
+    });
+}
+
+type FieldsShape<T extends ResourceType> = {
+  [K in T as `fields[${K}]`]: ReturnType<typeof fieldsParam>;
+};
+
+/** The `fields[<type>]` parameters of a route, one per type of resource its answers can hold. */
+export function fieldsShape<T extends ResourceType>(schemas: Record<T, z.ZodObject>): FieldsShape<T> {
+  return Object.fromEntries(
+    Object.entries<z.ZodObject>(schemas).map(([type, schema]) => [
+      `fields[${type}]`,
+      fieldsParam(type as ResourceType, schema),
+    ]),
+  ) as FieldsShape<T>;
+}

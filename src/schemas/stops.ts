@@ -12,10 +12,11 @@ import { withWarnings } from './conflicts.js';
 import { createStopExample, stopExample } from './examples.js';
 import { checkFacetQuery, facetQueryShape, STOP_FACETS } from './facets.js';
 import { BboxSchema } from './geo.js';
-import { MeetingDetailSchema } from './meetings.js';
+import { MeetingDetailSchema, MeetingFieldsShape } from './meetings.js';
 import {
   countriesParam,
   DateWindowShape,
+  fieldsShape,
   idFilter,
   includeParam,
   PageQueryShape,
@@ -110,6 +111,18 @@ export const StopWithMeetingsSchema = StopSchema.extend({
 }).meta({ id: 'StopDetail' });
 export type StopWithMeetings = z.infer<typeof StopWithMeetingsSchema>;
 
+/** `fields[stops]`, `fields[meetings]` and `fields[participants]`: what a stop's answer can hold. */
+export const StopFieldsShape = {
+  ...fieldsShape({ stops: StopWithMeetingsSchema }),
+  ...MeetingFieldsShape,
+};
+
+/** GET /stops/{id}. */
+export const StopQuerySchema = z.strictObject({
+  include: includeParam(['meetings', 'participants']),
+  ...StopFieldsShape,
+});
+
 export const STOP_SORTS = ['position', '-position', 'arrivalDate', '-arrivalDate'] as const;
 
 const stopListShape = {
@@ -130,6 +143,7 @@ const stopListShape = {
         'undated last); a leading - reverses it',
     }),
   include: includeParam(['meetings', 'participants']),
+  ...StopFieldsShape,
 };
 
 /** GET /stops: stops across trips. A window matches stops whose arrival–departure span overlaps it. */

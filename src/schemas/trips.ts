@@ -17,6 +17,7 @@ import { ParticipantSchema } from './participants.js';
 import {
   countriesParam,
   DateWindowShape,
+  fieldsShape,
   INCLUDES,
   idFilter,
   includeParam,
@@ -27,7 +28,7 @@ import {
   topicParam,
   withDateWindow,
 } from './queries.js';
-import { StopWithMeetingsSchema } from './stops.js';
+import { StopFieldsShape, StopWithMeetingsSchema } from './stops.js';
 
 export const ContextItemSchema = z
   .strictObject({
@@ -115,7 +116,13 @@ export const TripDetailSchema = TripSchema.extend({
 });
 export type TripDetail = z.infer<typeof TripDetailSchema>;
 
-export const TripQuerySchema = z.strictObject({ include: includeParam(INCLUDES) });
+/** `fields[trips]` and those of every part an itinerary embeds. */
+export const TripFieldsShape = {
+  ...fieldsShape({ trips: TripDetailSchema }),
+  ...StopFieldsShape,
+};
+
+export const TripQuerySchema = z.strictObject({ include: includeParam(INCLUDES), ...TripFieldsShape });
 
 export const TRIP_SORTS = [
   'startDate',
@@ -146,6 +153,7 @@ export const TripListQuerySchema = withDateWindow(
       dates: 'its start date',
       traveler: 'the trip’s',
     }),
+    ...TripFieldsShape,
   }),
 ).superRefine(checkFacetQuery);
 export type TripListQuery = z.infer<typeof TripListQuerySchema>;

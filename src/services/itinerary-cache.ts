@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type Coding, encode } from '../content-coding.js';
 import type { DatabaseHandle, Transaction } from '../db/handle.js';
 
 // Whole itineraries (`GET /trips/{id}?include=…`), kept serialized: the answer's bytes with their ETag and
@@ -15,9 +16,20 @@ import type { DatabaseHandle, Transaction } from '../db/handle.js';
 // shows that reads of itineraries dominate and writes are rare in comparison, so the simple scheme pays.
 //
 // The bytes are kept as Buffers (UTF-8, outside the JS heap) and the cache holds at most `maxBytes` of them,
-// dropping the least recently used.
+// dropping the least recently used. Each answer also keeps its body in each content coding a client asked for
+// (brotli, gzip: content-coding.ts), compressed on the first request for it, so a hit never compresses again;
+// those bytes count towards `maxBytes` too.
 
-export type CachedAnswer = { body: Buffer; etag: string; lastModified: string | undefined };
+export type CachedAnswer = {
+  /** The identity bytes. */
+  body: Buffer;
+  /** The strong ETag of `body` (a coded body's tag adds its coding: codedTag). */
+  etag: string;
+  /** An HTTP date, when the records say. */
+  lastModified: string | undefined;
+  /** `body` in `coding`: compressed once for an answer kept, the same bytes on every later call. */
+  coded(coding: Coding): Promise<Buffer>;
+};
 
 /** The strong ETag @fastify/etag gives the same bytes (SHA-1, base64), so cached and built answers agree. */
 export const etagOf = (body: Buffer | string): string =>
@@ -38,7 +50,8 @@ export function createItineraryCache(
   database: Pick<DatabaseHandle, 'generation' | 'uncommitted' | 'read'>,
   options: { maxBytes: number },
 ): ItineraryCache {
-  const entries = new Map<string, CachedAnswer>();
+  /** Answers with the bytes each holds (identity and coded). */
+  const entries = new Map<string, { answer: CachedAnswer; size: number }>();
   let bytes = 0;
   let generation = Number.NaN;
 
@@ -55,13 +68,22 @@ export function createItineraryCache(
 
   /** The answer kept under `key`, most recently used now; undefined when there is none. */
   const lookup = (key: string): CachedAnswer | undefined => {
-    const answer = entries.get(key);
-    if (answer) {
+    const entry = entries.get(key);
+    if (entry) {
       // Most recently used last.
       entries.delete(key);
-      entries.set(key, answer);
+      entries.set(key, entry);
     }
-    return answer;
+    return entry?.answer;
+  };
+
+  /** Drops the least recently used answers until at most `maxBytes` are held. */
+  const evict = (): void => {
+    for (const [oldest, old] of entries) {
+      if (bytes <= options.maxBytes) break;
+      entries.delete(oldest);
+      bytes -= old.size;
+    }
   };
 
   /** Keeps `answer` under `key`, dropping the least recently used beyond `maxBytes`. */
@@ -69,16 +91,43 @@ export function createItineraryCache(
     if (answer.body.length > options.maxBytes) return;
     const previous = entries.get(key);
     if (previous) {
-      bytes -= previous.body.length;
+      bytes -= previous.size;
       entries.delete(key);
     }
-    entries.set(key, answer);
+    entries.set(key, { answer, size: answer.body.length });
     bytes += answer.body.length;
-    for (const [oldest, old] of entries) {
-      if (bytes <= options.maxBytes) break;
-      entries.delete(oldest);
-      bytes -= old.body.length;
-    }
+    evict();
+  };
+
+  /** Counts `extra` bytes (a coded body) to the answer kept under `key`, if that is still `answer`. */
+  const grow = (key: string, answer: CachedAnswer, extra: number): void => {
+    const entry = entries.get(key);
+    if (entry?.answer !== answer) return;
+    entry.size += extra;
+    bytes += extra;
+    evict();
+  };
+
+  /** The answer of `built`, which keeps each coding of its body once asked for. */
+  const answerOf = (key: string, built: Built): CachedAnswer => {
+    const codings = new Map<Coding, Promise<Buffer>>();
+    const answer: CachedAnswer = {
+      body: built.body,
+      etag: etagOf(built.body),
+      lastModified: built.lastModified,
+      coded(coding) {
+        const kept = codings.get(coding);
+        if (kept) return kept;
+        const coded = encode(coding, built.body);
+        codings.set(coding, coded);
+        coded.then(
+          (bytes) => grow(key, answer, bytes.length),
+          () => codings.delete(coding),
+        );
+        return coded;
+      },
+    };
+    return answer;
   };
 
   return {
@@ -93,7 +142,7 @@ export function createItineraryCache(
         // committed yet, and would outlive them if the commit failed.
         uncommitted: database.uncommitted(),
       }));
-      const answer = { body: built.body, etag: etagOf(built.body), lastModified: built.lastModified };
+      const answer = answerOf(key, built);
       // A write committed between the two reads of the generation may or may not be in what was built.
       if (caching && !uncommitted && (await database.generation()) === before && generation === before) {
         keep(key, answer);

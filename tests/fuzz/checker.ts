@@ -8,6 +8,8 @@ import type { Answer, Sent } from './sending.js';
 // Checking an answer against the document: a status the operation declares, below 500, a body that matches the
 // declared schema for that status and content type (Ajv, JSON Schema 2020-12), problem+json that agrees with the
 // status, conditional-request answers consistent with the ETags sent, and calendars that parse (ical.js).
+// An answer to a request with `fields[<type>]` (sparse fieldsets, as the parameters document them) may leave out
+// any field but `id`: it is checked against the document with every other property optional.
 
 type AjvLike = {
   addSchema(schema: object, key: string): unknown;
@@ -24,6 +26,22 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   ajv: AjvLike,
 ) => void;
 
+/** The document with every `required` list cut to `id`: what an answer picked by `fields[<type>]` must match. */
+function sparse(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(sparse);
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === 'required' && Array.isArray(value) ? value.filter((name) => name === 'id') : sparse(value),
+    ]),
+  );
+}
+
+/** Whether a request URL names a `fields[<type>]` parameter (percent-encoded or not). */
+const picksFields = (url: string): boolean =>
+  [...new URL(url, 'http://localhost').searchParams.keys()].some((name) => name.startsWith('fields['));
+
 const pointer = (...parts: string[]) =>
   parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
@@ -38,17 +56,24 @@ export class Checker {
     addFormats(this.ajv);
     this.ajv.addKeyword('example');
     this.ajv.addSchema(doc, 'openapi');
+    this.ajv.addSchema(sparse(doc) as object, 'openapi-sparse');
     this.templates = Object.keys(doc.paths).map((path) => ({
       path,
       pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]*')}/?$`),
     }));
   }
 
-  private validator(path: string, method: string, status: string, media: string): ValidateFn {
-    const key = `${method} ${path} ${status} ${media}`;
+  private validator(
+    path: string,
+    method: string,
+    status: string,
+    media: string,
+    document: 'openapi' | 'openapi-sparse',
+  ): ValidateFn {
+    const key = `${document} ${method} ${path} ${status} ${media}`;
     let validate = this.validators.get(key);
     if (!validate) {
-      const ref = `openapi#/${pointer('paths', path, method, 'responses', status, 'content', media, 'schema')}`;
+      const ref = `${document}#/${pointer('paths', path, method, 'responses', status, 'content', media, 'schema')}`;
       validate = this.ajv.compile({ $ref: ref });
       this.validators.set(key, validate);
     }
@@ -151,7 +176,8 @@ export class Checker {
       faults.push(`the ${media} body is not JSON`);
       return faults;
     }
-    const validate = this.validator(documented.path, sent.method, String(status), media);
+    const document = picksFields(sent.url) ? 'openapi-sparse' : 'openapi';
+    const validate = this.validator(documented.path, sent.method, String(status), media, document);
     if (!validate(body))
       faults.push(`the body does not match the document: ${schemaErrors(validate.errors)}`);
     if (media === 'application/problem+json') faults.push(...problemAgrees(body, status, path));
