@@ -32,13 +32,41 @@ export function isCompressible(contentType: string): boolean {
 }
 
 /**
+ * An `Accept-Encoding` value with its wildcard spelled out: `*` stands for every offered coding the value does not
+ * name (RFC 9110 §12.5.3), so `gzip;q=0, *` becomes `gzip;q=0, br` (gzip stays refused); `x-gzip` is gzip. The
+ * compression plugin puts this form in place of the request's header before either compressor reads it, since
+ * both would otherwise read `*` as gzip, even a gzip the client refused. Undefined stays undefined.
+ */
+export function explicitAcceptEncoding(value: string | undefined): string | undefined {
+  if (value === undefined || !value.includes('*')) return value?.replace(/x-gzip/gi, 'gzip');
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim().replace(/^x-gzip\b/i, 'gzip'))
+    .filter((entry) => entry.length > 0);
+  const named = new Set(entries.map((entry) => (entry.split(';', 1)[0] ?? '').trim().toLowerCase()));
+  const out: string[] = [];
+  for (const entry of entries) {
+    const [coding = '', ...params] = entry.split(';');
+    if (coding.trim() !== '*') {
+      out.push(entry);
+      continue;
+    }
+    for (const offered of CODINGS) {
+      if (!named.has(offered)) out.push([offered, ...params].join(';'));
+    }
+  }
+  return out.join(', ');
+}
+
+/**
  * The coding to send for an `Accept-Encoding` header value: the offered coding the client weighs highest (q-values,
- * RFC 9110 §12.5.3), undefined for none (no header, `identity`, or every offered coding at q=0). `*` and `x-gzip`
- * count as gzip, as @fastify/compress reads them, so that a cached answer gets the coding a fresh one would.
+ * RFC 9110 §12.5.3), undefined for none (no header, `identity`, or every offered coding at q=0); `*` as
+ * explicitAcceptEncoding spells it out, as @fastify/compress then reads it, so that a cached answer gets the coding a
+ * fresh one would.
  */
 export function preferredCoding(acceptEncoding: string | undefined): Coding | undefined {
   if (acceptEncoding === undefined) return undefined;
-  const header = acceptEncoding.toLowerCase().replace(/\*|x-gzip/g, 'gzip');
+  const header = explicitAcceptEncoding(acceptEncoding.toLowerCase()) ?? '';
   return negotiate(header, [...CODINGS]) ?? undefined;
 }
 

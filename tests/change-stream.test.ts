@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
@@ -240,6 +241,25 @@ describe('GET /changes/stream', () => {
     });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  });
+
+  it('gives a client’s place back when it goes before its stream started', async () => {
+    const { app } = await buildTestApp({ config: { ...FAST, CHANGES_STREAMS_PER_CLIENT: 2 } });
+    const base = new URL(await listening(app));
+    // Five clients that send the request and go at once, while the stream's start is being read.
+    for (let i = 0; i < 5; i += 1) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(base.port), base.hostname, () => {
+          socket.write('GET /changes/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n');
+          socket.destroy();
+          resolve();
+        });
+      });
+    }
+    await sleep(500);
+    const streams = [await open(app, '/changes/stream'), await open(app, '/changes/stream')];
+    expect(streams.map((stream) => stream.status)).toEqual([200, 200]);
+    for (const stream of streams) stream.close();
   });
 
   it('lets the server close while streams are open', async () => {

@@ -177,6 +177,38 @@ describe('/changes filters', () => {
     );
   });
 
+  it('participant= keeps the changes of a trip handed to another traveler or deleted since', async () => {
+    const { api } = await buildTestApp();
+    const { a } = await twoTrips(api);
+    const next = (
+      await api
+        .post('/participants')
+        .send(newParticipant({ name: 'Next' }))
+        .expect(201)
+    ).body;
+    const from = await token(api);
+    await api.patch(`/meetings/${a.meeting.id}`).send({ title: 'Before the handover' }).expect(200);
+    await api.patch(`/trips/${a.trip.id}`).send({ travelerId: next.id }).expect(200);
+    await api.patch(`/stops/${a.stop.id}`).send({ notes: 'After the handover' }).expect(200);
+    await api.delete(`/trips/${a.trip.id}`).expect(204);
+
+    // The first traveler: the meeting's change while theirs, then the trip taken from them; nothing after.
+    const first = await all(api, from, '&participant=1');
+    expect(first.map((c) => `${brief(c)}${c.participantId === null ? '' : ' (theirs no more)'}`)).toEqual([
+      `updated meeting ${a.meeting.id}`,
+      `updated trip ${a.trip.id} (theirs no more)`,
+    ]);
+    // The next traveler: the handover and everything after it, the cascade of the deletion included.
+    const second = await all(api, from, `&participant=${next.id}`);
+    expect(second[0]).toMatchObject({ type: 'trip', id: a.trip.id, action: 'updated', participantId: null });
+    expect(second.slice(1, 2).map(brief)).toEqual([`updated stop ${a.stop.id}`]);
+    expect(second.slice(2).map(brief).sort()).toEqual([
+      `deleted meeting ${a.meeting.id}`,
+      `deleted stop ${a.stop.id}`,
+      `deleted trip ${a.trip.id}`,
+    ]);
+  });
+
   it('resource= keeps some kinds of resource, and filters combine', async () => {
     const { api } = await buildTestApp();
     const start = await token(api);

@@ -133,7 +133,7 @@ describe('compressed answers', () => {
     }
   });
 
-  it('honours identity and q=0, counts * as gzip, and prefers brotli on a tie', async () => {
+  it('honours identity and q=0, reads * as the codings not named, and prefers brotli on a tie', async () => {
     const { app } = await buildTestApp();
     const cases: [string, string | undefined][] = [
       ['identity', undefined],
@@ -143,7 +143,12 @@ describe('compressed answers', () => {
       ['br;q=0, gzip', 'gzip'],
       ['br;q=0.5, gzip;q=0.8', 'gzip'],
       ['gzip, br', 'br'],
-      ['*', 'gzip'],
+      ['*', 'br'],
+      // A coding named explicitly overrides * (RFC 9110 §12.5.3): gzip refused stays refused.
+      ['gzip;q=0, *', 'br'],
+      ['br;q=0, *', 'gzip'],
+      ['*;q=0.5, gzip', 'gzip'],
+      ['x-gzip', 'gzip'],
       ['GZIP', 'gzip'],
     ];
     const identity = await send(app, '/meetings');

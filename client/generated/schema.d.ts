@@ -6977,7 +6977,7 @@ export interface operations {
                 format?: "json" | "csv";
                 /** @description Only changes of this trip, its stops and its meetings (a meeting moved to another trip included) */
                 trip?: string;
-                /** @description Only changes of this participant: the record, its changes of attendance (a `participantId` change), and the changes of the meetings it attends and of the trips it travels on now */
+                /** @description Only changes of this participant: the record; its changes of attendance and the trips taken from it (a `participantId` change); every change of the trips it was the traveler of at the change, their stops and meetings included; and the changes of the meetings it attends now */
                 participant?: string;
                 /** @description Only changes of these kinds of resource; repeat or comma-separate */
                 resource?: string | string[];
@@ -7097,7 +7097,7 @@ export interface operations {
                 since?: string;
                 /** @description Only changes of this trip, its stops and its meetings (a meeting moved to another trip included) */
                 trip?: string;
-                /** @description Only changes of this participant: the record, its changes of attendance (a `participantId` change), and the changes of the meetings it attends and of the trips it travels on now */
+                /** @description Only changes of this participant: the record; its changes of attendance and the trips taken from it (a `participantId` change); every change of the trips it was the traveler of at the change, their stops and meetings included; and the changes of the meetings it attends now */
                 participant?: string;
                 /** @description Only changes of these kinds of resource; repeat or comma-separate */
                 resource?: string | string[];

@@ -1,18 +1,21 @@
 -- The change feed learns whose changes it holds, as SQLite's migration 0013 does (see it for the why): the trip of
--- each change (`trip_id`, and `former_trip_id` for a meeting moved to another trip), and a row of its own for each
--- change of attendance (`participant_id`), shown only to a feed filtered by participant. A deleted stop's or
--- meeting's change is written BEFORE DELETE, so the deletions it cascades to can find their trip in it.
+-- each change (`trip_id`, and `former_trip_id` for a meeting moved to another trip), the trip's traveler then
+-- (`traveler_id`), and a row of its own for each change of attendance and for a trip taken from its traveler
+-- (`participant_id`), shown only to a feed filtered by participant. A deleted trip's, stop's or meeting's change is
+-- written BEFORE DELETE, so the deletions it cascades to can find their trip and traveler in it.
 ALTER TABLE "changes" ADD COLUMN "trip_id" integer;--> statement-breakpoint
 ALTER TABLE "changes" ADD COLUMN "former_trip_id" integer;--> statement-breakpoint
+ALTER TABLE "changes" ADD COLUMN "traveler_id" integer;--> statement-breakpoint
 ALTER TABLE "changes" ADD COLUMN "participant_id" integer;
 --> statement-breakpoint
-
 UPDATE changes SET trip_id = resource_id WHERE resource = 'trip';
 --> statement-breakpoint
 UPDATE changes SET trip_id = stops.trip_id FROM stops WHERE changes.resource = 'stop' AND stops.id = changes.resource_id;
 --> statement-breakpoint
 UPDATE changes SET trip_id = stops.trip_id FROM meetings JOIN stops ON stops.id = meetings.stop_id
   WHERE changes.resource = 'meeting' AND meetings.id = changes.resource_id;
+--> statement-breakpoint
+UPDATE changes SET traveler_id = trips.traveler_id FROM trips WHERE trips.id = changes.trip_id;
 --> statement-breakpoint
 CREATE INDEX changes_trip_idx ON changes (trip_id, txid, seq) WHERE trip_id IS NOT NULL;
 --> statement-breakpoint
@@ -23,9 +26,9 @@ CREATE INDEX changes_participant_idx ON changes (participant_id, txid, seq) WHER
 -- The trip of a stop or meeting already deleted, found from its deletion's change.
 CREATE INDEX changes_deletion_idx ON changes (resource, resource_id) WHERE action = 'deleted';
 --> statement-breakpoint
--- The trip of a deleted stop or meeting: the trip of its deletion's change.
-CREATE FUNCTION itinerary_deleted_trip(resource text, id integer) RETURNS integer LANGUAGE sql STABLE AS $$
-  SELECT trip_id FROM changes WHERE changes.resource = $1 AND resource_id = $2 AND action = 'deleted'
+-- The deletion's change of a trip, stop or meeting already deleted (its trip and traveler), or null.
+CREATE FUNCTION itinerary_deletion(resource text, id integer) RETURNS changes LANGUAGE sql STABLE AS $$
+  SELECT * FROM changes WHERE changes.resource = $1 AND resource_id = $2 AND action = 'deleted'
   ORDER BY seq DESC LIMIT 1
 $$;
 --> statement-breakpoint
@@ -39,39 +42,64 @@ DECLARE
   resource text := TG_ARGV[0];
   of_trip integer;
   left_trip integer;
+  traveler integer;
 BEGIN
   -- One statement per resource: PL/pgSQL resolves a record's fields only in the statement it runs.
   IF TG_OP = 'DELETE' THEN
     IF resource = 'trip' THEN
       of_trip := OLD.id;
+      traveler := OLD.traveler_id;
     ELSIF resource = 'stop' THEN
       of_trip := OLD.trip_id;
+      traveler := coalesce((SELECT traveler_id FROM trips WHERE trips.id = OLD.trip_id),
+        (itinerary_deletion('trip', OLD.trip_id)).traveler_id);
     ELSIF resource = 'meeting' THEN
-      of_trip := coalesce((SELECT trip_id FROM stops WHERE stops.id = OLD.stop_id),
-        itinerary_deleted_trip('stop', OLD.stop_id));
+      SELECT stops.trip_id, trips.traveler_id INTO of_trip, traveler
+        FROM stops JOIN trips ON trips.id = stops.trip_id WHERE stops.id = OLD.stop_id;
+      IF of_trip IS NULL THEN
+        SELECT d.trip_id, d.traveler_id INTO of_trip, traveler FROM itinerary_deletion('stop', OLD.stop_id) AS d;
+      END IF;
     END IF;
-    INSERT INTO changes (resource, resource_id, action, version, changed_at, trip_id)
-    VALUES (resource, OLD.id, 'deleted', NULL, itinerary_now(), of_trip);
+    INSERT INTO changes (resource, resource_id, action, version, changed_at, trip_id, traveler_id)
+    VALUES (resource, OLD.id, 'deleted', NULL, itinerary_now(), of_trip, traveler);
     RETURN OLD;
   END IF;
   IF resource = 'trip' THEN
     of_trip := NEW.id;
+    traveler := NEW.traveler_id;
+    IF TG_OP = 'UPDATE' THEN
+      IF OLD.traveler_id <> NEW.traveler_id THEN
+        -- The traveler it was taken from learns of it too, as a participant learns of leaving a meeting.
+        INSERT INTO changes (resource, resource_id, action, version, changed_at, trip_id, participant_id)
+        VALUES ('trip', NEW.id, 'updated', NULL, itinerary_now(), NEW.id, OLD.traveler_id);
+      END IF;
+    END IF;
   ELSIF resource = 'stop' THEN
     of_trip := NEW.trip_id;
+    traveler := (SELECT traveler_id FROM trips WHERE trips.id = NEW.trip_id);
   ELSIF resource = 'meeting' THEN
-    of_trip := (SELECT trip_id FROM stops WHERE stops.id = NEW.stop_id);
+    SELECT stops.trip_id, trips.traveler_id INTO of_trip, traveler
+      FROM stops JOIN trips ON trips.id = stops.trip_id WHERE stops.id = NEW.stop_id;
     IF TG_OP = 'UPDATE' THEN
       IF OLD.stop_id <> NEW.stop_id THEN
         left_trip := nullif((SELECT trip_id FROM stops WHERE stops.id = OLD.stop_id), of_trip);
       END IF;
     END IF;
   END IF;
-  INSERT INTO changes (resource, resource_id, action, version, changed_at, trip_id, former_trip_id)
+  INSERT INTO changes (resource, resource_id, action, version, changed_at, trip_id, former_trip_id, traveler_id)
   VALUES (resource, NEW.id, CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'updated' END, NEW.version, itinerary_now(),
-    of_trip, left_trip);
+    of_trip, left_trip, traveler);
   RETURN NEW;
 END
 $$;
+--> statement-breakpoint
+DROP TRIGGER trips_change ON trips;
+--> statement-breakpoint
+CREATE TRIGGER trips_change AFTER INSERT OR UPDATE ON trips
+  FOR EACH ROW EXECUTE FUNCTION itinerary_record_change('trip');
+--> statement-breakpoint
+CREATE TRIGGER trips_change_deleted BEFORE DELETE ON trips
+  FOR EACH ROW EXECUTE FUNCTION itinerary_record_change('trip');
 --> statement-breakpoint
 DROP TRIGGER stops_change ON stops;
 --> statement-breakpoint
@@ -102,7 +130,7 @@ BEGIN
     VALUES ('meeting', OLD.meeting_id,
       CASE WHEN EXISTS (SELECT 1 FROM meetings WHERE meetings.id = OLD.meeting_id) THEN 'updated' ELSE 'deleted' END,
       NULL, itinerary_now(),
-      coalesce(itinerary_meeting_trip(OLD.meeting_id), itinerary_deleted_trip('meeting', OLD.meeting_id)),
+      coalesce(itinerary_meeting_trip(OLD.meeting_id), (itinerary_deletion('meeting', OLD.meeting_id)).trip_id),
       OLD.participant_id);
   ELSIF TG_OP = 'UPDATE' THEN
     IF OLD.participant_id <> NEW.participant_id OR OLD.meeting_id <> NEW.meeting_id THEN

@@ -1,13 +1,17 @@
--- The change feed learns whose changes it holds, so that /changes and /changes/stream can be narrowed to one trip or
--- one participant (issue 14). Each change records the trip its resource belonged to (`trip_id`; a meeting moved to
--- another trip's stop also records the trip it left, `former_trip_id`), and a change of attendance (a participant
--- joining, leaving or changing role in a meeting) appends a row of its own naming the participant
--- (`participant_id`), which only a feed filtered by participant shows. History written before this migration gets
--- the trip of its resource where the resource still exists; a deleted one's older changes have none, and a feed
--- filtered by trip does not show them. A deleted stop's or meeting's change is written before the row goes
--- (BEFORE DELETE), so the deletions it cascades to can still find their trip in it.
+-- The change feed learns whose changes it holds, so that /changes and /changes/stream can be narrowed to one trip
+-- or one participant (issue 14). Each change records the trip its resource belonged to (`trip_id`; a meeting moved
+-- to another trip's stop also records the trip it left, `former_trip_id`), and a change of attendance (a
+-- participant joining, leaving or changing role in a meeting) appends a row of its own naming the participant
+-- (`participant_id`), which only a feed filtered by participant shows; so does the change that takes a trip from
+-- its traveler. Each change of a trip, stop or meeting also records the trip's traveler then (`traveler_id`), so a
+-- participant's feed keeps the changes of trips they travelled on, deleted or handed over since. History written
+-- before this migration gets the trip of its resource where the resource still exists; a deleted one's older
+-- changes have none, and a feed filtered by trip does not show them. A deleted stop's or meeting's change is
+-- written before the row goes (BEFORE DELETE), as is a deleted trip's, so the deletions they cascade to can still
+-- find their trip and traveler.
 ALTER TABLE `changes` ADD `trip_id` integer;--> statement-breakpoint
 ALTER TABLE `changes` ADD `former_trip_id` integer;--> statement-breakpoint
+ALTER TABLE `changes` ADD `traveler_id` integer;--> statement-breakpoint
 ALTER TABLE `changes` ADD `participant_id` integer;
 --> statement-breakpoint
 UPDATE `changes` SET `trip_id` = `resource_id` WHERE `resource` = 'trip';
@@ -15,6 +19,8 @@ UPDATE `changes` SET `trip_id` = `resource_id` WHERE `resource` = 'trip';
 UPDATE `changes` SET `trip_id` = (SELECT `trip_id` FROM `stops` WHERE `id` = `changes`.`resource_id`) WHERE `resource` = 'stop';
 --> statement-breakpoint
 UPDATE `changes` SET `trip_id` = (SELECT s.`trip_id` FROM `meetings` AS m JOIN `stops` AS s ON s.`id` = m.`stop_id` WHERE m.`id` = `changes`.`resource_id`) WHERE `resource` = 'meeting';
+--> statement-breakpoint
+UPDATE `changes` SET `traveler_id` = (SELECT `traveler_id` FROM `trips` WHERE `id` = `changes`.`trip_id`) WHERE `trip_id` IS NOT NULL;
 --> statement-breakpoint
 CREATE INDEX `changes_trip_idx` ON `changes` (`trip_id`, `seq`) WHERE `trip_id` IS NOT NULL;
 --> statement-breakpoint
@@ -44,50 +50,56 @@ DROP TRIGGER `meetings_change_updated`;
 DROP TRIGGER `meetings_change_deleted`;
 --> statement-breakpoint
 CREATE TRIGGER `trips_change_created` AFTER INSERT ON `trips` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
-  VALUES ('trip', NEW.`id`, 'created', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`id`);
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
+  VALUES ('trip', NEW.`id`, 'created', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`id`, NEW.`traveler_id`);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `trips_change_updated` AFTER UPDATE ON `trips` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
-  VALUES ('trip', NEW.`id`, 'updated', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`id`);
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
+  VALUES ('trip', NEW.`id`, 'updated', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`id`, NEW.`traveler_id`);
+  -- The traveler it was taken from learns of it too, as a participant learns of leaving a meeting.
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `participant_id`)
+  SELECT 'trip', NEW.`id`, 'updated', NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`id`, OLD.`traveler_id`
+  WHERE OLD.`traveler_id` <> NEW.`traveler_id`;
 END;
 --> statement-breakpoint
-CREATE TRIGGER `trips_change_deleted` AFTER DELETE ON `trips` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
-  VALUES ('trip', OLD.`id`, 'deleted', NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.`id`);
+CREATE TRIGGER `trips_change_deleted` BEFORE DELETE ON `trips` BEGIN
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
+  VALUES ('trip', OLD.`id`, 'deleted', NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.`id`, OLD.`traveler_id`);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stops_change_created` AFTER INSERT ON `stops` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
-  VALUES ('stop', NEW.`id`, 'created', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`trip_id`);
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
+  VALUES ('stop', NEW.`id`, 'created', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`trip_id`, (SELECT `traveler_id` FROM `trips` WHERE `id` = NEW.`trip_id`));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stops_change_updated` AFTER UPDATE ON `stops` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
-  VALUES ('stop', NEW.`id`, 'updated', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`trip_id`);
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
+  VALUES ('stop', NEW.`id`, 'updated', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.`trip_id`, (SELECT `traveler_id` FROM `trips` WHERE `id` = NEW.`trip_id`));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stops_change_deleted` BEFORE DELETE ON `stops` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
-  VALUES ('stop', OLD.`id`, 'deleted', NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.`trip_id`);
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
+  VALUES ('stop', OLD.`id`, 'deleted', NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.`trip_id`,
+    COALESCE((SELECT `traveler_id` FROM `trips` WHERE `id` = OLD.`trip_id`), (SELECT `traveler_id` FROM `changes` WHERE `resource` = 'trip' AND `resource_id` = OLD.`trip_id` AND `action` = 'deleted' ORDER BY `seq` DESC LIMIT 1)));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `meetings_change_created` AFTER INSERT ON `meetings` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
-  VALUES ('meeting', NEW.`id`, 'created', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), (SELECT `trip_id` FROM `stops` WHERE `id` = NEW.`stop_id`));
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
+  VALUES ('meeting', NEW.`id`, 'created', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), (SELECT `trip_id` FROM `stops` WHERE `id` = NEW.`stop_id`), (SELECT t.`traveler_id` FROM `stops` AS s JOIN `trips` AS t ON t.`id` = s.`trip_id` WHERE s.`id` = NEW.`stop_id`));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `meetings_change_updated` AFTER UPDATE ON `meetings` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `former_trip_id`)
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `former_trip_id`, `traveler_id`)
   VALUES ('meeting', NEW.`id`, 'updated', NEW.`version`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), (SELECT `trip_id` FROM `stops` WHERE `id` = NEW.`stop_id`),
-    NULLIF((SELECT `trip_id` FROM `stops` WHERE `id` = OLD.`stop_id`), (SELECT `trip_id` FROM `stops` WHERE `id` = NEW.`stop_id`)));
+    NULLIF((SELECT `trip_id` FROM `stops` WHERE `id` = OLD.`stop_id`), (SELECT `trip_id` FROM `stops` WHERE `id` = NEW.`stop_id`)), (SELECT t.`traveler_id` FROM `stops` AS s JOIN `trips` AS t ON t.`id` = s.`trip_id` WHERE s.`id` = NEW.`stop_id`));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `meetings_change_deleted` BEFORE DELETE ON `meetings` BEGIN
-  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`)
+  INSERT INTO `changes` (`resource`, `resource_id`, `action`, `version`, `changed_at`, `trip_id`, `traveler_id`)
   VALUES ('meeting', OLD.`id`, 'deleted', NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-    COALESCE((SELECT `trip_id` FROM `stops` WHERE `id` = OLD.`stop_id`), (SELECT `trip_id` FROM `changes` WHERE `resource` = 'stop' AND `resource_id` = OLD.`stop_id` AND `action` = 'deleted' ORDER BY `seq` DESC LIMIT 1)));
+    COALESCE((SELECT `trip_id` FROM `stops` WHERE `id` = OLD.`stop_id`), (SELECT `trip_id` FROM `changes` WHERE `resource` = 'stop' AND `resource_id` = OLD.`stop_id` AND `action` = 'deleted' ORDER BY `seq` DESC LIMIT 1)),
+    COALESCE((SELECT t.`traveler_id` FROM `stops` AS s JOIN `trips` AS t ON t.`id` = s.`trip_id` WHERE s.`id` = OLD.`stop_id`), (SELECT `traveler_id` FROM `changes` WHERE `resource` = 'stop' AND `resource_id` = OLD.`stop_id` AND `action` = 'deleted' ORDER BY `seq` DESC LIMIT 1)));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `meeting_participants_change_created` AFTER INSERT ON `meeting_participants` BEGIN

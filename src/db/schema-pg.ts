@@ -237,6 +237,11 @@ export const changes = pgTable(
     /** For a meeting moved to a stop of another trip: the trip it left, so that trip's feed learns of it. */
     formerTripId: integer('former_trip_id'),
     /**
+     * The traveler of that trip when the resource changed (so a participant's feed keeps the changes of the trips
+     * they travelled on, deleted or handed to another traveler since); null for a participant.
+     */
+    travelerId: integer('traveler_id'),
+    /**
      * Set on a change of attendance only: the participant who joined, left or changed role in meeting
      * `resource_id`. Such rows are shown only to a feed filtered by participant.
      */

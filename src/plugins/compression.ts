@@ -4,6 +4,7 @@ import {
   BROTLI_OPTIONS,
   CODINGS,
   COMPRESSION_THRESHOLD,
+  explicitAcceptEncoding,
   GZIP_OPTIONS,
   isCompressible,
 } from '../content-coding.js';
@@ -21,6 +22,11 @@ import {
 
 export default fp(
   async (app) => {
+    // `*` spelled out before the library reads it: it would take `gzip;q=0, *` for gzip.
+    app.addHook('onRequest', async (request) => {
+      const accept = request.headers['accept-encoding'];
+      if (typeof accept === 'string') request.headers['accept-encoding'] = explicitAcceptEncoding(accept);
+    });
     await app.register(compress, {
       globalCompression: true,
       globalDecompression: false,

@@ -34,7 +34,8 @@ export type ChangeFilter = {
   trip?: number;
   /**
    * Changes of this participant: the record itself, its changes of attendance (joined, left or changed role in a
-   * meeting), and the changes of the meetings it attends and of the trips it travels on now.
+   * meeting) and of the trips taken from it, the changes of the trips it was the traveler of when they changed
+   * (their stops and meetings included), and the changes of the meetings it attends now.
    */
   participant?: number;
   /** Changes of these kinds of resource only. */
@@ -107,9 +108,9 @@ function filterCondition({ trip, participant, resources }: ChangeFilter = {}): S
       ? sql`participant_id is null`
       : sql`(participant_id = ${participant} or (participant_id is null and (
           (resource = 'participant' and resource_id = ${participant})
+          or traveler_id = ${participant}
           or (resource = 'meeting' and resource_id in
-            (select meeting_id from meeting_participants where participant_id = ${participant}))
-          or trip_id in (select id from trips where traveler_id = ${participant}))))`,
+            (select meeting_id from meeting_participants where participant_id = ${participant})))))`,
   ];
   if (trip !== undefined) parts.push(sql`(trip_id = ${trip} or former_trip_id = ${trip})`);
   if (resources !== undefined && resources.length > 0) {

@@ -173,6 +173,8 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const sse = reply.sse;
       if (!sse) throw new Error('the SSE plugin did not decorate the reply');
+      // A client gone while the start was read has no stream to count; nothing below would notice its going.
+      if (!sse.isConnected) return reply;
       const release = claim(request);
       sse.keepAlive();
       sse.sendHeaders();
@@ -249,9 +251,17 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       closers.add(stop);
       sse.onClose(stop);
-      // The position the stream starts at, so that a reconnect before any change resumes from here.
-      await sse.send({ id: token, retry: RECONNECT_MS, data: undefined });
+      try {
+        // The position the stream starts at, so that a reconnect before any change resumes from here.
+        await sse.send({ id: token, retry: RECONNECT_MS, data: undefined });
+      } catch {
+        stop();
+        return reply;
+      }
       await pump(first);
+      // And a read from there: a write that committed after the first read may have woken the streams before
+      // this one subscribed.
+      await pump();
       return reply;
     },
   );

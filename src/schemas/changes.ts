@@ -60,8 +60,9 @@ export const ChangeFilterShape = {
     'Only changes of this trip, its stops and its meetings (a meeting moved to another trip included)',
   ),
   participant: idFilter(
-    'Only changes of this participant: the record, its changes of attendance (a `participantId` change), and ' +
-      'the changes of the meetings it attends and of the trips it travels on now',
+    'Only changes of this participant: the record; its changes of attendance and the trips taken from it (a ' +
+      '`participantId` change); every change of the trips it was the traveler of at the change, their stops and ' +
+      'meetings included; and the changes of the meetings it attends now',
   ),
   resource: repeatable(
     z.enum(CHANGE_RESOURCES, { error: `must be one of ${CHANGE_RESOURCES.join(', ')}` }),
