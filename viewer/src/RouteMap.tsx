@@ -1,4 +1,4 @@
-import { geoEqualEarth, geoGraticule10, geoPath } from 'd3-geo';
+import { type GeoPermissibleObjects, geoEqualEarth, geoGraticule10, geoPath } from 'd3-geo';
 import type { Feature, FeatureCollection, Geometry, LineString, MultiPoint } from 'geojson';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { feature } from 'topojson-client';
@@ -11,8 +11,9 @@ import type { Stop } from './api.js';
 // (Suva to Apia) is a short arc in the middle, never a line round the world.
 
 const WIDTH = 960;
-const HEIGHT = 480;
 const PAD = 36;
+/** The map's height follows the route's shape (a north–south trip gets a taller map), within these bounds. */
+const HEIGHT = { min: 440, max: 720 };
 /** The map shows at least this many degrees around the route, so one city is not a blown-up street plan. */
 const MIN_SPAN = { lon: 50, lat: 24 };
 
@@ -54,35 +55,32 @@ export function RouteMap({ stops, title }: { stops: Stop[]; title: string }) {
   const located = stops.filter(isLocated);
   const drawing = useMemo(() => {
     const projection = geoEqualEarth();
-    if (located.length === 0) {
-      projection.fitExtent(
-        [
-          [PAD, PAD],
-          [WIDTH - PAD, HEIGHT - PAD],
-        ],
-        { type: 'Sphere' },
-      );
-    } else {
+    let extent: GeoPermissibleObjects = { type: 'Sphere' };
+    if (located.length > 0) {
       const lon0 = meanLongitude(located.map((s) => s.longitude));
       const lat0 = located.reduce((sum, s) => sum + s.latitude, 0) / located.length;
       projection.rotate([-lon0, 0]);
       // The stops and a box of MIN_SPAN around their middle: the view holds both.
-      const extent: MultiPoint = {
+      extent = {
         type: 'MultiPoint',
         coordinates: [
           ...located.map((s) => [s.longitude, s.latitude]),
           [lon0 - MIN_SPAN.lon / 2, Math.max(-85, lat0 - MIN_SPAN.lat / 2)],
           [lon0 + MIN_SPAN.lon / 2, Math.min(85, lat0 + MIN_SPAN.lat / 2)],
         ],
-      };
-      projection.fitExtent(
-        [
-          [PAD, PAD],
-          [WIDTH - PAD, HEIGHT - PAD],
-        ],
-        extent,
-      );
+      } satisfies MultiPoint;
     }
+    // Fitted to the width first, to learn the height the route wants; then fitted to the box of that height.
+    projection.fitWidth(WIDTH - 2 * PAD, extent);
+    const [[, top], [, bottom]] = geoPath(projection).bounds(extent);
+    const height = Math.round(Math.min(HEIGHT.max, Math.max(HEIGHT.min, bottom - top + 2 * PAD)));
+    projection.fitExtent(
+      [
+        [PAD, PAD],
+        [WIDTH - PAD, height - PAD],
+      ],
+      extent,
+    );
     const path = geoPath(projection);
     const route: Feature<LineString> = {
       type: 'Feature',
@@ -90,6 +88,7 @@ export function RouteMap({ stops, title }: { stops: Stop[]; title: string }) {
       geometry: { type: 'LineString', coordinates: located.map((s) => [s.longitude, s.latitude]) },
     };
     return {
+      height,
       path,
       sphere: path({ type: 'Sphere' }) ?? '',
       graticule: path(geoGraticule10()) ?? '',
@@ -106,7 +105,7 @@ export function RouteMap({ stops, title }: { stops: Stop[]; title: string }) {
   return (
     <figure class="map">
       <svg
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        viewBox={`0 0 ${WIDTH} ${drawing.height}`}
         role="img"
         aria-label={label}
         data-testid="route-map"
@@ -117,7 +116,7 @@ export function RouteMap({ stops, title }: { stops: Stop[]; title: string }) {
             <path d={drawing.sphere} />
           </clipPath>
         </defs>
-        <rect class="map-frame" width={WIDTH} height={HEIGHT} />
+        <rect class="map-frame" width={WIDTH} height={drawing.height} />
         <path class="map-sphere" d={drawing.sphere} />
         <g clip-path="url(#map-sphere)">
           <path class="map-graticule" d={drawing.graticule} />
@@ -134,11 +133,11 @@ export function RouteMap({ stops, title }: { stops: Stop[]; title: string }) {
               transform={`translate(${at[0].toFixed(1)},${at[1].toFixed(1)})`}
             >
               <title>{`${stop.position}. ${stop.city} (${stop.latitude}, ${stop.longitude})`}</title>
-              <circle r="11" />
-              <text class="map-stop-number" dy="4">
+              <circle r="13" />
+              <text class="map-stop-number" dy="5">
                 {stop.position}
               </text>
-              <text class="map-stop-label" x="15" dy="4">
+              <text class="map-stop-label" x="17" dy="6">
                 {stop.city}
               </text>
             </g>

@@ -57,7 +57,7 @@ function When({ meeting }: { meeting: Meeting }) {
     );
   }
   if (meeting.partOfDay) return <span class="when part-of-day">{meeting.partOfDay}</span>;
-  return <span class="when muted">time not known</span>;
+  return <span class="when muted">no time given</span>;
 }
 
 function MeetingItem({ meeting }: { meeting: Placed }) {
