@@ -260,22 +260,39 @@ describe('the itinerary viewer in headless Chromium', { timeout: 60_000 }, () =>
     expect(await time.getAttribute('title')).toBe('2018-02-04 21:30 UTC');
   });
 
-  it.runIf(run)('is usable from the keyboard: Tab reaches the trip link, Enter opens it', async () => {
-    const { page, origin } = await open();
-    await page.goto(`${origin}/`);
-    await page.locator('a.trip-link').waitFor();
-    let reached = false;
-    for (let i = 0; i < 15 && !reached; i++) {
-      await page.keyboard.press('Tab');
-      reached = await page.evaluate(() => document.activeElement?.classList.contains('trip-link') ?? false);
-    }
-    expect(reached).toBe(true);
-    await Promise.all([page.waitForURL(`${origin}/view/trips/1`), page.keyboard.press('Enter')]);
-    // On the trip page, a source list opens from the keyboard too.
-    await page.locator('details.sources summary').first().focus();
-    await page.keyboard.press('Enter');
-    expect(await page.locator('details.sources').first().getAttribute('open')).toBe('');
-  });
+  it.runIf(run)(
+    'is usable from the keyboard: Tab reaches the trip link, Enter opens it, sources and UTC instants open',
+    async () => {
+      const { page, origin, api } = await open();
+      await api
+        .post('/stops/4/meetings')
+        .send({ kind: 'press', title: 'Joint press conference', date: '2018-02-04', startTime: '18:30' })
+        .expect(201);
+      await page.goto(`${origin}/`);
+      await page.locator('a.trip-link').waitFor();
+      let reached = false;
+      for (let i = 0; i < 15 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement?.classList.contains('trip-link') ?? false);
+      }
+      expect(reached).toBe(true);
+      await Promise.all([page.waitForURL(`${origin}/view/trips/1`), page.keyboard.press('Enter')]);
+      // On the trip page, a source list opens from the keyboard too.
+      await page.locator('details.sources summary').first().focus();
+      await page.keyboard.press('Enter');
+      expect(await page.locator('details.sources').first().getAttribute('open')).toBe('');
+      // The UTC instants, on hover for a mouse, are shown at once by a checkbox: 18:30 in Buenos Aires is 21:30 UTC.
+      const utc = page
+        .locator('[data-testid="meeting"]', { hasText: 'Joint press conference' })
+        .locator('.when');
+      expect(await utc.locator('.visually-hidden').textContent()).toBe(' (2018-02-04 21:30 UTC)');
+      expect(await utc.locator('.utc').count()).toBe(0);
+      await page.getByLabel('Show the UTC instants').focus();
+      await page.keyboard.press('Space');
+      expect(await utc.locator('.utc').textContent()).toBe(' (2018-02-04 21:30 UTC)');
+      expect(await utc.locator('.utc').isVisible()).toBe(true);
+    },
+  );
 
   it.runIf(run)('fits a phone-sized screen (390×844) without horizontal scrolling', async () => {
     const { page, origin } = await open({ width: 390, height: 844 });

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { Meeting, Source, Stop } from './api.js';
 import { byTimeOfDay, formatDay, formatUtc, zoneName } from './time.js';
 
@@ -39,7 +40,7 @@ export function Sources({ sources }: { sources: Source[] }) {
 }
 
 /** When a meeting happens, as precisely as it is known. */
-function When({ meeting }: { meeting: Meeting }) {
+function When({ meeting, showUtc }: { meeting: Meeting; showUtc: boolean }) {
   if (meeting.startTime && meeting.startsAt) {
     const zone = zoneName(meeting.startsAt, meeting.timeZone);
     const utc = `${formatUtc(meeting.startsAt)}${meeting.endsAt ? ` – ${formatUtc(meeting.endsAt)}` : ''}`;
@@ -49,7 +50,7 @@ function When({ meeting }: { meeting: Meeting }) {
           {meeting.startTime}
           {meeting.endTime && `–${meeting.endTime}`}
         </time>
-        <span class="visually-hidden"> ({utc})</span>{' '}
+        <span class={showUtc ? 'utc' : 'visually-hidden'}> ({utc})</span>{' '}
         <abbr class="zone" title={meeting.timeZone}>
           {zone}
         </abbr>
@@ -60,12 +61,12 @@ function When({ meeting }: { meeting: Meeting }) {
   return <span class="when muted">no time given</span>;
 }
 
-function MeetingItem({ meeting }: { meeting: Placed }) {
+function MeetingItem({ meeting, showUtc }: { meeting: Placed; showUtc: boolean }) {
   const participants = meeting.participants ?? [];
   return (
     <li class="meeting" data-testid="meeting" data-meeting-id={meeting.id}>
       <div class="meeting-head">
-        {meeting.date !== null && <When meeting={meeting} />}
+        {meeting.date !== null && <When meeting={meeting} showUtc={showUtc} />}
         <span class="meeting-title">{meeting.title}</span>
         <span class={`badge status-${meeting.status}`}>{meeting.status}</span>
       </div>
@@ -108,6 +109,8 @@ function daysBetween(from: string, to: string): string[] {
 }
 
 export function Timeline({ stops }: { stops: Stop[] }) {
+  // The UTC instants are on hover; a reader without a mouse shows them all at once.
+  const [showUtc, setShowUtc] = useState(false);
   const meetings: Placed[] = stops.flatMap((stop) => (stop.meetings ?? []).map((m) => ({ ...m, stop })));
   const dated = meetings.filter((m) => m.date !== null);
   const undated = meetings.filter((m) => m.date === null);
@@ -121,9 +124,16 @@ export function Timeline({ stops }: { stops: Stop[] }) {
     <section class="timeline" aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline</h2>
       <p class="muted">
-        Each day is the local date of the place. Clock times are local; hover or focus one for its UTC
-        instant.
+        Each day is the local date of the place. Clock times are local; hover over one for its UTC instant.
       </p>
+      <label class="toggle">
+        <input
+          type="checkbox"
+          checked={showUtc}
+          onChange={(event) => setShowUtc(event.currentTarget.checked)}
+        />
+        Show the UTC instants
+      </label>
       {days.length === 0 && <p>No dated stop or meeting.</p>}
       <ol class="days">
         {days.map((day) => {
@@ -152,7 +162,7 @@ export function Timeline({ stops }: { stops: Stop[] }) {
               {todays.length > 0 && (
                 <ul class="meetings">
                   {todays.map((m) => (
-                    <MeetingItem key={m.id} meeting={m} />
+                    <MeetingItem key={m.id} meeting={m} showUtc={showUtc} />
                   ))}
                 </ul>
               )}
@@ -168,7 +178,7 @@ export function Timeline({ stops }: { stops: Stop[] }) {
           </p>
           <ul class="meetings">
             {undated.map((m) => (
-              <MeetingItem key={m.id} meeting={m} />
+              <MeetingItem key={m.id} meeting={m} showUtc={showUtc} />
             ))}
           </ul>
         </section>
