@@ -20,6 +20,7 @@ const POSTGRES_ONLY = ['tests/postgres-*.test.ts'];
 /** Files about SQLite itself (its file, pragmas, backups, query plans, group commit) or about no engine at all. */
 const SQLITE_ONLY = [
   'tests/architecture.test.ts',
+  'tests/client-package.test.ts',
   'tests/config.test.ts',
   'tests/database-handle.test.ts',
   'tests/dataset.test.ts',

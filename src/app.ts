@@ -1,3 +1,4 @@
+import { fastifySSE } from '@fastify/sse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
@@ -67,6 +68,14 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 function checkingInterval(config: Config): number {
   const bounds = [config.REQUEST_TIMEOUT_MS, config.HEADERS_TIMEOUT_MS].filter((ms) => ms > 0);
   return Math.max(100, Math.min(30_000, ...bounds.map((ms) => Math.floor(ms / 2))));
+}
+
+/** The change streams' heartbeat: CHANGES_STREAM_HEARTBEAT_MS, shortened to half an idle socket's timeout. */
+function heartbeatMs(config: Config): number {
+  const idle = config.CONNECTION_TIMEOUT_MS;
+  return idle > 0
+    ? Math.min(config.CHANGES_STREAM_HEARTBEAT_MS, Math.floor(idle / 2))
+    : config.CHANGES_STREAM_HEARTBEAT_MS;
 }
 
 /** Builds the whole application, in order: compilers, error mapping, docs, database, routes. */
@@ -151,6 +160,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(idempotency);
   await app.register(groupCommit, { enabled: config.GROUP_COMMIT });
 
+  // Server-Sent Events (GET /changes/stream). Its heartbeat comment keeps proxies, and this server's own idle
+  // timeout, from closing a quiet stream.
+  await app.register(fastifySSE, { heartbeatInterval: heartbeatMs(config) });
   await app.register(serviceRoutes);
   await app.register(tripsRoutes);
   await app.register(stopsRoutes);

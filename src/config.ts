@@ -154,6 +154,27 @@ export const ConfigSchema = z.object({
     .min(1, 'must be at least 1')
     .max(3650, 'must be at most 3650')
     .default(30),
+  /** How often, in ms, open /changes/stream connections look for new changes (one cheap query per instance). */
+  CHANGES_STREAM_POLL_MS: z.coerce
+    .number<string | number>({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(50, 'must be at least 50')
+    .max(60_000, 'must be at most 60000')
+    .default(1000),
+  /** How often, in ms, an open /changes/stream sends a comment, so that proxies do not close it as idle. */
+  CHANGES_STREAM_HEARTBEAT_MS: z.coerce
+    .number<string | number>({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(1000, 'must be at least 1000')
+    .max(300_000, 'must be at most 300000')
+    .default(15_000),
+  /** Open /changes/stream connections per client (API key, or IP address without one); beyond it, 429. */
+  CHANGES_STREAMS_PER_CLIENT: z.coerce
+    .number<string | number>({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000, 'must be at most 10000')
+    .default(10),
   /**
    * The domain part of calendar event UIDs (`meeting-12@<domain>`). Calendar apps key events on the UID, so set
    * it once per deployment (a domain you control) and keep it: changing it duplicates every subscribed event.

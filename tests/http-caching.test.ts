@@ -136,7 +136,16 @@ describe('CORS', () => {
     const res = await api.get('/trips/1').set('origin', ORIGIN).expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     const exposed = (res.headers['access-control-expose-headers'] as string).split(/\s*,\s*/);
-    expect(exposed).toEqual(expect.arrayContaining(['ETag', 'Link', 'Location', 'Last-Modified']));
+    expect(exposed).toEqual(
+      expect.arrayContaining([
+        'ETag',
+        'Link',
+        'Location',
+        'Last-Modified',
+        'Idempotent-Replayed',
+        'Preference-Applied',
+      ]),
+    );
   });
 
   it('a preflight answers 204 with the methods, on any known path', async () => {

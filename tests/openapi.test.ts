@@ -33,7 +33,7 @@ describe('OpenAPI', () => {
         item as Record<string, { summary?: string; tags?: string[]; responses: Record<string, unknown> }>,
       ).map(([method, op]) => ({ path, method, op })),
     );
-    expect(operations.length).toBe(47);
+    expect(operations.length).toBe(48);
     for (const { path, method, op } of operations) {
       expect(op.summary, `${method} ${path}`).toBeTruthy();
       expect(op.tags?.length, `${method} ${path}`).toBeGreaterThan(0);

@@ -262,6 +262,18 @@ export const changes = sqliteTable(
     /** The resource's version after the change; null for a deletion. */
     version: integer('version'),
     changedAt: text('changed_at').notNull(),
+    /**
+     * The trip the resource belonged to when it changed (a trip's own id; a stop's or meeting's trip); null for a
+     * participant. Filled by the triggers of migration 0013 (PostgreSQL: 0006); null in older history.
+     */
+    tripId: integer('trip_id'),
+    /** For a meeting moved to a stop of another trip: the trip it left, so that trip's feed learns of it. */
+    formerTripId: integer('former_trip_id'),
+    /**
+     * Set on a change of attendance only: the participant who joined, left or changed role in meeting
+     * `resource_id`. Such rows are shown only to a feed filtered by participant.
+     */
+    participantId: integer('participant_id'),
   },
   (t) => [
     index('changes_changed_at_idx').on(t.changedAt),

@@ -27,7 +27,15 @@ export default fp<CorsPluginOptions>(
     const allowed: FastifyCorsOptions = {
       origin: opts.origins.includes('*') ? '*' : opts.origins.length > 0 ? opts.origins : false,
       methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-      exposedHeaders: ['ETag', 'Link', 'Location', 'Last-Modified', 'Retry-After'],
+      exposedHeaders: [
+        'ETag',
+        'Link',
+        'Location',
+        'Last-Modified',
+        'Retry-After',
+        'Idempotent-Replayed',
+        'Preference-Applied',
+      ],
     };
     const allows = (origin: string) => opts.origins.includes('*') || opts.origins.includes(origin);
     // A preflight from an origin that may not call the API is refused plainly, rather than falling through to a

@@ -21,6 +21,7 @@ const LOCATIONS: Record<string, string> = {
   headers: 'header',
 };
 
+/** Sends the RFC 9457 problem of `problemOf` as the reply, with its status and media type. */
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -30,7 +31,26 @@ export function sendProblem(
   errors?: FieldError[],
   extensions?: Record<string, unknown>,
 ): FastifyReply {
-  const problem: Problem & Record<string, unknown> = {
+  return reply
+    .code(status)
+    .type(PROBLEM_TYPE)
+    .send(problemOf(request, status, code, detail, errors, extensions));
+}
+
+/**
+ * The RFC 9457 problem object of an answer to `request`: `type`, `title` (the status's reason phrase), `status`,
+ * `detail`, `instance` (the request's path), the API's `code`, and `errors[]` naming the fields at fault when given;
+ * a 5xx also carries the `requestId` the logs know it by. `extensions` are more members (RFC 9457 §3.2).
+ */
+export function problemOf(
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldError[],
+  extensions?: Record<string, unknown>,
+): Problem & Record<string, unknown> {
+  return {
     ...extensions,
     type: 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',
@@ -41,7 +61,6 @@ export function sendProblem(
     ...(errors ? { errors } : {}),
     ...(status >= 500 ? { requestId: String(request.id) } : {}),
   };
-  return reply.code(status).type(PROBLEM_TYPE).send(problem);
 }
 
 type ParserError = Error & { code?: string };

@@ -1,4 +1,4 @@
-import { asc, count, gt, lt, max, min, sql } from 'drizzle-orm';
+import { count, lt, max, min, type SQL, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { firstRow, queryRow, queryRows, runStatement } from '../db/queries.js';
 import { tablesOf } from '../db/tables.js';
@@ -25,16 +25,38 @@ function decodeToken(token: string): number {
   return Number(match[1]);
 }
 
+/**
+ * What a feed is narrowed to; every part given must hold (and). Without `participant`, changes of attendance are
+ * left out (each is followed by its meeting's own change, which is shown).
+ */
+export type ChangeFilter = {
+  /** Changes of this trip, its stops and meetings (a meeting moved away included), by the trip at the change. */
+  trip?: number;
+  /**
+   * Changes of this participant: the record itself, its changes of attendance (joined, left or changed role in a
+   * meeting), and the changes of the meetings it attends and of the trips it travels on now.
+   */
+  participant?: number;
+  /** Changes of these kinds of resource only. */
+  resources?: readonly Change['type'][];
+};
+
+/**
+ * A page of the feed: changes oldest first, the token to ask from next, and whether more wait after it; `tokens[i]`
+ * is the token that resumes right after `data[i]` (a stream's event ids).
+ */
+export type ChangesPage = { data: Change[]; nextToken: string; hasMore: boolean; tokens: string[] };
+
 /** The change feed's reads and pruning, on the transaction given. */
 export type ChangeFeed = {
   /** The token of the present: a read from it answers only changes made later. */
   currentToken(tx: Transaction): Promise<string>;
-  /** Changes after the token, oldest first; 400 for a token this API did not issue, 410 for one too old. */
-  since(
-    token: string,
-    limit: number,
-    tx: Transaction,
-  ): Promise<{ data: Change[]; nextToken: string; hasMore: boolean }>;
+  /**
+   * Changes after the token that pass `filter`, oldest first, at most `limit`; 400 for a token this API did not
+   * issue, 410 for one too old. When no more wait, `nextToken` is the end of what was looked at, so a filtered feed
+   * does not look at the same changes again.
+   */
+  since(token: string, limit: number, tx: Transaction, filter?: ChangeFilter): Promise<ChangesPage>;
   /** Drops history older than the cutoff (ISO instant). Answers how many changes were dropped. */
   pruneBefore(cutoff: string, tx: Transaction): Promise<number>;
 };
@@ -50,21 +72,56 @@ export async function claimMaintenance(tx: Transaction): Promise<boolean> {
   return (await queryRow<{ claimed: boolean }>(tx, claim))?.claimed === true;
 }
 
-/** A change as the feed shows it. */
-const asChange = (row: {
+/** A row of `changes` as the feed reads it. */
+type ChangeRow = {
+  seq: number;
   resource: Change['type'];
   resourceId: number;
   action: Change['action'];
   version: number | null;
   changedAt: string;
-}): Change => ({
+  tripId: number | null;
+  participantId: number | null;
+};
+
+/** The columns of a ChangeRow, for a select from `changes`. */
+const CHANGE_COLUMNS = sql`seq, resource, resource_id as "resourceId", action, version, changed_at as "changedAt",
+  trip_id as "tripId", participant_id as "participantId"`;
+
+/** A change as the feed shows it. */
+const asChange = (row: ChangeRow): Change => ({
   type: row.resource,
   id: row.resourceId,
   action: row.action,
   deleted: row.action === 'deleted',
   version: row.version,
   changedAt: row.changedAt,
+  tripId: row.tripId,
+  participantId: row.participantId,
 });
+
+/** The condition on `changes` of a filter (column names are the same on both engines). */
+function filterCondition({ trip, participant, resources }: ChangeFilter = {}): SQL {
+  const parts: SQL[] = [
+    participant === undefined
+      ? sql`participant_id is null`
+      : sql`(participant_id = ${participant} or (participant_id is null and (
+          (resource = 'participant' and resource_id = ${participant})
+          or (resource = 'meeting' and resource_id in
+            (select meeting_id from meeting_participants where participant_id = ${participant}))
+          or trip_id in (select id from trips where traveler_id = ${participant}))))`,
+  ];
+  if (trip !== undefined) parts.push(sql`(trip_id = ${trip} or former_trip_id = ${trip})`);
+  if (resources !== undefined && resources.length > 0) {
+    parts.push(
+      sql`resource in (${sql.join(
+        resources.map((resource) => sql`${resource}`),
+        sql`, `,
+      )})`,
+    );
+  }
+  return sql.join(parts, sql` and `);
+}
 
 export function createChangesRepository(): ChangeFeed {
   const sqlite = sqliteFeed();
@@ -72,7 +129,7 @@ export function createChangesRepository(): ChangeFeed {
   const of = (tx: Transaction) => (dialectOf(tx.db).engine === 'postgres' ? postgres : sqlite);
   return {
     currentToken: async (tx) => of(tx).currentToken(tx),
-    since: async (token, limit, tx) => of(tx).since(token, limit, tx),
+    since: async (token, limit, tx, filter) => of(tx).since(token, limit, tx, filter),
     pruneBefore: async (cutoff, tx) => of(tx).pruneBefore(cutoff, tx),
   };
 }
@@ -93,12 +150,7 @@ function sqliteFeed(): ChangeFeed {
   return {
     currentToken: async (tx: Transaction): Promise<string> => encodeToken(await highWater(tx)),
 
-    /** Changes after the token, oldest first. */
-    async since(
-      token: string,
-      limit: number,
-      tx: Transaction,
-    ): Promise<{ data: Change[]; nextToken: string; hasMore: boolean }> {
+    async since(token, limit, tx, filter) {
       const { db } = tx;
       const { changes } = tablesOf(db);
       const after = decodeToken(token);
@@ -112,15 +164,21 @@ function sqliteFeed(): ChangeFeed {
           'This token is older than the change history kept; fetch the collections again, then call /changes without since for a new token.',
         );
       }
-      const rows = await db
-        .select()
-        .from(changes)
-        .where(gt(changes.seq, after))
-        .orderBy(asc(changes.seq))
-        .limit(limit + 1);
+      const rows = await queryRows<ChangeRow>(
+        tx,
+        sql`select ${CHANGE_COLUMNS} from changes where seq > ${after} and ${filterCondition(filter)}
+          order by seq limit ${limit + 1}`,
+      );
       const page = rows.slice(0, limit);
-      const data = page.map(asChange);
-      return { data, nextToken: encodeToken(page.at(-1)?.seq ?? after), hasMore: rows.length > limit };
+      const hasMore = rows.length > limit;
+      // Without more, everything up to the last change (read in this transaction) was looked at.
+      const next = hasMore ? (page.at(-1)?.seq ?? after) : last;
+      return {
+        data: page.map(asChange),
+        nextToken: encodeToken(next),
+        hasMore,
+        tokens: page.map((row) => encodeToken(row.seq)),
+      };
     },
 
     /** Drops history older than the cutoff (ISO instant). Answers how many changes were dropped. */
@@ -185,7 +243,7 @@ function postgresFeed(): ChangeFeed {
   return {
     currentToken: async (tx) => encodePosition({ txid: (await bounds(tx)).horizon, seq: 0 }),
 
-    async since(token, limit, tx) {
+    async since(token, limit, tx, filter) {
       const from = decodePosition(token);
       const { horizon: before, xmax } = await bounds(tx);
       if (BigInt(from.txid) > BigInt(xmax)) {
@@ -204,29 +262,36 @@ function postgresFeed(): ChangeFeed {
           'This token is older than the change history kept; fetch the collections again, then call /changes without since for a new token.',
         );
       }
-      const rows = await queryRows<{
-        txid: string;
-        seq: number;
-        resource: Change['type'];
-        resourceId: number;
-        action: Change['action'];
-        version: number | null;
-        changedAt: string;
-      }>(
+      const rows = await queryRows<ChangeRow & { txid: string }>(
         tx,
-        sql`select txid::text as txid, seq, resource, resource_id as "resourceId", action, version,
-            changed_at as "changedAt"
+        sql`select txid::text as txid, ${CHANGE_COLUMNS}
           from changes
           where (txid, seq) >= (${from.txid}::xid8, ${from.seq}) and txid < ${before}::xid8
+            and ${filterCondition(filter)}
           order by txid, seq
           limit ${limit + 1}`,
       );
       const page = rows.slice(0, limit);
       const hasMore = rows.length > limit;
       const last = page.at(-1);
-      // The next page starts after the last change served, or where this one did: nothing came since.
-      const next: Position = last ? { txid: last.txid, seq: last.seq + 1 } : from;
-      return { data: page.map(asChange), nextToken: encodePosition(next), hasMore };
+      // The next page starts after the last change served; without more, after the last change looked at (one
+      // that the filter left out included), so that the next read does not look at it again.
+      const scanned = hasMore
+        ? undefined
+        : await queryRow<{ txid: string; seq: number }>(
+            tx,
+            sql`select txid::text as txid, seq from changes
+              where (txid, seq) >= (${from.txid}::xid8, ${from.seq}) and txid < ${before}::xid8
+              order by txid desc, seq desc limit 1`,
+          );
+      const end = hasMore ? last : scanned;
+      const next: Position = end ? later(from, { txid: end.txid, seq: end.seq + 1 }) : from;
+      return {
+        data: page.map(asChange),
+        nextToken: encodePosition(next),
+        hasMore,
+        tokens: page.map((row) => encodePosition({ txid: row.txid, seq: row.seq + 1 })),
+      };
     },
 
     async pruneBefore(cutoff, tx) {

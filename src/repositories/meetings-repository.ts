@@ -9,11 +9,13 @@ import { canonicalZone } from '../domain/tzdb.js';
 import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
+import { splitFacets } from '../schemas/facets.js';
 import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
 import { perEngine } from './dialect.js';
-import { type Page, type PageRequest, paginate, sortsFor } from './pagination.js';
+import { decadeOf, type FacetedPage, type FacetSource, withFacets, yearOf } from './facets.js';
+import { type FiltersOf, type Page, type PageRequest, paginate, sortsFor } from './pagination.js';
 import { idList, preparedBy, preparedOnce } from './prepared.js';
 
 export type MeetingsRepository = ReturnType<typeof createMeetingsRepository>;
@@ -109,20 +111,44 @@ const meetingSql = perEngine(({ t: { meetings, meetingParticipants, stops, trips
   };
 });
 
-export type MeetingFilters = Omit<
-  MeetingListQuery,
-  'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'
-> & {
+export type MeetingFilters = FiltersOf<MeetingListQuery> & {
   /** Meetings this participant attends, or that are on a trip they travel on (their schedule). */
   involving?: number;
 };
+
+/**
+ * What meetings' facets count: a meeting's country is its stop's, its traveler its trip's, its year its date's. The
+ * stop is joined only when a field or the filters read it (`withStop`).
+ */
+const meetingFacets = perEngine(({ t: { meetings, stops, trips } }) => {
+  const toStop = sql`inner join ${stops} on ${stops.id} = ${meetings.stopId}`;
+  const toTrip = sql`inner join ${trips} on ${trips.id} = ${stops.tripId}`;
+  const source: FacetSource = {
+    from: sql`${meetings}`,
+    id: meetings.id,
+    fields: {
+      country: { value: stops.country, joins: [toStop] },
+      year: { value: yearOf(meetings.date) },
+      decade: { value: decadeOf(meetings.date) },
+      traveler: { value: trips.travelerId, joins: [toStop, toTrip] },
+      status: { value: meetings.status },
+      kind: { value: meetings.kind },
+      trip: { value: stops.tripId, joins: [toStop] },
+    },
+  };
+  return { source, withStop: { ...source, joins: [toStop] } };
+});
+
+/** Whether meetingConditions reads the meeting's stop: its trip, country and traveler filters do. */
+const readsStop = (f: MeetingFilters): boolean =>
+  f.trip !== undefined || f.country !== undefined || f.traveler !== undefined;
 
 const onOrAfter = (key: SQL, day: string | undefined) => (day ? gte(key, day) : undefined);
 const onOrBefore = (key: SQL, day: string | undefined) => (day ? lte(key, day) : undefined);
 
 /** The WHERE clause of a meeting query on `db` (its meetings joined with their stops). */
 export function meetingConditions(db: Db, f: MeetingFilters): SQL | undefined {
-  const { meetings, stops } = tablesOf(db);
+  const { meetings, stops, trips } = tablesOf(db);
   const { dateKey, attendedBy, involvedIn } = meetingSql(db);
   // Window bounds are stated twice: on the date or instant itself (which excludes undated or untimed meetings)
   // and on the chronological sort key, which lets SQLite walk its index from the bound instead of sorting every
@@ -131,6 +157,9 @@ export function meetingConditions(db: Db, f: MeetingFilters): SQL | undefined {
   return and(
     f.trip ? eq(stops.tripId, f.trip) : undefined,
     f.stop ? eq(meetings.stopId, f.stop) : undefined,
+    f.traveler
+      ? inArray(stops.tripId, db.select({ id: trips.id }).from(trips).where(eq(trips.travelerId, f.traveler)))
+      : undefined,
     f.from
       ? f.from.includes('T')
         ? and(
@@ -382,16 +411,18 @@ export function createMeetingsRepository() {
       return new Map(rows.map((r) => [r.stopId, r.n]));
     },
 
-    /** A page of meetings matching the filters. */
+    /** A page of meetings matching the filters, with the facets `facet` asks for. */
     async page(
       query: MeetingListQuery & Pick<MeetingFilters, 'involving'>,
-      { db }: Transaction,
-    ): Promise<Page<Meeting>> {
-      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
+      tx: Transaction,
+    ): Promise<FacetedPage<Meeting>> {
+      const { db } = tx;
+      const { facets, rest } = splitFacets(query);
+      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = rest;
       const { meetings, stops } = tablesOf(db);
       const { sorts, meetingColumns } = meetingSql(db);
       const where = meetingConditions(db, filters);
-      return paginate(
+      const page = await paginate(
         { limit, cursor, count: withCount },
         sorts[sort],
         filters,
@@ -412,6 +443,8 @@ export function createMeetingsRepository() {
               .where(where),
           )?.n ?? 0,
       );
+      const { source, withStop } = meetingFacets(db);
+      return withFacets(page, tx, readsStop(filters) ? withStop : source, where, facets);
     },
 
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asc, desc, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { InvalidInputError } from '../errors.js';
+import type { FacetQuery } from '../schemas/facets.js';
 
 // Keyset pagination, one helper for every collection. A page continues after the sort key of the previous page's
 // last row, so the 1,000th page costs what the first does. The cursor is opaque to clients: base64url JSON of
@@ -32,6 +33,12 @@ export function sortsFor<Row, const Name extends string>(
   }
   return sorts as Record<Name | `-${Name}`, SortSpec<Row>>;
 }
+
+/** The filters of a collection's query: all but its paging, order, embedding, format and facets. */
+export type FiltersOf<Query> = Omit<
+  Query,
+  'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include' | keyof FacetQuery
+>;
 
 export type Page<Row> = { data: Row[]; nextCursor: string | null; total?: number };
 

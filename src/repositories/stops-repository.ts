@@ -7,11 +7,13 @@ import { stopRules } from '../domain/rules.js';
 import { addDays, nowIso } from '../domain/time.js';
 import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { assertValid, ConflictError, NotFoundError } from '../errors.js';
+import { splitFacets } from '../schemas/facets.js';
 import type { CreateStop, Stop, StopListQuery, UpdateStop } from '../schemas/stops.js';
 import { titleEquals } from './conditions.js';
 import { dialectOf, perEngine } from './dialect.js';
+import { decadeOf, type FacetedPage, type FacetSource, withFacets, yearOf } from './facets.js';
 import { refreshMeetingInstants } from './meetings-repository.js';
-import { type Page, paginate, sortsFor } from './pagination.js';
+import { type FiltersOf, paginate, sortsFor } from './pagination.js';
 import { idList, preparedOnce } from './prepared.js';
 
 export type StopsRepository = ReturnType<typeof createStopsRepository>;
@@ -37,14 +39,33 @@ const stopKeys = perEngine(({ t: { stops } }) => {
   };
 });
 
-export type StopFilters = Omit<StopListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
+export type StopFilters = FiltersOf<StopListQuery>;
+
+/** What stops' facets count: a stop's year is that of its arrival (or departure), its traveler its trip's. */
+const stopFacets = perEngine(({ t: { stops, trips } }): FacetSource => {
+  const date = sql`coalesce(${stops.arrivalDate}, ${stops.departureDate})`;
+  return {
+    from: sql`${stops}`,
+    id: stops.id,
+    fields: {
+      country: { value: stops.country },
+      year: { value: yearOf(date) },
+      decade: { value: decadeOf(date) },
+      traveler: {
+        value: trips.travelerId,
+        joins: [sql`inner join ${trips} on ${trips.id} = ${stops.tripId}`],
+      },
+      trip: { value: stops.tripId },
+    },
+  };
+});
 
 /**
  * The WHERE clause of a stop query on `db`. `longestStay`: the most days any stop spans, which bounds how early a
  * stop that reaches `from` can start.
  */
 export function stopConditions(db: Db, f: StopFilters, longestStay = 0): SQL | undefined {
-  const { stops } = tablesOf(db);
+  const { stops, trips } = tablesOf(db);
   const { spanStart, spanEnd, dateKey } = stopKeys(db);
   // Each window bound is also stated on the sort key (implied by the first, as undated stops sort last and no
   // stop that ends on or after `from` starts before `from` less the longest stay), so that SQLite walks the index
@@ -52,6 +73,9 @@ export function stopConditions(db: Db, f: StopFilters, longestStay = 0): SQL | u
   const from = f.from && addDays(f.from, -longestStay);
   return and(
     f.trip ? eq(stops.tripId, f.trip) : undefined,
+    f.traveler
+      ? inArray(stops.tripId, db.select({ id: trips.id }).from(trips).where(eq(trips.travelerId, f.traveler)))
+      : undefined,
     f.country ? inArray(stops.country, f.country) : undefined,
     f.city ? titleEquals(db, f.city, 'stop', stops.id) : undefined,
     f.from ? and(gte(spanEnd, f.from), from ? gte(dateKey, from) : undefined) : undefined,
@@ -175,14 +199,18 @@ export function createStopsRepository() {
         .orderBy(asc(stops.tripId), asc(stops.position));
     },
 
-    /** A page of stops; by default in visit order within a trip, and chronologically across trips. */
-    async list(query: StopListQuery, tx: Transaction): Promise<Page<Stop>> {
+    /**
+     * A page of stops; by default in visit order within a trip, and chronologically across trips; with the facets
+     * `facet` asks for.
+     */
+    async list(query: StopListQuery, tx: Transaction): Promise<FacetedPage<Stop>> {
       const { db } = tx;
       const { stops } = tablesOf(db);
-      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
+      const { facets, rest } = splitFacets(query);
+      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = rest;
       const where = stopConditions(db, filters, filters.from ? await longestStay(tx) : 0);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
-      return paginate(
+      const page = await paginate(
         { limit, cursor, count: withCount },
         stopKeys(db).sorts[order],
         filters,
@@ -195,6 +223,7 @@ export function createStopsRepository() {
             .limit(max),
         async () => firstRow(await db.select({ n: count() }).from(stops).where(where))?.n ?? 0,
       );
+      return withFacets(page, tx, stopFacets(db), where, facets);
     },
 
     async create(tripId: number, input: CreateStop & { id?: number }, { db }: Transaction): Promise<Stop> {

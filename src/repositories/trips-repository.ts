@@ -6,10 +6,12 @@ import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
 import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
+import { splitFacets } from '../schemas/facets.js';
 import type { CreateTrip, Trip, TripListQuery, UpdateTrip } from '../schemas/trips.js';
 import { containsText, hasTopic } from './conditions.js';
 import { perEngine } from './dialect.js';
-import { type Page, paginate, sortsFor } from './pagination.js';
+import { decadeOf, type FacetedPage, type FacetSource, withFacets, yearOf } from './facets.js';
+import { type FiltersOf, paginate, sortsFor } from './pagination.js';
 import { preparedOnce } from './prepared.js';
 
 export type TripsRepository = ReturnType<typeof createTripsRepository>;
@@ -24,7 +26,26 @@ const tripSorts = perEngine(({ t: { trips } }) =>
   }),
 );
 
-export type TripFilters = Omit<TripListQuery, 'limit' | 'cursor' | 'count' | 'format' | 'sort' | 'include'>;
+export type TripFilters = FiltersOf<TripListQuery>;
+
+/** What trips' facets count: a trip's countries are its stops' (a trip counts once in each), its year its start's. */
+const tripFacets = perEngine(
+  ({ t: { trips, stops } }): FacetSource => ({
+    from: sql`${trips}`,
+    id: trips.id,
+    fields: {
+      country: {
+        value: stops.country,
+        joins: [sql`left join ${stops} on ${stops.tripId} = ${trips.id}`],
+        multiplies: true,
+      },
+      year: { value: yearOf(trips.startDate) },
+      decade: { value: decadeOf(trips.startDate) },
+      traveler: { value: trips.travelerId },
+      status: { value: trips.status },
+    },
+  }),
+);
 
 /**
  * How a country filter reads stops. 'set' (the default): `id in (the trips of the countries' stops)`, which reads
@@ -133,17 +154,18 @@ export function createTripsRepository() {
       return db.select().from(trips).where(inArray(trips.id, ids)).orderBy(asc(trips.id));
     },
 
-    /** A page of trips matching the filters, in the requested order. */
-    async list(query: TripListQuery, tx: Transaction): Promise<Page<Trip>> {
+    /** A page of trips matching the filters, in the requested order, with the facets `facet` asks for. */
+    async list(query: TripListQuery, tx: Transaction): Promise<FacetedPage<Trip>> {
       const { db } = tx;
       const { trips } = tablesOf(db);
-      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = query;
+      const { facets, rest } = splitFacets(query);
+      const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = rest;
       // Only trips_dates_idx gives trips in a sort's order (start date, either way).
       const walkable = (sort === 'startDate' || sort === '-startDate') && filters.country !== undefined;
       const countryPlan: CountryPlan =
         walkable && (await countryStops(filters.country ?? [], tx)) >= WALK_FROM_STOPS ? 'walk' : 'set';
       const where = tripConditions(filters, db, countryPlan);
-      return paginate(
+      const page = await paginate(
         { limit, cursor, count: withCount },
         tripSorts(db)[sort],
         filters,
@@ -156,6 +178,7 @@ export function createTripsRepository() {
             .limit(max),
         async () => firstRow(await db.select({ n: count() }).from(trips).where(where))?.n ?? 0,
       );
+      return withFacets(page, tx, tripFacets(db), where, facets);
     },
 
     async create(input: CreateTrip & { id?: number }, { db }: Transaction): Promise<Trip> {

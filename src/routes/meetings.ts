@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { collectionOf, IdParamsSchema, idParam, NoQuerySchema } from '../schemas/common.js';
+import { facetedCollectionOf, MEETING_FACETS } from '../schemas/facets.js';
 import {
   MeetingDetailSchema,
   MeetingListQuerySchema,
@@ -55,11 +56,12 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List meetings, in chronological order, with filters',
         description:
           'A window `from`–`to` matches meetings dated on those local dates (both inclusive), wherever they are; ' +
-          'undated meetings never match a window.',
+          'undated meetings never match a window. `facet` adds counts of the values of fields over every ' +
+          'matching meeting.',
         querystring: MeetingListQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {
-          200: okPage(collectionOf(MeetingDetailSchema), 'A page of meetings'),
+          200: okPage(facetedCollectionOf(MeetingDetailSchema, MEETING_FACETS), 'A page of meetings'),
           304: NotModifiedSchema,
           ...problems(400),
         },

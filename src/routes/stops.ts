@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
+import { facetedCollectionOf, STOP_FACETS } from '../schemas/facets.js';
 import {
   CreateMeetingSchema,
   MeetingDetailSchema,
@@ -50,11 +51,13 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List stops across trips, with filters',
         description:
           'A stop matches a window `from`–`to` when its arrival–departure span overlaps it (both inclusive); a stop ' +
-          'with one known date spans that day, and an undated stop never matches a window.',
+          'with one known date spans that day, and an undated stop never matches a window. `facet` adds counts ' +
+          'of the values of fields over every matching stop (`facet=traveler&facetDistinct=country`: how many ' +
+          'countries each traveler went to).',
         querystring: StopListQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {
-          200: okPage(collectionOf(StopWithMeetingsSchema), 'A page of stops'),
+          200: okPage(facetedCollectionOf(StopWithMeetingsSchema, STOP_FACETS), 'A page of stops'),
           304: NotModifiedSchema,
           ...problems(400),
         },

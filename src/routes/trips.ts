@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectionOf, IdParamsSchema, NoQuerySchema } from '../schemas/common.js';
+import { facetedCollectionOf, TRIP_FACETS } from '../schemas/facets.js';
 import {
   CreateStopSchema,
   StopWithMeetingsSchema,
@@ -52,11 +53,12 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List trips, earliest first, with filters',
         description:
           'A trip matches a window `from`–`to` when its dates overlap it (both inclusive). `include` embeds the ' +
-          'same parts as on a single trip, at a fixed number of queries per page.',
+          'same parts as on a single trip, at a fixed number of queries per page. `facet` adds counts of the ' +
+          'values of fields over every matching trip (a trip counts once in each country it visits).',
         querystring: TripListQuerySchema,
         headers: ConditionalGetHeadersSchema,
         response: {
-          200: okPage(collectionOf(TripDetailSchema), 'A page of trips'),
+          200: okPage(facetedCollectionOf(TripDetailSchema, TRIP_FACETS), 'A page of trips'),
           304: NotModifiedSchema,
           ...problems(400),
         },

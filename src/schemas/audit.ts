@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_OPERATIONS, AUDIT_RESOURCES } from '../domain/vocabulary.js';
+import { text } from './common.js';
 import { idFilter, PageQueryShape, withDateWindow } from './queries.js';
 
 export const AuditEntrySchema = z
@@ -31,8 +32,8 @@ export const AuditQuerySchema = withDateWindow(
     ...PageQueryShape,
     resource: z.enum(AUDIT_RESOURCES).optional().meta({ description: 'Only writes to this kind of record' }),
     resourceId: idFilter('Only writes to this record (with resource)'),
-    key: z
-      .string()
+    // Text as every input is (no control characters: PostgreSQL refuses a NUL in text, which was a 500).
+    key: text()
       .trim()
       .min(1)
       .max(64)

@@ -11,6 +11,7 @@ import {
 } from './common.js';
 import { withWarnings } from './conflicts.js';
 import { createMeetingExample, meetingExample } from './examples.js';
+import { checkFacetQuery, facetQueryShape, MEETING_FACETS } from './facets.js';
 import { MeetingParticipantSchema, MeetingRoleSchema } from './participants.js';
 import {
   countriesParam,
@@ -146,8 +147,17 @@ const meetingListShape = {
 
 /** GET /meetings. A date window matches dated meetings on those local dates; undated meetings never match one. */
 export const MeetingListQuerySchema = withDateWindow(
-  z.strictObject({ ...meetingListShape, stop: idFilter('Meetings at this stop') }),
-);
+  z.strictObject({
+    ...meetingListShape,
+    stop: idFilter('Meetings at this stop'),
+    traveler: idFilter('Meetings on the trips of this traveler (a participant id)'),
+    ...facetQueryShape(MEETING_FACETS, {
+      dates: 'its date',
+      traveler: 'the traveler of its trip',
+      distinctOnly: ['trip'],
+    }),
+  }),
+).superRefine(checkFacetQuery);
 export type MeetingListQuery = z.infer<typeof MeetingListQuerySchema>;
 
 /** GET /stops/{id}/meetings: the same, at one stop. */

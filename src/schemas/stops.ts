@@ -10,6 +10,7 @@ import {
 } from './common.js';
 import { withWarnings } from './conflicts.js';
 import { createStopExample, stopExample } from './examples.js';
+import { checkFacetQuery, facetQueryShape, STOP_FACETS } from './facets.js';
 import { BboxSchema } from './geo.js';
 import { MeetingDetailSchema } from './meetings.js';
 import {
@@ -133,8 +134,18 @@ const stopListShape = {
 
 /** GET /stops: stops across trips. A window matches stops whose arrival–departure span overlaps it. */
 export const StopListQuerySchema = withDateWindow(
-  z.strictObject({ ...stopListShape, trip: idFilter('Stops of this trip'), bbox: BboxSchema }),
-);
+  z.strictObject({
+    ...stopListShape,
+    trip: idFilter('Stops of this trip'),
+    traveler: idFilter('Stops of the trips of this traveler (a participant id)'),
+    bbox: BboxSchema,
+    ...facetQueryShape(STOP_FACETS, {
+      dates: 'its arrival (or departure, when only that is known)',
+      traveler: 'the traveler of its trip',
+      distinctOnly: ['trip'],
+    }),
+  }),
+).superRefine(checkFacetQuery);
 export type StopListQuery = z.infer<typeof StopListQuerySchema>;
 
 /** GET /trips/{id}/stops: the same, within one trip. */

@@ -12,6 +12,7 @@ import {
 } from './common.js';
 import { withWarnings } from './conflicts.js';
 import { createTripExample, tripExample } from './examples.js';
+import { checkFacetQuery, facetQueryShape, TRIP_FACETS } from './facets.js';
 import { ParticipantSchema } from './participants.js';
 import {
   countriesParam,
@@ -141,6 +142,10 @@ export const TripListQuerySchema = withDateWindow(
     q: TextQuerySchema,
     sort: sortParam(TRIP_SORTS, 'startDate'),
     include: includeParam(INCLUDES),
+    ...facetQueryShape(TRIP_FACETS, {
+      dates: 'its start date',
+      traveler: 'the trip’s',
+    }),
   }),
-);
+).superRefine(checkFacetQuery);
 export type TripListQuery = z.infer<typeof TripListQuerySchema>;

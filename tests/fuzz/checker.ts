@@ -1,5 +1,6 @@
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { createParser } from 'eventsource-parser';
 import ICAL from 'ical.js';
 import type { OpenApiDocument, Operation } from './document.js';
 import type { Answer, Sent } from './sending.js';
@@ -139,6 +140,10 @@ export class Checker {
       }
       return faults;
     }
+    if (media === 'text/event-stream') {
+      faults.push(...eventStreamFaults(answer.text));
+      return faults;
+    }
     let body: unknown;
     try {
       body = JSON.parse(answer.text);
@@ -203,5 +208,24 @@ function problemAgrees(body: unknown, status: number, path: string): string[] {
   if (problem.instance !== undefined && problem.instance !== path) {
     faults.push(`the problem's instance ${JSON.stringify(problem.instance)} is not the request path`);
   }
+  return faults;
+}
+
+/** What is wrong with the start of a change stream: events other than `change` and `problem`, data not JSON. */
+function eventStreamFaults(text: string): string[] {
+  const faults: string[] = [];
+  const parser = createParser({
+    onEvent: (event) => {
+      if (event.event !== 'change' && event.event !== 'problem')
+        faults.push(`an event ${event.event ?? 'message'}`);
+      try {
+        JSON.parse(event.data);
+      } catch {
+        faults.push(`the ${event.event} event's data is not JSON`);
+      }
+    },
+    onError: (error) => faults.push(`the event stream does not parse: ${error.message}`),
+  });
+  parser.feed(text);
   return faults;
 }

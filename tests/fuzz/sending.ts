@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { remember, resolveValue, type State } from './learnt-values.js';
 import type { FuzzRequest } from './requests.js';
 
@@ -87,11 +88,29 @@ type RequestLike = {
   ): Promise<T>;
 };
 
+/**
+ * Reads an answer's bytes whole; an event stream (GET /changes/stream), which never ends by itself, is read up to
+ * its first message and then closed, as a client that has seen enough closes it.
+ */
 const rawParser = (res: NodeJS.ReadableStream, done: (err: Error | null, body: unknown) => void) => {
+  const message = res as IncomingMessage;
+  const streaming = String(message.headers?.['content-type'] ?? '').startsWith('text/event-stream');
   const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-  res.on('error', (error: Error) => done(error, undefined));
+  let finished = false;
+  const finish = (error: Error | null, body: Buffer | undefined) => {
+    if (finished) return;
+    finished = true;
+    done(error, body);
+  };
+  res.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    if (streaming && Buffer.concat(chunks).includes('\n\n')) {
+      finish(null, Buffer.concat(chunks));
+      message.destroy();
+    }
+  });
+  res.on('end', () => finish(null, Buffer.concat(chunks)));
+  res.on('error', (error: Error) => finish(error, undefined));
 };
 
 export async function send(api: Agent, sent: Sent): Promise<Answer> {
