@@ -33,12 +33,7 @@ export const AuditQuerySchema = withDateWindow(
     resource: z.enum(AUDIT_RESOURCES).optional().meta({ description: 'Only writes to this kind of record' }),
     resourceId: idFilter('Only writes to this record (with resource)'),
     // Text as every input is (no control characters: PostgreSQL refuses a NUL in text, which was a 500).
-    key: text()
-      .trim()
-      .min(1)
-      .max(64)
-      .optional()
-      .meta({ description: 'Only writes by this key (its name)' }),
+    key: text().trim().min(1).max(64).optional().meta({ description: 'Only writes by this key (its name)' }),
     from: z.iso.date().optional().meta({ description: 'UTC date; writes on or after it' }),
     to: z.iso.date().optional().meta({ description: 'UTC date; writes on or before it' }),
   }),
