@@ -23,10 +23,11 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts=false --no-audit --no-fund
 
-# Sources needed by `npm run build`: Vite builds the itinerary viewer (viewer/) into dist/viewer, then tsc -p
-# tsconfig.build.json compiles src/ and seeds/ into dist/.
+# Sources needed by `npm run build`: Vite builds the itinerary viewer (viewer/, on the typed client of client/) into
+# dist/viewer, then tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/.
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build-viewer.mjs ./scripts/build-viewer.mjs
+COPY client/dist ./client/dist
 COPY viewer ./viewer
 COPY src ./src
 COPY seeds ./seeds

@@ -30,7 +30,7 @@ export interface paths {
         };
         /**
          * List trips, earliest first, with filters
-         * @description A trip matches a window `from`–`to` when its dates overlap it (both inclusive). `include` embeds the same parts as on a single trip, at a fixed number of queries per page.
+         * @description A trip matches a window `from`–`to` when its dates overlap it (both inclusive). `include` embeds the same parts as on a single trip, at a fixed number of queries per page. `facet` adds counts of the values of fields over every matching trip (a trip counts once in each country it visits).
          */
         get: operations["listTrips"];
         put?: never;
@@ -97,7 +97,7 @@ export interface paths {
         };
         /**
          * List stops across trips, with filters
-         * @description A stop matches a window `from`–`to` when its arrival–departure span overlaps it (both inclusive); a stop with one known date spans that day, and an undated stop never matches a window.
+         * @description A stop matches a window `from`–`to` when its arrival–departure span overlaps it (both inclusive); a stop with one known date spans that day, and an undated stop never matches a window. `facet` adds counts of the values of fields over every matching stop (`facet=traveler&facetDistinct=country`: how many countries each traveler went to).
          */
         get: operations["listStops"];
         put?: never;
@@ -160,7 +160,7 @@ export interface paths {
         };
         /**
          * List meetings, in chronological order, with filters
-         * @description A window `from`–`to` matches meetings dated on those local dates (both inclusive), wherever they are; undated meetings never match a window.
+         * @description A window `from`–`to` matches meetings dated on those local dates (both inclusive), wherever they are; undated meetings never match a window. `facet` adds counts of the values of fields over every matching meeting.
          */
         get: operations["listMeetings"];
         put?: never;
@@ -377,9 +377,29 @@ export interface paths {
         };
         /**
          * What was created, updated or deleted since a token, oldest first
-         * @description Call without `since` to get the current token; later, pass it as `since` to get every change after it, with a `nextToken` for the next call. Deletions are tombstones (`deleted: true`). A token older than the kept history answers 410: fetch the collections again and start over.
+         * @description Call without `since` to get the current token; later, pass it as `since` to get every change after it, with a `nextToken` for the next call. Deletions are tombstones (`deleted: true`). A token older than the kept history answers 410: fetch the collections again and start over. `trip`, `participant` and `resource` narrow the feed (a change of a stop or meeting belongs to its trip; a change of attendance to its participant), with the same tokens: a filtered feed never skips or repeats a change either. `GET /changes/stream` sends the same changes as they happen.
          */
         get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/changes/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed as Server-Sent Events, as changes happen
+         * @description The changes of `/changes`, with the same filters, sent as they are committed (within CHANGES_STREAM_POLL_MS, on any instance). Starts after `Last-Event-ID` (what an EventSource sends when it reconnects) or `since`, else at the present. Each event’s id is a token: a reconnect resumes exactly after the last event received, and the same token works with `/changes`. Each client may keep CHANGES_STREAMS_PER_CLIENT streams open (429 beyond).
+         */
+        get: operations["streamChanges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1098,6 +1118,27 @@ export interface components {
             }[];
             /** @description The id under which the server logged the request */
             requestId?: string;
+        };
+        /**
+         * @description How many items have one value of a field
+         * @example {
+         *       "value": "MX",
+         *       "label": "Mexico",
+         *       "count": 3
+         *     }
+         */
+        FacetBucket: {
+            /** @description The value, as its filter takes it: a country code, a participant id, a year (1950), a decade (1950), a status or a kind */
+            value: string | number;
+            /** @description What to show: the country’s name, the traveler’s name, 1950s for a decade, else the value */
+            label: string;
+            /** @description Items of the filtered set with this value; with facetDistinct, the distinct values among them */
+            count: number;
+            /** @description With facetPer: the group this count is in */
+            per?: {
+                value: string | number;
+                label: string;
+            };
         };
         /** @description A record a conflict involves */
         ConflictRecord: {
@@ -1821,10 +1862,20 @@ export interface components {
             action: "created" | "updated" | "deleted";
             /** @description True for a tombstone: the resource no longer exists */
             deleted: boolean;
-            /** @description Its version after the change; null when deleted */
+            /** @description Its version after the change; null when deleted, and for a change of attendance (the meeting’s own change, with its version, follows it) */
             version: number | null;
             /** @description When the change was committed (UTC) */
             changedAt: string;
+            /**
+             * @description The trip the resource belonged to at the change (a trip’s own id); null for a participant, and for changes recorded before the feed kept trips of resources deleted since
+             * @example 1
+             */
+            tripId: number | null;
+            /**
+             * @description Set on a change of attendance only (shown to feeds filtered by `participant`): the participant who joined, left or changed role in the meeting `id`
+             * @example null
+             */
+            participantId: number | null;
         };
         ChangesPage: {
             data: components["schemas"]["Change"][];
@@ -2482,6 +2533,14 @@ export interface operations {
                 sort?: "startDate" | "-startDate" | "endDate" | "-endDate" | "title" | "-title" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
                 /** @description Parts to embed, comma-separated: stops, meetings, participants, traveler */
                 include?: string;
+                /** @description Adds `facets`: for each field named (`country`, `year`, `decade`, `traveler`, `status`; repeat or comma-separate, each once), how many items of the whole filtered set (every page, whatever the cursor) have each value, most first, ties by value. country (ISO 3166-1 alpha-2; labelled with its name); year; decade (1950 for 1950–1959; labelled 1950s); traveler (the participant id; labelled with their name); status. The year is that of its start date; the traveler is the trip’s. Items without a value (no date) are in no count. One query per facet. */
+                facet?: string | string[];
+                /** @description Values per facet (1–100, default 10); with facetPer, per group */
+                facetLimit?: number;
+                /** @description Counts, for each value of a facet, the distinct values of this field among its items instead of the items: `facet=traveler&facetDistinct=country` is how many countries each traveler went to */
+                facetDistinct?: "country" | "year" | "decade" | "traveler" | "status";
+                /** @description Counts each facet within each value of this field: `facet=country&facetPer=decade` gives the countries of each decade, each value with `per`, in order of `per`, then most first; facetLimit applies to each group */
+                facetPer?: "country" | "year" | "decade" | "traveler" | "status";
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -2512,6 +2571,14 @@ export interface operations {
                         nextCursor: string | null;
                         /** @description Every matching item, with count=true */
                         total?: number;
+                        /** @description With facet: each facet asked for, over the whole filtered set (whatever the cursor) */
+                        facets?: {
+                            country?: components["schemas"]["FacetBucket"][];
+                            year?: components["schemas"]["FacetBucket"][];
+                            decade?: components["schemas"]["FacetBucket"][];
+                            traveler?: components["schemas"]["FacetBucket"][];
+                            status?: components["schemas"]["FacetBucket"][];
+                        };
                     };
                     "text/csv": string;
                 };
@@ -3501,8 +3568,18 @@ export interface operations {
                 include?: string;
                 /** @description Stops of this trip */
                 trip?: string;
+                /** @description Stops of the trips of this traveler (a participant id) */
+                traveler?: string;
                 /** @description Only located stops inside minLon,minLat,maxLon,maxLat; minLon > maxLon crosses 180° */
                 bbox?: string;
+                /** @description Adds `facets`: for each field named (`country`, `year`, `decade`, `traveler`; repeat or comma-separate, each once), how many items of the whole filtered set (every page, whatever the cursor) have each value, most first, ties by value. country (ISO 3166-1 alpha-2; labelled with its name); year; decade (1950 for 1950–1959; labelled 1950s); traveler (the participant id; labelled with their name). The year is that of its arrival (or departure, when only that is known); the traveler is the traveler of its trip. Items without a value (no date) are in no count. One query per facet. */
+                facet?: string | string[];
+                /** @description Values per facet (1–100, default 10); with facetPer, per group */
+                facetLimit?: number;
+                /** @description Counts, for each value of a facet, the distinct values of this field among its items instead of the items: `facet=traveler&facetDistinct=country` is how many countries each traveler went to */
+                facetDistinct?: "country" | "year" | "decade" | "traveler" | "trip";
+                /** @description Counts each facet within each value of this field: `facet=country&facetPer=decade` gives the countries of each decade, each value with `per`, in order of `per`, then most first; facetLimit applies to each group */
+                facetPer?: "country" | "year" | "decade" | "traveler";
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -3533,6 +3610,13 @@ export interface operations {
                         nextCursor: string | null;
                         /** @description Every matching item, with count=true */
                         total?: number;
+                        /** @description With facet: each facet asked for, over the whole filtered set (whatever the cursor) */
+                        facets?: {
+                            country?: components["schemas"]["FacetBucket"][];
+                            year?: components["schemas"]["FacetBucket"][];
+                            decade?: components["schemas"]["FacetBucket"][];
+                            traveler?: components["schemas"]["FacetBucket"][];
+                        };
                     };
                     "text/csv": string;
                 };
@@ -4407,6 +4491,16 @@ export interface operations {
                 include?: string;
                 /** @description Meetings at this stop */
                 stop?: string;
+                /** @description Meetings on the trips of this traveler (a participant id) */
+                traveler?: string;
+                /** @description Adds `facets`: for each field named (`country`, `year`, `decade`, `traveler`, `status`, `kind`; repeat or comma-separate, each once), how many items of the whole filtered set (every page, whatever the cursor) have each value, most first, ties by value. country (ISO 3166-1 alpha-2; labelled with its name); year; decade (1950 for 1950–1959; labelled 1950s); traveler (the participant id; labelled with their name); status; kind. The year is that of its date; the traveler is the traveler of its trip. Items without a value (no date) are in no count. One query per facet. */
+                facet?: string | string[];
+                /** @description Values per facet (1–100, default 10); with facetPer, per group */
+                facetLimit?: number;
+                /** @description Counts, for each value of a facet, the distinct values of this field among its items instead of the items: `facet=traveler&facetDistinct=country` is how many countries each traveler went to */
+                facetDistinct?: "country" | "year" | "decade" | "traveler" | "status" | "kind" | "trip";
+                /** @description Counts each facet within each value of this field: `facet=country&facetPer=decade` gives the countries of each decade, each value with `per`, in order of `per`, then most first; facetLimit applies to each group */
+                facetPer?: "country" | "year" | "decade" | "traveler" | "status" | "kind";
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -4437,6 +4531,15 @@ export interface operations {
                         nextCursor: string | null;
                         /** @description Every matching item, with count=true */
                         total?: number;
+                        /** @description With facet: each facet asked for, over the whole filtered set (whatever the cursor) */
+                        facets?: {
+                            country?: components["schemas"]["FacetBucket"][];
+                            year?: components["schemas"]["FacetBucket"][];
+                            decade?: components["schemas"]["FacetBucket"][];
+                            traveler?: components["schemas"]["FacetBucket"][];
+                            status?: components["schemas"]["FacetBucket"][];
+                            kind?: components["schemas"]["FacetBucket"][];
+                        };
                     };
                     "text/csv": string;
                 };
@@ -6819,6 +6922,12 @@ export interface operations {
                 limit?: number;
                 /** @description csv answers text/csv (as does `Accept: text/csv`) */
                 format?: "json" | "csv";
+                /** @description Only changes of this trip, its stops and its meetings (a meeting moved to another trip included) */
+                trip?: string;
+                /** @description Only changes of this participant: the record, its changes of attendance (a `participantId` change), and the changes of the meetings it attends and of the trips it travels on now */
+                participant?: string;
+                /** @description Only changes of these kinds of resource; repeat or comma-separate */
+                resource?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -6883,6 +6992,110 @@ export interface operations {
             };
             /** @description The token is older than the change history kept; resync in full */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 8,192 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are larger than Node’s limit (16 kB), as with a very long URL */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault of the server, logged under `requestId` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamChanges: {
+        parameters: {
+            query?: {
+                /** @description A token to start after (as on /changes); `Last-Event-ID` wins over it. Without either, the present */
+                since?: string;
+                /** @description Only changes of this trip, its stops and its meetings (a meeting moved to another trip included) */
+                trip?: string;
+                /** @description Only changes of this participant: the record, its changes of attendance (a `participantId` change), and the changes of the meetings it attends and of the trips it travels on now */
+                participant?: string;
+                /** @description Only changes of these kinds of resource; repeat or comma-separate */
+                resource?: string | string[];
+            };
+            header?: {
+                /** @description The id of the last event received: the stream resumes right after it */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream of the changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid JSON, path, query or body; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the read scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request (REQUEST_TIMEOUT_MS) or its headers (HEADERS_TIMEOUT_MS) took too long to arrive; the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

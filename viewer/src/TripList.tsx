@@ -116,14 +116,11 @@ export function TripList() {
 
   // The choices of the filters: visited countries, and the travelers of every trip.
   useEffect(() => {
-    listCountries().then(
-      (page) => setCountries(page.data),
-      () => setCountries([]),
-    );
+    listCountries().then(setCountries, () => setCountries([]));
     listTrips({}).then(
-      (page) => {
+      (all) => {
         const byId = new Map<number, Participant>();
-        for (const trip of page.data) if (trip.traveler) byId.set(trip.traveler.id, trip.traveler);
+        for (const trip of all) if (trip.traveler) byId.set(trip.traveler.id, trip.traveler);
         setTravelers([...byId.values()].sort((a, b) => a.name.localeCompare(b.name)));
       },
       () => setTravelers([]),
@@ -141,8 +138,8 @@ export function TripList() {
     const controller = new AbortController();
     setTrips(null);
     listTrips(state, controller.signal).then(
-      (page) => {
-        setTrips(page.data);
+      (found) => {
+        setTrips(found);
         setError(null);
       },
       (thrown: unknown) => {
@@ -158,12 +155,9 @@ export function TripList() {
       return;
     }
     const controller = new AbortController();
-    search(q, controller.signal).then(
-      (page) => setResults(page.data),
-      () => {
-        if (!controller.signal.aborted) setResults([]);
-      },
-    );
+    search(q, controller.signal).then(setResults, () => {
+      if (!controller.signal.aborted) setResults([]);
+    });
     return () => controller.abort();
   }, [q]);
 

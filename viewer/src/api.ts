@@ -1,93 +1,18 @@
-// The viewer's data: the API's JSON, read from the same origin. The shapes are those of openapi.yaml (Trip, Stop,
-// Meeting, Source, SearchResult, CountrySummary), cut down to the fields the viewer shows. One module, so that the
-// typed client (client/, generated from openapi.yaml) can take its place without touching the pages.
+// The viewer's data: the API's JSON through the typed client (client/: openapi-fetch over the types generated from
+// openapi.yaml), from the page's own origin. Every path, parameter and answer below is checked against the API's
+// document at compile time; the pages use only these functions and types.
 
-export type Source = {
-  title: string;
-  publisher: string | null;
-  publishedAt: string | null;
-  url: string | null;
-  quote: string | null;
-  recordId: string | null;
-};
+import { createItineraryClient, isProblem, type Schema } from '../../client/dist/index.js';
 
-export type Participant = {
-  id: number;
-  kind: string;
-  name: string;
-  title: string | null;
-  country: string | null;
-  organization: string | null;
-  role?: string | null;
-};
-
-export type Meeting = {
-  id: number;
-  stopId: number;
-  kind: string;
-  title: string;
-  description: string | null;
-  status: string;
-  /** Local date at the stop (YYYY-MM-DD), or null when the sources give none. */
-  date: string | null;
-  /** Local clock time (HH:MM), or null. */
-  startTime: string | null;
-  endTime: string | null;
-  /** morning, afternoon, evening, night: when the sources give a part of the day but no clock time. */
-  partOfDay: string | null;
-  /** The stop's IANA zone, in which date and times are read. */
-  timeZone: string;
-  /** UTC instants (RFC 3339), when there is a clock time. */
-  startsAt: string | null;
-  endsAt: string | null;
-  sources: Source[];
-  participants?: Participant[];
-};
-
-export type Stop = {
-  id: number;
-  position: number;
-  city: string;
-  country: string;
-  countryName?: string | null;
-  /** WGS 84 degrees; both null for a stop whose place is not known precisely (Texas in the seed). */
-  latitude: number | null;
-  longitude: number | null;
-  timeZone: string;
-  arrivalDate: string | null;
-  departureDate: string | null;
-  notes: string | null;
-  sources: Source[];
-  meetings?: Meeting[];
-};
-
-export type Trip = {
-  id: number;
-  title: string;
-  summary: string | null;
-  travelerId: number;
-  startDate: string | null;
-  endDate: string | null;
-  status: string;
-  topics: string[];
-  sources: Source[];
-  version: number;
-  traveler?: Participant;
-  stops?: Stop[];
-};
-
-export type SearchResult = {
-  type: 'trip' | 'stop' | 'meeting' | 'participant';
-  id: number;
-  title: string;
-  /** HTML-escaped text with the matched words in <mark>. */
-  snippet: string;
-  tripId: number | null;
-};
-
-export type CountrySummary = { code: string; name: string; visits: number; trips: number };
-
-export type Page<T> = { data: T[]; nextCursor: string | null };
+export type Source = Schema<'Source'>;
+export type Participant = Schema<'Participant'>;
+export type Meeting = Schema<'MeetingDetail'>;
+/** A stop with its meetings; latitude and longitude are both null for a stop without a known place (Texas). */
+export type Stop = Schema<'StopDetail'>;
+/** A trip, with its traveler, stops, meetings and participants as far as `include=` asks for them. */
+export type Trip = Schema<'TripDetail'>;
+export type SearchResult = Schema<'SearchResult'>;
+export type CountrySummary = Schema<'Country'>;
 
 /** An answer other than 2xx, with the RFC 9457 problem's detail when the API sent one. */
 export class ApiError extends Error {
@@ -99,20 +24,17 @@ export class ApiError extends Error {
   }
 }
 
-/** GETs a path of the API (with its query) and answers the parsed JSON; throws ApiError on a non-2xx answer. */
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json' }, signal });
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`;
-    try {
-      const problem = (await response.json()) as { detail?: string };
-      if (problem.detail) detail = problem.detail;
-    } catch {
-      // Not a problem document: the status says enough.
-    }
-    throw new ApiError(response.status, detail);
-  }
-  return (await response.json()) as T;
+/** The client, on the page's origin (reads need no key). */
+const api = createItineraryClient();
+
+/** The body of a 2xx answer; throws ApiError with the problem's detail otherwise. */
+function bodyOf<T>(answer: { data?: T; error?: unknown; response: Response }): T {
+  if (answer.data !== undefined) return answer.data;
+  const { status, statusText } = answer.response;
+  throw new ApiError(
+    status,
+    isProblem(answer.error) && answer.error.detail ? answer.error.detail : `${status} ${statusText}`,
+  );
 }
 
 /** The filters of the trip list, as the list page's URL and /trips take them. */
@@ -126,29 +48,43 @@ export type TripFilters = {
 };
 
 /** GET /trips with the filters, their travelers included, earliest first (up to 200). */
-export function listTrips(filters: TripFilters, signal?: AbortSignal): Promise<Page<Trip>> {
-  const query = new URLSearchParams({ include: 'traveler', limit: '200', sort: 'startDate' });
-  if (filters.traveler) query.set('traveler', filters.traveler);
-  if (filters.participant) query.set('participant', filters.participant);
-  if (filters.country) query.set('country', filters.country);
-  if (filters.fromYear) query.set('from', `${filters.fromYear}-01-01`);
-  if (filters.toYear) query.set('to', `${filters.toYear}-12-31`);
-  return getJson(`/trips?${query}`, signal);
+export async function listTrips(filters: TripFilters, signal?: AbortSignal): Promise<Trip[]> {
+  const answer = await api.GET('/trips', {
+    params: {
+      query: {
+        include: 'traveler',
+        limit: 200,
+        sort: 'startDate',
+        traveler: filters.traveler,
+        participant: filters.participant,
+        country: filters.country,
+        from: filters.fromYear ? `${filters.fromYear}-01-01` : undefined,
+        to: filters.toYear ? `${filters.toYear}-12-31` : undefined,
+      },
+    },
+    signal,
+  });
+  return bodyOf(answer).data;
 }
 
 /** GET /search?q=: trips, stops, meetings and participants, folded (pena finds Peña). */
-export function search(q: string, signal?: AbortSignal): Promise<Page<SearchResult>> {
-  return getJson(`/search?${new URLSearchParams({ q, limit: '20' })}`, signal);
+export async function search(q: string, signal?: AbortSignal): Promise<SearchResult[]> {
+  return bodyOf(await api.GET('/search', { params: { query: { q, limit: 20 } }, signal })).data;
 }
 
 /** GET /countries: every visited country with its ISO name. */
-export function listCountries(signal?: AbortSignal): Promise<Page<CountrySummary>> {
-  return getJson('/countries?limit=200', signal);
+export async function listCountries(signal?: AbortSignal): Promise<CountrySummary[]> {
+  return bodyOf(await api.GET('/countries', { params: { query: { limit: 200 } }, signal })).data;
 }
 
 /** GET /trips/{id} with its traveler, stops, meetings and participants: the whole itinerary in one answer. */
-export function getItinerary(id: number, signal?: AbortSignal): Promise<Trip> {
-  return getJson(`/trips/${id}?include=stops,meetings,participants`, signal);
+export async function getItinerary(id: number, signal?: AbortSignal): Promise<Trip> {
+  return bodyOf(
+    await api.GET('/trips/{id}', {
+      params: { path: { id: String(id) }, query: { include: 'stops,meetings,participants' } },
+      signal,
+    }),
+  );
 }
 
 /** The links a trip page offers: its calendar feed (https and webcal), its stops as CSV, its route as GeoJSON. */
