@@ -303,6 +303,11 @@ describe('the itinerary viewer in headless Chromium', { timeout: 60_000 }, () =>
       }));
       expect(overflow.scroll, path).toBeLessThanOrEqual(overflow.client);
     }
+    // Search results, whose snippets are long runs of text, wrap too.
+    await visit(page, origin, '/');
+    await page.getByLabel('Search trips, places, meetings and people').fill('tillerson');
+    await page.getByTestId('search-results').locator('li').nth(3).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 
   it.runIf(run)(
