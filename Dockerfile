@@ -23,8 +23,12 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts=false --no-audit --no-fund
 
-# Sources needed by `npm run build` (tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/).
+# Sources needed by `npm run build`: Vite builds the itinerary viewer (viewer/, on the typed client of client/) into
+# dist/viewer, then tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/.
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-viewer.mjs ./scripts/build-viewer.mjs
+COPY client/dist ./client/dist
+COPY viewer ./viewer
 COPY src ./src
 COPY seeds ./seeds
 COPY migrations ./migrations
@@ -32,6 +36,7 @@ COPY migrations ./migrations
 # only build/Release/better_sqlite3.node is loaded at run time. better-sqlite3-napi (v13, loaded on Node 24 and later:
 # see src/db/driver.ts) ships prebuilt addons: keep the glibc Linux ones (~20 MB less).
 RUN npm run build \
+  && test -f dist/viewer/index.html \
   && npm prune --omit=dev --no-audit --no-fund \
   && npm cache clean --force \
   && cd node_modules/better-sqlite3 \

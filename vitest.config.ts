@@ -36,6 +36,8 @@ const SQLITE_ONLY = [
   'tests/sqlite-search-index.test.ts',
   'tests/sqlite-upgrades.test.ts',
   'tests/tzdb.test.ts',
+  'tests/viewer-browser.test.ts',
+  'tests/viewer.test.ts',
 ];
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Production smoke test, outside Docker: mirrors what the Dockerfile does and runs what the image would run.
-#   1. npm run build in the repository (dist/src, dist/seeds);
+#   1. npm run build in the repository (dist/viewer, dist/src, dist/seeds);
 #   2. copy package.json, package-lock.json, dist/ and migrations/ into a temporary folder;
 #   3. npm ci --omit=dev there (better-sqlite3 compiles its native addon; ~1 minute);
 #   4. start `node dist/src/server.js` with the image's settings (NODE_ENV=production, SEED_ON_START=false) on a
@@ -69,6 +69,7 @@ done
 step "npm run build"
 npm run build || fail "npm run build failed"
 [[ -f dist/src/server.js ]] || fail "dist/src/server.js was not produced by npm run build"
+[[ -f dist/viewer/index.html ]] || fail "dist/viewer/index.html (the itinerary viewer) was not produced by npm run build"
 step_done
 
 TMP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/prod-smoke.XXXXXX")"
@@ -174,7 +175,14 @@ BASE_URL="${BASE_URL}" node -e '
     if (!Array.isArray(trips.data) || trips.data.length !== 0) {
       die(`GET /trips: expected no trips with SEED_ON_START=false, got ${JSON.stringify(trips).slice(0, 300)}`);
     }
-    console.log("[prod-smoke]   /health ok; /trips is empty");
+    // The itinerary viewer, built into dist/ and served without any dev dependency: its page and its script.
+    const page = await fetch(`${base}/view/trips/1`);
+    const html = await page.text();
+    const script = /src="(\/view\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    if (page.status !== 200 || !script) die(`GET /view/trips/1: expected the viewer page, got ${page.status}: ${html.slice(0, 300)}`);
+    const asset = await fetch(`${base}${script}`);
+    if (asset.status !== 200) die(`GET ${script}: expected 200, got ${asset.status}`);
+    console.log("[prod-smoke]   /health ok; /trips is empty; the viewer is served");
   })().catch((err) => die(`request failed: ${err.message}`));
 ' || fail "HTTP checks failed"
 grep -q '"level":40.*CALENDAR_UID_DOMAIN is diplomatic-itinerary.invalid' "${TMP_DIR}/server.log" \

@@ -14,6 +14,7 @@ import httpCaching from './plugins/http-caching.js';
 import idempotency from './plugins/idempotency.js';
 import security from './plugins/security.js';
 import swagger from './plugins/swagger.js';
+import viewer from './plugins/viewer.js';
 import activityRoutes from './routes/activity.js';
 import auditRoutes from './routes/audit.js';
 import calendarsRoutes from './routes/calendars.js';
@@ -183,6 +184,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(mapsRoutes);
   await app.register(calendarsRoutes);
   await app.register(conflictsRoutes);
+  // The itinerary viewer at / and /view/: pages and assets only, every other path stays the API's.
+  await app.register(viewer);
 
   await app.ready();
   return app;

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { runPostgresMigrations } from '../src/db/migrate.js';
@@ -20,6 +22,14 @@ declare module 'vitest' {
 const base = process.env.TEST_DATABASE_URL;
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The itinerary viewer that the app serves at / (src/plugins/viewer.ts), built by Vite when its sources changed
+  // (scripts/build-viewer.mjs; about a second, nothing when it is fresh). Once, by the SQLite project, which runs the
+  // viewer's own tests; the app of every test reads the build as it starts.
+  if (project.name === 'sqlite') {
+    execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build-viewer.mjs', import.meta.url))], {
+      stdio: 'inherit',
+    });
+  }
   if (project.name !== 'postgres' || !base) {
     project.provide('postgres', { template: '', prefix: '' });
     return async () => {

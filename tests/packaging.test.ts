@@ -94,6 +94,34 @@ describe('the production image', () => {
     expect(trips.data).toEqual([]);
   });
 
+  it('builds the itinerary viewer in the build stage, and ships it in dist/', () => {
+    const build = dockerfile.slice(dockerfile.indexOf('AS build'), dockerfile.indexOf('AS runtime'));
+    const runBuild = build.indexOf('RUN npm run build');
+    // npm run build runs scripts/build-viewer.mjs, which reads viewer/ and the typed client: all are there before it.
+    for (const copy of [
+      'COPY viewer ./viewer',
+      'COPY client/dist ./client/dist',
+      'COPY scripts/build-viewer.mjs ./scripts/build-viewer.mjs',
+    ]) {
+      expect(build.indexOf(copy), copy).toBeGreaterThan(0);
+      expect(build.indexOf(copy), copy).toBeLessThan(runBuild);
+    }
+    expect(build.slice(runBuild)).toMatch(/^RUN npm run build \\\n\s+&& test -f dist\/viewer\/index\.html/);
+    const scripts = (
+      JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.build).toMatch(/^node scripts\/build-viewer\.mjs && /);
+    expect(scripts.start).toMatch(/^node scripts\/build-viewer\.mjs && /);
+    expect(runtime).toMatch(/^COPY --from=build --chown=root:root \/app\/dist \.\/dist$/m);
+    // The build context holds what those COPY lines name: the client's compiled module is not ignored.
+    const ignored = readFileSync(`${root}.dockerignore`, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    for (const path of ['viewer', 'scripts', 'client']) expect(ignored).not.toContain(path);
+    expect(ignored.indexOf('!client/dist')).toBeGreaterThan(ignored.indexOf('client/*'));
+  });
+
   it('runs a Node line that package.json engines supports', () => {
     const image = /^ARG NODE_IMAGE=node:(\d+)\.\d+-bookworm-slim$/m.exec(dockerfile);
     expect(image?.[1]).toBeDefined();

@@ -20,8 +20,11 @@ export type AuthPluginOptions = { readAccess: 'public' | 'key' };
 const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Paths anyone may read whatever READ_ACCESS says: the health check and the API description. */
-const ALWAYS_PUBLIC = [/^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.(json|yaml)$/];
+/**
+ * Paths anyone may read whatever READ_ACCESS says: the health check, the API description, and the viewer's pages
+ * and assets (src/plugins/viewer.ts), which hold no data: its data comes from the API, under READ_ACCESS.
+ */
+const ALWAYS_PUBLIC = [/^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.(json|yaml)$/, /^\/$/, /^\/view\//];
 const alwaysPublic = (url: string | undefined) =>
   url !== undefined && ALWAYS_PUBLIC.some((path) => path.test(url));
 
