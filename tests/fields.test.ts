@@ -55,6 +55,9 @@ describe('fields[<type>]', () => {
     const picked = (await api.get('/trips/1?include=stops&fields[trips]=').expect(200)).body as Json;
     expect(Object.keys(picked)).toEqual(['id', 'stops']);
     expect(picked.stops).toEqual(full.stops);
+    // Repeated, as the other list parameters may be: the same as one comma-separated list.
+    const repeated = await api.get('/trips/1?fields[trips]=title&fields[trips]=status').expect(200);
+    expect(Object.keys(repeated.body)).toEqual(['id', 'title', 'status']);
   });
 
   it('works on pages and on single records of every resource, and on nested collections', async () => {

@@ -2542,13 +2542,13 @@ export interface operations {
                 /** @description Counts each facet within each value of this field: `facet=country&facetPer=decade` gives the countries of each decade, each value with `per`, in order of `per`, then most first; facetLimit applies to each group */
                 facetPer?: "country" | "year" | "decade" | "traveler" | "status";
                 /** @description The fields of each trip to answer, comma-separated (JSON:API sparse fieldsets): any of id, title, summary, travelerId, startDate, endDate, status, topics, context, sources, createdAt, updatedAt, version, traveler, stops. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[trips]"?: string;
+                "fields[trips]"?: string | string[];
                 /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[stops]"?: string;
+                "fields[stops]"?: string | string[];
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -2813,13 +2813,13 @@ export interface operations {
                 /** @description Parts to embed, comma-separated: stops, meetings, participants, traveler */
                 include?: string;
                 /** @description The fields of each trip to answer, comma-separated (JSON:API sparse fieldsets): any of id, title, summary, travelerId, startDate, endDate, status, topics, context, sources, createdAt, updatedAt, version, traveler, stops. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[trips]"?: string;
+                "fields[trips]"?: string | string[];
                 /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[stops]"?: string;
+                "fields[stops]"?: string | string[];
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -3278,11 +3278,11 @@ export interface operations {
                 /** @description Parts to embed, comma-separated: meetings, participants */
                 include?: string;
                 /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[stops]"?: string;
+                "fields[stops]"?: string | string[];
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -3589,11 +3589,11 @@ export interface operations {
                 /** @description Parts to embed, comma-separated: meetings, participants */
                 include?: string;
                 /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[stops]"?: string;
+                "fields[stops]"?: string | string[];
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
                 /** @description Stops of this trip */
                 trip?: string;
                 /** @description Stops of the trips of this traveler (a participant id) */
@@ -3736,11 +3736,11 @@ export interface operations {
                 /** @description Parts to embed, comma-separated: meetings, participants */
                 include?: string;
                 /** @description The fields of each stop to answer, comma-separated (JSON:API sparse fieldsets): any of id, tripId, position, city, country, latitude, longitude, timeZone, arrivalDate, departureDate, notes, sources, countryName, createdAt, updatedAt, version, meetings. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[stops]"?: string;
+                "fields[stops]"?: string | string[];
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -4209,9 +4209,9 @@ export interface operations {
                 /** @description Parts to embed, comma-separated: participants */
                 include?: string;
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -4528,9 +4528,9 @@ export interface operations {
                 /** @description Parts to embed, comma-separated: participants */
                 include?: string;
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
                 /** @description Meetings at this stop */
                 stop?: string;
                 /** @description Meetings on the trips of this traveler (a participant id) */
@@ -4673,9 +4673,9 @@ export interface operations {
                 /** @description Parts to embed, comma-separated: participants */
                 include?: string;
                 /** @description The fields of each meeting to answer, comma-separated (JSON:API sparse fieldsets): any of id, stopId, tripId, kind, title, description, topics, status, date, startTime, endTime, partOfDay, timeZone, startsAt, endsAt, sources, createdAt, updatedAt, version, participants. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[meetings]"?: string;
+                "fields[meetings]"?: string | string[];
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -5122,7 +5122,7 @@ export interface operations {
                 /** @description With true, CSV starts with a UTF-8 byte-order mark, so that Excel reads accents right (JSON ignores it) */
                 bom?: "true" | "false";
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -5590,7 +5590,7 @@ export interface operations {
                 /** @description Sort order; a leading - reverses it. One of name, -name, createdAt, -createdAt, updatedAt, -updatedAt */
                 sort?: "name" | "-name" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */
@@ -5845,7 +5845,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The fields of each participant to answer, comma-separated (JSON:API sparse fieldsets): any of id, kind, name, title, country, organization, createdAt, updatedAt, version, role. `id` is always answered, and so are the parts `include` embeds; an empty list answers the id only. */
-                "fields[participants]"?: string;
+                "fields[participants]"?: string | string[];
             };
             header?: {
                 /** @description ETags the client holds (or *); a match answers 304 with no body */

@@ -159,10 +159,11 @@ const SINGULAR: Record<ResourceType, string> = {
 export function fieldsParam(type: ResourceType, schema: z.ZodObject) {
   const known = Object.keys(schema.shape);
   return z
-    .string()
+    .union([z.string(), z.array(z.string())], { error: 'must be field names, comma-separated' })
     .transform((value, ctx) => {
-      const names = value
-        .split(',')
+      // Repeated (`fields[trips]=title&fields[trips]=status`) as the other list parameters may be.
+      const names = (Array.isArray(value) ? value : [value])
+        .flatMap((part) => part.split(','))
         .map((name) => name.trim())
         .filter((name) => name.length > 0);
       const unknown = [...new Set(names.filter((name) => !known.includes(name)))];
