@@ -616,6 +616,49 @@ describe('importing visits', () => {
   });
 });
 
+describe('record ids repeated within a file', () => {
+  it('keeps different records of one id under suffixed keys, leaves out exact repeats, and re-imports the same', async () => {
+    const t = await buildTestApp();
+    // As the Historian's visits of 2017 do: ids reused for other visits, here 940001 for a visit of 2001.
+    const visit = (id: string, date: string, who: string) =>
+      `<visit><id>${id}</id><start-date>${date}</start-date><end-date>${date}</end-date><visitor>${who}</visitor>` +
+      '<from id="norway">Norway</from><description>Working visit.</description></visit>';
+    const file = `<visits>${[
+      visit('940001', '1995-10-02', 'Foreign Minister Ada Fixture'),
+      visit('940001', '2001-05-04', 'Prime Minister Ida Repeat'),
+      visit('940001', '2001-05-04', 'Prime Minister Ida Repeat'),
+      visit('940001', '2003-06-07', 'King Olaf Third'),
+    ].join('')}</visits>`;
+    const report = await importHistorian(t.app.database, [textInput('repeats', file)]);
+    expect(errors(report)).toEqual([]);
+    expect(report).toMatchObject({ trips: { created: 3 }, stops: { created: 3 } });
+    expect(report.flagged.map((f) => [f.recordId, f.severity, f.reason])).toEqual([
+      [
+        '940001',
+        'warning',
+        'record 940001 is the id of an earlier, different record too: this one is keyed 940001.2',
+      ],
+      [
+        '940001',
+        'warning',
+        'record 940001 repeats an earlier record of the same id field for field: left out',
+      ],
+      [
+        '940001',
+        'warning',
+        'record 940001 is the id of an earlier, different record too: this one is keyed 940001.3',
+      ],
+    ]);
+    const titles = (await allTrips(t)).map((trip) => trip.title);
+    for (const who of ['Ada Fixture', 'Ida Repeat', 'Olaf Third']) {
+      expect(titles.some((title) => title.includes(who))).toBe(true);
+    }
+    // The same file again changes nothing: each record is found under its key.
+    const again = await importHistorian(t.app.database, [textInput('repeats', file)]);
+    expect(again).toMatchObject({ trips: { created: 0, unchanged: 3 }, stops: { created: 0, unchanged: 3 } });
+  });
+});
+
 describe('POST /imports', () => {
   it('imports an XML body for an admin and answers the report; a second time, nothing changes', async () => {
     const t = await buildTestApp();

@@ -23,7 +23,7 @@ import {
 } from './parser.js';
 import { displayName, nameKey, splitVisitor, TRAVELER_TITLES } from './people.js';
 import { traveler, visitor } from './people-matching.js';
-import { assertUniqueIds, type GroupPlan, idList, legOf, tripTitle } from './plan.js';
+import { type GroupPlan, idList, legOf, tripTitle, uniqueIds } from './plan.js';
 import type { FileStatus, ImportFlag, ImportReport } from './report.js';
 
 // Imports the Office of the Historian's records of travel (<trips>) and of visits (<visits>).
@@ -146,8 +146,8 @@ function failure(file: string, error: unknown): ImportFlag {
   return { file, recordId: null, line: null, severity: 'error', reason: `could not be imported: ${reason}` };
 }
 
-async function importTravels(ctx: FileContext, records: TravelRecord[]): Promise<void> {
-  assertUniqueIds(records);
+async function importTravels(ctx: FileContext, read: TravelRecord[]): Promise<void> {
+  const records = uniqueIds(read, (record, reason) => ctx.flag(record, 'warning', reason));
   // One collection per role (the Secretaries', the Presidents'), one traveler per slug.
   const bySource = groupBy(records, (r) => `historian:${r.role}-travels`);
   for (const [source, sourceRecords] of bySource) {
@@ -208,8 +208,8 @@ async function importTravels(ctx: FileContext, records: TravelRecord[]): Promise
   }
 }
 
-async function importVisits(ctx: FileContext, records: VisitRecord[]): Promise<void> {
-  assertUniqueIds(records);
+async function importVisits(ctx: FileContext, read: VisitRecord[]): Promise<void> {
+  const records = uniqueIds(read, (record, reason) => ctx.flag(record, 'warning', reason));
   const groups: GroupPlan[] = [];
   const sorted = [...records].sort(
     (a, b) => a.startDate.localeCompare(b.startDate) || a.id.localeCompare(b.id),
