@@ -2,7 +2,7 @@ import type { StopValues, TripValues } from '../../repositories/historian-import
 import type { Source } from '../../schemas/common.js';
 import type { FileContext } from './context.js';
 import { displayCountry, resolveCountry, UNKNOWN_COUNTRY } from './countries.js';
-import { type HistorianRecord, ImportFileError } from './parser.js';
+import type { HistorianRecord } from './parser.js';
 import { resolvePlace } from './places.js';
 
 // From records to plans: a record becomes a leg (the stop it will be, with its country, place, zone, notes and
@@ -158,7 +158,9 @@ export function uniqueIds<T extends HistorianRecord>(
     } else if (earlier.some((e) => same(e, record))) {
       flag(record, `record ${record.id} repeats an earlier record of the same id field for field: left out`);
     } else {
-      const distinct = earlier.filter((e, i) => !earlier.slice(0, i).some((before) => same(before, e))).length;
+      const distinct = earlier.filter(
+        (e, i) => !earlier.slice(0, i).some((before) => same(before, e)),
+      ).length;
       const id = `${record.id}.${distinct + 1}`;
       flag(
         record,
