@@ -179,10 +179,14 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
       sse.keepAlive();
       sse.sendHeaders();
       if (expired) {
-        await sse.send({
-          event: 'problem',
-          data: problemOf(request, expired.status, expired.code, expired.message),
-        });
+        try {
+          await sse.send({
+            event: 'problem',
+            data: problemOf(request, expired.status, expired.code, expired.message),
+          });
+        } catch {
+          // The client went before it was told.
+        }
         release();
         sse.close();
         return reply;
@@ -226,31 +230,41 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
           running = false;
         }
       };
-      /** A read that fails: the database is away (the next wake tries again) or the token expired meanwhile. */
-      const failed = async (error: unknown) => {
-        if (!sse.isConnected) return;
-        if (error instanceof GoneError) {
-          await sse.send({
-            event: 'problem',
-            data: problemOf(request, error.status, error.code, error.message),
-          });
-          stop();
-          return;
-        }
-        request.log.warn({ err: error }, 'a change stream could not read the feed; it tries again');
-      };
-
-      const unsubscribe = watcher.subscribe(() => {
-        void pump();
-      });
+      let unsubscribe = () => {};
+      /** Ends the stream and gives its place and its subscription back; safe to call more than once. */
       const stop = () => {
         unsubscribe();
         release();
         closers.delete(stop);
         if (sse.isConnected) sse.close();
       };
+      /**
+       * A read or a send that failed: the client went (nothing to do), the token expired meanwhile (the problem
+       * event, then the end), or the database is away (the next wake tries again). Never throws: a wake's pump has
+       * no one to throw to.
+       */
+      const failed = async (error: unknown) => {
+        if (!sse.isConnected) return;
+        if (!(error instanceof GoneError)) {
+          request.log.warn({ err: error }, 'a change stream could not read the feed; it tries again');
+          return;
+        }
+        try {
+          await sse.send({
+            event: 'problem',
+            data: problemOf(request, error.status, error.code, error.message),
+          });
+        } catch {
+          // The client went while it was told.
+        }
+        stop();
+      };
+
       closers.add(stop);
       sse.onClose(stop);
+      unsubscribe = watcher.subscribe(() => {
+        void pump();
+      });
       try {
         // The position the stream starts at, so that a reconnect before any change resumes from here.
         await sse.send({ id: token, retry: RECONNECT_MS, data: undefined });
