@@ -187,19 +187,38 @@ describe('the itinerary viewer in headless Chromium', { timeout: 60_000 }, () =>
     expect(problems).toEqual([]);
   });
 
-  it.runIf(run)('filters the trips by country and years', async () => {
+  it.runIf(run)('filters the trips by traveler, country and years', async () => {
     const { page, origin, api } = await open();
     await createTrip(api, 'Suva to Apia', [SUVA]);
+    const other = (await api.post('/participants').send({ name: 'Olga Other' }).expect(201)).body;
+    await api
+      .post('/trips')
+      .send({
+        title: 'Another traveler',
+        travelerId: other.id,
+        startDate: '2019-01-01',
+        endDate: '2019-01-02',
+      })
+      .expect(201);
     await page.goto(`${origin}/`);
     const titles = page.locator('a.trip-link');
-    await titles.nth(1).waitFor();
-    expect(await titles.count()).toBe(2);
+    await titles.nth(2).waitFor();
+    expect(await titles.count()).toBe(3);
+    // The travelers' options come from the traveler facet of /trips, with their numbers of trips.
+    const traveler = page.getByLabel('Traveler');
+    await expect
+      .poll(() => traveler.locator('option').allTextContents(), { timeout: 10_000 })
+      .toEqual(['Anyone', 'Olga Other (1)', 'Rex Tillerson (2)']);
+    await traveler.selectOption({ label: 'Olga Other (1)' });
+    await expect.poll(() => titles.allTextContents(), { timeout: 10_000 }).toEqual(['Another traveler']);
+    await traveler.selectOption('');
+    await expect.poll(() => titles.count(), { timeout: 10_000 }).toBe(3);
     // The country's options come from /countries: selectOption waits for FJ to be there.
     await page.getByLabel('Country').selectOption('FJ');
     await expect.poll(() => titles.allTextContents(), { timeout: 10_000 }).toEqual(['Suva to Apia']);
     expect(new URL(page.url()).searchParams.get('country')).toBe('FJ');
     await page.getByLabel('Country').selectOption('');
-    await expect.poll(() => titles.count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => titles.count(), { timeout: 10_000 }).toBe(3);
     await page.getByLabel('To year').fill('2018');
     await page.getByLabel('To year').blur();
     await expect

@@ -2,10 +2,11 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import {
   type CountrySummary,
   listCountries,
+  listTravelers,
   listTrips,
-  type Participant,
   type SearchResult,
   search,
+  type TravelerChoice,
   type Trip,
   type TripFilters,
   tripPagePath,
@@ -105,7 +106,7 @@ export function TripList() {
   const [results, setResults] = useState<SearchResult[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [countries, setCountries] = useState<CountrySummary[]>([]);
-  const [travelers, setTravelers] = useState<Participant[]>([]);
+  const [travelers, setTravelers] = useState<TravelerChoice[]>([]);
   const q = useDebounced(state.q?.trim() ?? '', 200);
 
   const update = (patch: Partial<ListState>) => {
@@ -114,15 +115,12 @@ export function TripList() {
     writeState(next);
   };
 
-  // The choices of the filters: visited countries, and the travelers of every trip.
+  // The choices of the filters: visited countries, and the travelers with the most trips (a facet of /trips, so
+  // one request however many trips there are), by name.
   useEffect(() => {
     listCountries().then(setCountries, () => setCountries([]));
-    listTrips({}).then(
-      (all) => {
-        const byId = new Map<number, Participant>();
-        for (const trip of all) if (trip.traveler) byId.set(trip.traveler.id, trip.traveler);
-        setTravelers([...byId.values()].sort((a, b) => a.name.localeCompare(b.name)));
-      },
+    listTravelers().then(
+      (found) => setTravelers([...found].sort((a, b) => a.name.localeCompare(b.name))),
       () => setTravelers([]),
     );
   }, []);
@@ -162,7 +160,7 @@ export function TripList() {
   }, [q]);
 
   const participantName = useMemo(
-    () => travelers.find((t) => String(t.id) === state.participant)?.name,
+    () => travelers.find((t) => t.id === state.participant)?.name,
     [travelers, state.participant],
   );
 
@@ -191,8 +189,8 @@ export function TripList() {
             >
               <option value="">Anyone</option>
               {travelers.map((t) => (
-                <option key={t.id} value={String(t.id)}>
-                  {t.name}
+                <option key={t.id} value={t.id}>
+                  {t.name} ({t.trips})
                 </option>
               ))}
             </select>

@@ -77,6 +77,25 @@ export async function listCountries(signal?: AbortSignal): Promise<CountrySummar
   return bodyOf(await api.GET('/countries', { params: { query: { limit: 200 } }, signal })).data;
 }
 
+/** A traveler to choose in the list's filter: the participant id, the name, and how many trips they made. */
+export type TravelerChoice = { id: string; name: string; trips: number };
+
+/**
+ * GET /trips?facet=traveler: the travelers with the most trips (up to 100, the facet's largest limit), most trips
+ * first, in one request whatever the number of trips; each by its participant id and name.
+ */
+export async function listTravelers(signal?: AbortSignal): Promise<TravelerChoice[]> {
+  const answer = await api.GET('/trips', {
+    params: { query: { facet: 'traveler', facetLimit: 100, limit: 1 } },
+    signal,
+  });
+  return (bodyOf(answer).facets?.traveler ?? []).map((bucket) => ({
+    id: String(bucket.value),
+    name: bucket.label,
+    trips: bucket.count,
+  }));
+}
+
 /** GET /trips/{id} with its traveler, stops, meetings and participants: the whole itinerary in one answer. */
 export async function getItinerary(id: number, signal?: AbortSignal): Promise<Trip> {
   return bodyOf(
