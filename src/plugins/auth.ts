@@ -51,6 +51,13 @@ function bearerToken(header: string | undefined): string | null | undefined {
 }
 
 /**
+ * Who a request counts against, for per-client bounds (the rate limit, open change streams): its verified API key
+ * (`key:<id>`) once auth has run, else its address (`ip:<address>`, as TRUST_PROXY reads it).
+ */
+export const clientOf = (request: FastifyRequest): string =>
+  request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`;
+
+/**
  * Bearer-token authentication and scopes, in two steps. On request, the key is verified (request.apiKey), so that
  * the rate limiter, whose hook runs next, counts a verified key and never a made-up token. Before the body is
  * parsed, the request is refused when it sent credentials that are not a valid key (on every route, reads

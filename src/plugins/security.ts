@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
+import { clientOf } from './auth.js';
 
 export type SecurityPluginOptions = {
   rateLimitMax: number;
@@ -64,7 +65,7 @@ export default fp<SecurityPluginOptions>(
       enableDraftSpec: true,
       // The limiter's hook runs per route, after every instance-wide onRequest hook, so the auth plugin has
       // already verified the key; the 401 and 403 it decides are sent later (preParsing), and so count too.
-      keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
+      keyGenerator: clientOf,
       errorResponseBuilder: (_request, context) =>
         new AppError(
           429,

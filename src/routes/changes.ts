@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, GoneError, InvalidInputError } from '../errors.js';
+import { clientOf } from '../plugins/auth.js';
 import { problemOf } from '../plugins/errors.js';
 import type { ChangeFilter, ChangesPage } from '../repositories/changes-repository.js';
 import { ChangeStreamQuerySchema, ChangesPageSchema, ChangesQuerySchema } from '../schemas/changes.js';
@@ -88,7 +89,7 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
 
   /** Counts a stream against its client's bound; 429 beyond it. Answers how to give the place back. */
   const claim = (request: FastifyRequest): (() => void) => {
-    const client = request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`;
+    const client = clientOf(request);
     const open = openPerClient.get(client) ?? 0;
     if (open >= config.CHANGES_STREAMS_PER_CLIENT) {
       throw new AppError(
