@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type autocannon from 'autocannon';
 import { DEFAULT_DATASET } from '../scripts/dataset.js';
 import { Database } from '../src/db/driver.js';
+import { ratiosToCeiling, regressions } from './lib/guard.js';
 import { cycling, type Load, type Measurement, measure, type Workload } from './lib/load.js';
 import { copyIntoPostgres } from './lib/postgres.js';
 import {
@@ -25,7 +26,11 @@ import { type Parameters, pickParameters, writeJsonServerDb } from './lib/worklo
 
 // npm run bench [-- --quick] [--scale N] [--duration S] [--warmup S] [--connections N] [--db FILE] [--no-build]
 //                [--cold-starts N] [--cpu-prof] [--keep] [--engine sqlite|postgres] [--instances N]
+//                [--guard REFERENCE.json] [--import-records N]
 //
+// --guard compares each scenario's ratio to the bare route (R1) with the same ratio in a committed result and
+// exits 1 when one has fallen below a third of it, naming the scenario (bench/lib/guard.ts); .ci/run does this
+// with the quick run and bench/results/quick-reference.json.
 // --engine postgres copies the dataset into a database of its own on the server of BENCH_DATABASE_URL (else
 // TEST_DATABASE_URL: a role that may create databases) and runs the API on it; --instances N starts N API processes
 // there, and each scenario's connections are spread over them (autocannon takes several URLs).
@@ -54,6 +59,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     engine: { type: 'string', default: 'sqlite' },
     instances: { type: 'string' },
+    guard: { type: 'string' },
+    'import-records': { type: 'string' },
   },
   strict: true,
 });
@@ -75,6 +82,12 @@ const load: Load = {
   duration: numberOption('duration', values.duration, quick ? 1 : 10),
   warmup: numberOption('warmup', values.warmup, quick ? 0.5 : 3),
 };
+/** Records in the generated travels file whose import the run times (0: none). */
+const importRecords = Math.round(
+  values['import-records'] === '0'
+    ? 0
+    : numberOption('import-records', values['import-records'], quick ? 2000 : 200000),
+);
 const coldStarts = Math.round(numberOption('cold-starts', values['cold-starts'], quick ? 1 : 5));
 if (values.engine !== 'sqlite' && values.engine !== 'postgres') {
   console.error(`--engine must be sqlite or postgres, not ${values.engine}`);
@@ -386,6 +399,7 @@ async function main(): Promise<number> {
   const tripBodies: Record<number, unknown> = {};
   for (const id of params.tripIds) tripBodies[id] = await getJson(`${api.url}/trips/${id}?${INCLUDE}`);
   const tripBytes = JSON.stringify(Object.values(tripBodies)).length / params.tripIds.length;
+  let calendarFirstMs: { median: number; max: number } | null = null;
 
   try {
     if (wanted('1')) {
@@ -457,17 +471,30 @@ async function main(): Promise<number> {
       );
     }
     if (wanted('5')) {
-      const probe = await fetch(`${api.url}/trips/${params.tripIds[0]}/calendar.ics`);
-      await probe.arrayBuffer();
-      if (probe.status === 404) {
+      // Every calendar once, one at a time, before the load: the time a first build takes, and the cache holds
+      // them all, so scenario 5 measures cached calendars (5* below measures builds).
+      const builds: number[] = [];
+      let missing = false;
+      for (const id of params.tripIds) {
+        const started = performance.now();
+        const response = await fetch(`${api.url}/trips/${id}/calendar.ics`);
+        await response.arrayBuffer();
+        builds.push(performance.now() - started);
+        if (response.status === 404) missing = true;
+        else if (response.status !== 200)
+          throw new Error(`GET /trips/${id}/calendar.ics answered ${response.status}`);
+      }
+      if (missing) {
         record('5', 'GET /trips/{id}/calendar.ics', 'api', null, 'n/a (endpoint missing)');
       } else {
+        calendarFirstMs = { median: median(builds), max: Math.max(...builds) };
         record(
           '5',
-          'GET /trips/{id}/calendar.ics',
+          'GET /trips/{id}/calendar.ics, cached',
           'api',
           await measure(urls, cycling(params.tripIds.map((id) => `/trips/${id}/calendar.ics`)), load),
-          `${params.tripIds.length} trips in turn`,
+          `${params.tripIds.length} trips in turn, each requested once before; a first request took ` +
+            `${calendarFirstMs.median.toFixed(1)} ms at the median (max ${calendarFirstMs.max.toFixed(0)} ms)`,
         );
       }
     }
@@ -491,21 +518,29 @@ async function main(): Promise<number> {
     }
   }
 
-  // Scenario 1 again with the itinerary cache off: what building every answer costs.
-  if (wanted('1')) {
+  // Scenarios 1 and 5 again with the answer cache off: what building every answer costs.
+  if (wanted('1') || wanted('5')) {
     const uncached = await startApis(databasePath, [], { ITINERARY_CACHE_MB: '0' });
+    const uncachedUrls = uncached.map((instance) => instance.url);
     try {
-      record(
-        '1*',
-        'the same, ITINERARY_CACHE_MB=0',
-        'api',
-        await measure(
-          uncached.map((instance) => instance.url),
-          cycling(tripPaths),
-          load,
-        ),
-        'every answer built: 5 queries, serialization, hash',
-      );
+      if (wanted('1')) {
+        record(
+          '1*',
+          'the same, ITINERARY_CACHE_MB=0',
+          'api',
+          await measure(uncachedUrls, cycling(tripPaths), load),
+          'every answer built: 5 queries, serialization, hash',
+        );
+      }
+      if (wanted('5')) {
+        record(
+          '5*',
+          'GET /trips/{id}/calendar.ics, ITINERARY_CACHE_MB=0',
+          'api',
+          await measure(uncachedUrls, cycling(params.tripIds.map((id) => `/trips/${id}/calendar.ics`)), load),
+          `${params.tripIds.length} trips in turn, every calendar built`,
+        );
+      }
     } finally {
       for (const instance of uncached) await stopProcess(instance.spawned);
     }
@@ -528,6 +563,13 @@ async function main(): Promise<number> {
       'bare Fastify',
       await measure(bare.url, cycling(params.tripIds.map((id) => `/trips/${id}`)), load),
       'same trips and bytes as scenario 1, no database',
+    );
+    record(
+      'R0',
+      'GET /trips/{id}: the same bytes, serialized once',
+      'bare Fastify',
+      await measure(bare.url, cycling(params.tripIds.map((id) => `/raw/trips/${id}`)), load),
+      'a stored Buffer per trip: the ceiling for a cached answer',
     );
   } finally {
     const bareMemory = memoryOf(bare.spawned.child.pid);
@@ -571,10 +613,40 @@ async function main(): Promise<number> {
     await stopProcess(jsonServer.spawned);
   }
 
+  // The Historian import of a generated travels file, in a process of its own as the CLI runs it.
+  let importResult: Result['import'] = null;
+  if (importRecords > 0 && (only === null || only.has('import'))) {
+    log(`importing a generated travels file of ${importRecords} records`);
+    const imported = await runCommand(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'scripts', 'bench-import.ts'),
+        '--records',
+        String(importRecords),
+        ...(engine === 'postgres' ? ['--engine', 'postgres'] : []),
+      ],
+      engine === 'postgres' ? { BENCH_DATABASE_URL: benchDatabaseUrl ?? '' } : {},
+    );
+    const line = imported.output
+      .trim()
+      .split('\n')
+      .findLast((text) => text.startsWith('{'));
+    if (!line) throw new Error(`scripts/bench-import.ts printed no result:\n${imported.output}`);
+    importResult = JSON.parse(line) as NonNullable<Result['import']>;
+    log(
+      `import: ${importResult.records} records in ${importResult.seconds.toFixed(1)} s, ` +
+        `${importResult.recordsPerSecond.toFixed(0)} records/s, peak RSS ${importResult.peakRssMB.toFixed(0)} MB`,
+    );
+  }
   const byId = (id: string) => rows.find((row) => row.id === id)?.measurement ?? null;
   const ratio = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined || b === 0 ? null : a / b;
-  const ratios = {
+  const ratios: Result['ratios'] = {
+    toCeiling: ratiosToCeiling({ rows, import: importResult }),
+    tripToRaw: ratio(byId('1')?.requestsPerSecond, byId('R0')?.requestsPerSecond),
+    calendarToRaw: ratio(byId('5')?.requestsPerSecond, byId('R0')?.requestsPerSecond),
     tripToBare: ratio(byId('1')?.requestsPerSecond, byId('R1')?.requestsPerSecond),
     uncachedTripToBare: ratio(byId('1*')?.requestsPerSecond, byId('R1')?.requestsPerSecond),
     tripToJsonServer: ratio(byId('1')?.requestsPerSecond, byId('R2')?.requestsPerSecond),
@@ -596,6 +668,15 @@ async function main(): Promise<number> {
     value: value === null || value === undefined ? 'n/a' : text,
     met: value === null || value === undefined ? null : met(value),
   });
+  const toCeiling = (id: string, goal: number): Target =>
+    target(
+      `scenario ${id} vs bare Fastify (R1)`,
+      `≥ ${goal}×`,
+      ratios.toCeiling[id],
+      `${ratios.toCeiling[id]?.toFixed(2)}×`,
+      (v) => v >= goal,
+    );
+  const imported = importResult;
   const targets: Target[] = [
     target(
       'scenario 1 vs bare Fastify',
@@ -604,6 +685,24 @@ async function main(): Promise<number> {
       `${ratios.tripToBare?.toFixed(2)}×`,
       (v) => v >= 0.5,
     ),
+    target(
+      'scenario 1 (cached) vs R0, the same bytes serialized once',
+      '≥ 0.7×',
+      ratios.tripToRaw,
+      `${ratios.tripToRaw?.toFixed(2)}×`,
+      (v) => v >= 0.7,
+    ),
+    target(
+      'scenario 5 (cached calendars) vs R0',
+      '≥ 0.7×',
+      ratios.calendarToRaw,
+      `${ratios.calendarToRaw?.toFixed(2)}×`,
+      (v) => v >= 0.7,
+    ),
+    toCeiling('1*', 0.3),
+    toCeiling('5*', 0.3),
+    toCeiling('3a', 0.2),
+    toCeiling('3b', 0.2),
     target(
       'scenario 1 vs json-server',
       '≥ 5×',
@@ -625,12 +724,34 @@ async function main(): Promise<number> {
       `${search?.p99.toFixed(1)} ms`,
       (v) => v < 20,
     ),
+    engine === 'postgres'
+      ? target(
+          'committed writes (PostgreSQL)',
+          '≥ 1,000/s',
+          writes?.okPerSecond,
+          `${writes?.okPerSecond.toFixed(0)}/s`,
+          (v) => v >= 1000,
+        )
+      : target(
+          'committed writes (synchronous=FULL)',
+          '≥ 2,000/s',
+          writes?.okPerSecond,
+          `${writes?.okPerSecond.toFixed(0)}/s`,
+          (v) => v >= 2000,
+        ),
     target(
-      'committed writes',
-      '≥ 2,000/s',
-      writes?.okPerSecond,
-      `${writes?.okPerSecond.toFixed(0)}/s`,
-      (v) => v >= 2000,
+      'import of a generated travels file',
+      '≥ 20,000 records/s',
+      imported?.recordsPerSecond,
+      `${imported?.recordsPerSecond.toFixed(0)}/s`,
+      (v) => v >= 20000,
+    ),
+    target(
+      'peak RSS of the import',
+      '< 250 MB',
+      imported?.peakRssMB,
+      `${imported?.peakRssMB.toFixed(0)} MB`,
+      (v) => v < 250,
     ),
     target('peak RSS of the API', '< 250 MB', peakMB, `${peakMB?.toFixed(0)} MB`, (v) => v < 250),
     target('cold start', '< 1 s', coldMedian, `${coldMedian.toFixed(0)} ms`, (v) => v < 1000),
@@ -673,6 +794,7 @@ async function main(): Promise<number> {
     coldStart: { runsMs: coldRuns, medianMs: coldMedian },
     memory,
     rows,
+    import: importResult,
     ratios,
     targets,
     notes,
@@ -686,6 +808,19 @@ async function main(): Promise<number> {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(markdown(result));
   log(`wrote ${file}`);
+  if (values.guard) {
+    const reference = JSON.parse(readFileSync(resolve(values.guard), 'utf8')) as Result;
+    const found = regressions(result, reference);
+    if (found.length === 0) {
+      log(
+        `no scenario fell below a third of its ratio in ${values.guard} (commit ${reference.git.commit.slice(0, 10)})`,
+      );
+    } else {
+      for (const regression of found) log(`REGRESSION: ${regression}`);
+      failures.push(...found.map((regression) => `regression against ${values.guard}: ${regression}`));
+      writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    }
+  }
   await dropPostgres?.();
   return failures.length > 0 ? 1 : 0;
 }

@@ -41,7 +41,21 @@ export type Result = {
   coldStart: { runsMs: number[]; medianMs: number };
   memory: Partial<Record<System, { peakMB: number }>>;
   rows: Row[];
+  /** The import of a generated Historian travels file (scripts/bench-import.ts), when the run timed one. */
+  import?: {
+    records: number;
+    seconds: number;
+    recordsPerSecond: number;
+    peakRssMB: number;
+    engine: string;
+  } | null;
   ratios: {
+    /** Each API scenario (and the import) per second, divided by the bare route's (R1) requests per second. */
+    toCeiling: Record<string, number>;
+    /** Scenario 1 (cached) to R0, the same bytes serialized once. */
+    tripToRaw: number | null;
+    /** Scenario 5 (cached calendars) to R0. */
+    calendarToRaw: number | null;
     tripToBare: number | null;
     /** Scenario 1 with the itinerary cache off, to the bare route. */
     uncachedTripToBare: number | null;
@@ -77,12 +91,14 @@ export function markdown(result: Result): string {
       `${load.durationSeconds} s per scenario.`,
   );
   lines.push('');
-  lines.push('| # | scenario | system | req/s | p50 ms | p99 ms | errors | non-2xx | notes |');
-  lines.push('|---|---|---|--:|--:|--:|--:|--:|---|');
+  lines.push('| # | scenario | system | req/s | × R1 | p50 ms | p99 ms | errors | non-2xx | notes |');
+  lines.push('|---|---|---|--:|--:|--:|--:|--:|--:|---|');
   for (const row of result.rows) {
     const m = row.measurement;
+    const toCeiling = result.ratios.toCeiling[row.id];
     lines.push(
       `| ${row.id} | ${row.scenario} | ${row.system} | ${m ? thousands(m.requestsPerSecond) : 'n/a'} | ` +
+        `${toCeiling === undefined ? '' : `${toCeiling.toFixed(2)}×`} | ` +
         `${fixed(m?.p50, 2)} | ${fixed(m?.p99, 2)} | ${m ? m.errors + m.timeouts : 'n/a'} | ` +
         `${m ? m.non2xx : 'n/a'} | ${row.note ?? ''} |`,
     );
@@ -93,7 +109,18 @@ export function markdown(result: Result): string {
     `- Scenario 1 / bare Fastify: **${fixed(ratios.tripToBare, 2)}×** ` +
       `(with the itinerary cache off: ${fixed(ratios.uncachedTripToBare, 2)}×)`,
   );
+  lines.push(
+    `- Cached answers / R0 (the same bytes serialized once): scenario 1 **${fixed(ratios.tripToRaw, 2)}×**, ` +
+      `calendars (5) **${fixed(ratios.calendarToRaw, 2)}×**`,
+  );
   lines.push(`- Scenario 1 / json-server: **${fixed(ratios.tripToJsonServer, 1)}×**`);
+  if (result.import) {
+    const i = result.import;
+    lines.push(
+      `- Import of a generated travels file (${i.engine}): ${thousands(i.records)} records in ` +
+        `${i.seconds.toFixed(1)} s, **${thousands(i.recordsPerSecond)} records/s**, peak RSS ${fixed(i.peakRssMB, 0)} MB`,
+    );
+  }
   lines.push(`- Deep page p99 / first page p99: **${fixed(ratios.deepToFirstP99, 2)}**`);
   for (const [system, memory] of Object.entries(result.memory)) {
     lines.push(`- Peak RSS of ${system}: **${fixed(memory.peakMB, 0)} MB**`);
