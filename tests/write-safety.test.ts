@@ -123,7 +123,12 @@ describe('API keys and scopes', () => {
     const path = join(dir, 'tokens.db');
     const { app, api } = await buildTestApp({ databasePath: path });
     const { body } = await api.post('/keys').send({ name: 'secret-holder', scope: 'admin' }).expect(201);
-    await sqlRows(app, 'pragma wal_checkpoint(TRUNCATE)');
+    // A full checkpoint is busy while the background one runs (src/db/checkpointer.ts): asked again until done.
+    for (let tries = 0; tries < 100; tries += 1) {
+      const [result] = await sqlRows<{ busy: number }>(app, 'pragma wal_checkpoint(TRUNCATE)');
+      if (result?.busy === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(readFileSync(path).includes(Buffer.from(body.token))).toBe(false);
     expect(readFileSync(path).includes(Buffer.from('secret-holder'))).toBe(true);
   });

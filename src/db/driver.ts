@@ -11,7 +11,10 @@ import type BetterSqlite3 from 'better-sqlite3';
 const require = createRequire(import.meta.url);
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 
+const driverName = nodeMajor >= 24 ? 'better-sqlite3-napi' : 'better-sqlite3';
+
 /** The better-sqlite3 `Database` class for this Node version (v13 on Node 24+, else v12); same API as v12's types. */
-export const Database: typeof BetterSqlite3 =
-  nodeMajor >= 24 ? require('better-sqlite3-napi') : require('better-sqlite3');
+export const Database: typeof BetterSqlite3 = require(driverName);
+/** Where that module is, for code that loads it elsewhere (the checkpoint worker, db/checkpointer.ts). */
+export const driverPath: string = require.resolve(driverName);
 export type Database = BetterSqlite3.Database;

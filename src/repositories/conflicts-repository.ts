@@ -20,6 +20,7 @@ import type { Conflict, ConflictListQuery } from '../schemas/conflicts.js';
 import { dialectOf, perEngine } from './dialect.js';
 import { meetingConditions } from './meetings-repository.js';
 import { type Page, paginateRows } from './pagination.js';
+import { idList, preparedOnce } from './prepared.js';
 import { longestStay, stopConditions } from './stops-repository.js';
 
 // Scheduling conflicts (src/domain/conflicts.ts has the rules). This file loads the facts the rules need, for as
@@ -94,6 +95,23 @@ type Resolved = {
 };
 
 export function createConflictsRepository() {
+  // Prepared once per connection: the first look of every checked write of meetings (building and compiling it
+  // had cost each write about 0.3 ms, against 0.03 ms to run it).
+  const meetingPeople = preparedOnce((db, { t: { meetings, meetingParticipants, stops, trips }, d }) =>
+    db
+      .select({
+        date: meetings.date,
+        travelerId: trips.travelerId,
+        attendeeId: meetingParticipants.participantId,
+      })
+      .from(meetings)
+      .innerJoin(stops, eq(stops.id, meetings.stopId))
+      .innerJoin(trips, eq(trips.id, stops.tripId))
+      .leftJoin(meetingParticipants, eq(meetingParticipants.meetingId, meetings.id))
+      .where(and(d.inIdList(meetings.id, 'meetingIds'), conflictSql(db).live))
+      .prepare(),
+  );
+
   /** The facts for the scope, in a fixed number of queries (more only for very long `in` lists). */
   const load = async (tx: Transaction, scope: Scope): Promise<Facts> => {
     const { db } = tx;
@@ -229,9 +247,9 @@ export function createConflictsRepository() {
   };
 
   /** The participants, dates and records a focus spans; null when it places nobody on any date. */
-  const resolve = async ({ db }: Transaction, focus: Focus): Promise<Resolved | null> => {
+  const resolve = async (tx: Transaction, focus: Focus): Promise<Resolved | null> => {
+    const { db } = tx;
     const { meetings, meetingParticipants, stops, trips } = tablesOf(db);
-    const { live } = conflictSql(db);
     const tripIds = new Set(focus.tripIds ?? []);
     for (const chunk of chunks(focus.stopIds ?? [])) {
       for (const stop of await db
@@ -273,20 +291,10 @@ export function createConflictsRepository() {
       first = earlier(first, earlier(asDate(stopDates?.first), meetingDates?.first ?? undefined));
       last = later(last, later(asDate(stopDates?.last), meetingDates?.last ?? undefined));
     }
-    for (const chunk of chunks([...meetingIds])) {
-      // Each live meeting with its trip's traveler and, a row each, its attendees (one query): a meeting that is
-      // cancelled or undated places nobody.
-      const rows = await db
-        .select({
-          date: meetings.date,
-          travelerId: trips.travelerId,
-          attendeeId: meetingParticipants.participantId,
-        })
-        .from(meetings)
-        .innerJoin(stops, eq(stops.id, meetings.stopId))
-        .innerJoin(trips, eq(trips.id, stops.tripId))
-        .leftJoin(meetingParticipants, eq(meetingParticipants.meetingId, meetings.id))
-        .where(and(inArray(meetings.id, chunk), live));
+    if (meetingIds.size > 0) {
+      // Each live meeting with its trip's traveler and, a row each, its attendees (one prepared query, the ids bound
+      // as one list): a meeting that is cancelled or undated places nobody.
+      const rows = await meetingPeople(tx).execute({ meetingIds: idList([...meetingIds]) });
       for (const row of rows) {
         participantIds.push(row.travelerId);
         if (row.attendeeId !== null) participantIds.push(row.attendeeId);

@@ -540,9 +540,12 @@ export function createMeetingsRepository() {
           errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
         }
         assertValid(errors);
+        // Instants only when they move: an unchanged column set again still rewrites its index entry.
+        const instants = instantsOf(merged, timeZone ?? current.timeZone);
         const changes = {
           ...changed,
-          ...instantsOf(merged, timeZone ?? current.timeZone),
+          ...(instants.startsAt === current.startsAt ? {} : { startsAt: instants.startsAt }),
+          ...(instants.endsAt === current.endsAt ? {} : { endsAt: instants.endsAt }),
           updatedAt: nowIso(),
         };
         const written = await updateStatement(tx, shapeOf(changes)).execute({
