@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, lte, ne, notInArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { firstRow, rawStatement } from '../db/queries.js';
 import type * as schema from '../db/schema.js';
@@ -48,6 +48,24 @@ export type ParticipantValues = {
 /** A stop waits here while positions are reshuffled, clear of the unique (trip, position) of the others. */
 const PARKING = 1_000_000;
 
+/**
+ * The most values a statement takes in one list (`in (…)`): lists longer than this are read in several statements,
+ * so that no statement grows with the input (SQLite takes at most 32,766 parameters, PostgreSQL 65,535).
+ */
+export const LIST_CHUNK = 500;
+
+/** `ids` in slices of LIST_CHUNK. */
+function* chunks<T>(ids: readonly T[]): Generator<T[]> {
+  for (let at = 0; at < ids.length; at += LIST_CHUNK) yield ids.slice(at, at + LIST_CHUNK);
+}
+
+/** The rows `read` answers for each slice of `ids`, together. */
+async function inChunks<T, Row>(ids: readonly T[], read: (slice: T[]) => Promise<Row[]>): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const slice of chunks(ids)) rows.push(...(await read(slice)));
+  return rows;
+}
+
 // The statements the import runs thousands of times, as plain SQL: prepared once per connection (src/db/queries.ts),
 // they cost a fraction of a query built and prepared each time. The stores of later transactions reuse them.
 const statements = {
@@ -86,11 +104,12 @@ export function createImportStore(tx: Transaction) {
 
   return {
     async mappings(source: string, recordIds: string[]): Promise<MappingRow[]> {
-      if (recordIds.length === 0) return [];
-      return await db
-        .select()
-        .from(importRecords)
-        .where(and(eq(importRecords.source, source), inArray(importRecords.recordId, recordIds)));
+      return inChunks(recordIds, (slice) =>
+        db
+          .select()
+          .from(importRecords)
+          .where(and(eq(importRecords.source, source), inArray(importRecords.recordId, slice))),
+      );
     },
 
     async addMapping(row: Omit<MappingRow, 'id' | 'createdAt'>): Promise<void> {
@@ -110,8 +129,9 @@ export function createImportStore(tx: Transaction) {
 
     /** Notes the file each record now comes from (a record can move, as when a traveler's file is renamed). */
     async setMappingFile(ids: number[], file: string): Promise<void> {
-      if (ids.length === 0) return;
-      await db.update(importRecords).set({ file }).where(inArray(importRecords.id, ids));
+      for (const slice of chunks(ids)) {
+        await db.update(importRecords).set({ file }).where(inArray(importRecords.id, slice));
+      }
     },
 
     /** Gives a participant's mapping a new key (an upstream rename of the traveler's id). */
@@ -119,41 +139,62 @@ export function createImportStore(tx: Transaction) {
       await db.update(importRecords).set({ recordId }).where(eq(importRecords.id, id));
     },
 
-    /** The participants mapped by any of these keys of a source. */
-    async participantMappings(source: string): Promise<MappingRow[]> {
-      return await db
-        .select()
-        .from(importRecords)
-        .where(and(eq(importRecords.source, source), isNotNull(importRecords.participantId)));
-    },
-
-    /**
-     * Owned stops' mappings of a file and source whose records are not among `present`: records that the file no
-     * longer holds.
-     */
-    async missingRecords(source: string, file: string, present: Set<string>): Promise<MappingRow[]> {
-      return (
+    /** A mapping of the source that maps this participant under another key than `key`, if any. */
+    async otherParticipantMapping(
+      source: string,
+      participantId: number,
+      key: string,
+    ): Promise<MappingRow | undefined> {
+      return firstRow(
         await db
           .select()
           .from(importRecords)
           .where(
             and(
               eq(importRecords.source, source),
-              eq(importRecords.file, file),
-              eq(importRecords.adopted, false),
-              isNotNull(importRecords.stopId),
+              eq(importRecords.participantId, participantId),
+              ne(importRecords.recordId, key),
             ),
           )
-      ).filter((r) => !present.has(r.recordId));
+          .orderBy(asc(importRecords.id))
+          .limit(1),
+      );
+    },
+
+    /**
+     * A page of the mappings of the stops the importer owns from a file and source, by id after `afterId`, at most
+     * `limit`: what the file held when last imported, to compare with what it holds now.
+     */
+    async ownedStopMappings(
+      source: string,
+      file: string,
+      afterId: number,
+      limit: number,
+    ): Promise<MappingRow[]> {
+      return await db
+        .select()
+        .from(importRecords)
+        .where(
+          and(
+            eq(importRecords.source, source),
+            eq(importRecords.file, file),
+            eq(importRecords.adopted, false),
+            isNotNull(importRecords.stopId),
+            gt(importRecords.id, afterId),
+          ),
+        )
+        .orderBy(asc(importRecords.id))
+        .limit(limit);
     },
 
     /** The version each row had when the importer last wrote it, by id. */
     async writtenVersions(resource: Resource, ids: number[]): Promise<Map<number, number>> {
-      if (ids.length === 0) return new Map();
-      const rows = await db
-        .select({ id: importWrites.resourceId, version: importWrites.version })
-        .from(importWrites)
-        .where(and(eq(importWrites.resource, resource), inArray(importWrites.resourceId, ids)));
+      const rows = await inChunks(ids, (slice) =>
+        db
+          .select({ id: importWrites.resourceId, version: importWrites.version })
+          .from(importWrites)
+          .where(and(eq(importWrites.resource, resource), inArray(importWrites.resourceId, slice))),
+      );
       return new Map(rows.map((r) => [r.id, r.version]));
     },
 
@@ -177,26 +218,29 @@ export function createImportStore(tx: Transaction) {
 
     /** Records of a source whose stop the importer once wrote: a record among them with no stop now was deleted. */
     async everWritten(source: string, recordIds: string[]): Promise<Set<string>> {
-      if (recordIds.length === 0) return new Set();
-      const rows = await db
-        .selectDistinct({ recordId: importWrites.recordId })
-        .from(importWrites)
-        .where(
-          and(
-            eq(importWrites.resource, 'stop'),
-            eq(importWrites.source, source),
-            inArray(importWrites.recordId, recordIds),
+      const rows = await inChunks(recordIds, (slice) =>
+        db
+          .selectDistinct({ recordId: importWrites.recordId })
+          .from(importWrites)
+          .where(
+            and(
+              eq(importWrites.resource, 'stop'),
+              eq(importWrites.source, source),
+              inArray(importWrites.recordId, slice),
+            ),
           ),
-        );
+      );
       return new Set(rows.map((r) => r.recordId as string));
     },
 
-    /** Days from arrival to departure, both counted, of every stop the importer owns in a source. */
-    async spans(source: string): Promise<number[]> {
+    /**
+     * How many of the stops the importer owns in a source span each number of days (arrival to departure, both
+     * counted): the collection's spans as a histogram, whose size is the number of different spans, not of stops.
+     */
+    async spanCounts(source: string): Promise<Map<number, number>> {
+      const days = sql<number>`cast(${daysBetween(stops.arrivalDate, stops.departureDate)} + 1 as integer)`;
       const rows = await db
-        .select({
-          days: sql<number>`cast(${daysBetween(stops.arrivalDate, stops.departureDate)} + 1 as integer)`,
-        })
+        .select({ days, n: count() })
         .from(importRecords)
         .innerJoin(stops, eq(stops.id, importRecords.stopId))
         .where(
@@ -206,8 +250,9 @@ export function createImportStore(tx: Transaction) {
             isNotNull(stops.arrivalDate),
             isNotNull(stops.departureDate),
           ),
-        );
-      return rows.map((r) => Number(r.days));
+        )
+        .groupBy(days);
+      return new Map(rows.map((r) => [Number(r.days), Number(r.n)]));
     },
 
     async deleteStop(id: number): Promise<void> {
@@ -274,8 +319,7 @@ export function createImportStore(tx: Transaction) {
     },
 
     async trips(ids: number[]): Promise<TripRow[]> {
-      if (ids.length === 0) return [];
-      return await db.select().from(trips).where(inArray(trips.id, ids));
+      return inChunks(ids, (slice) => db.select().from(trips).where(inArray(trips.id, slice)));
     },
 
     /**
@@ -293,18 +337,14 @@ export function createImportStore(tx: Transaction) {
       if (overlapping.length === 0) return [];
       const owned = new Set(
         (
-          await db
-            .select({ id: importRecords.tripId })
-            .from(importRecords)
-            .where(
-              and(
-                inArray(
-                  importRecords.tripId,
-                  overlapping.map((t) => t.id),
-                ),
-                eq(importRecords.adopted, false),
-              ),
-            )
+          await inChunks(
+            overlapping.map((t) => t.id),
+            (slice) =>
+              db
+                .select({ id: importRecords.tripId })
+                .from(importRecords)
+                .where(and(inArray(importRecords.tripId, slice), eq(importRecords.adopted, false))),
+          )
         ).map((r) => r.id),
       );
       return overlapping.filter((t) => !owned.has(t.id));
@@ -344,17 +384,18 @@ export function createImportStore(tx: Transaction) {
     },
 
     async stops(ids: number[]): Promise<StopRow[]> {
-      if (ids.length === 0) return [];
-      return await db.select().from(stops).where(inArray(stops.id, ids));
+      return inChunks(ids, (slice) => db.select().from(stops).where(inArray(stops.id, slice)));
     },
 
+    /** The stops of the trips, by trip (in the order given) and position. */
     async stopsOfTrips(tripIds: number[]): Promise<StopRow[]> {
-      if (tripIds.length === 0) return [];
-      return await db
-        .select()
-        .from(stops)
-        .where(inArray(stops.tripId, tripIds))
-        .orderBy(asc(stops.tripId), asc(stops.position));
+      return inChunks(tripIds, (slice) =>
+        db
+          .select()
+          .from(stops)
+          .where(inArray(stops.tripId, slice))
+          .orderBy(asc(stops.tripId), asc(stops.position)),
+      );
     },
 
     async countStops(tripId: number): Promise<number> {

@@ -4,12 +4,13 @@ import type { FileContext } from './context.js';
 import { groupBy } from './grouping.js';
 import { changes, writeOwned } from './hand-edits.js';
 import type { GroupPlan, LegPlan } from './plan.js';
-import { flagLongSpans, handleMissing, separateCollisions } from './upstream-corrections.js';
+import { flagLongSpans, separateCollisions } from './upstream-corrections.js';
 
-// Trips and stops: a file's groups are written in one pass. A group whose records describe a trip entered by other
-// means is matched to it (that trip's stops cite the records); otherwise its trip and stops are created or updated
-// under the records' keys, each stop citing its record, imported stops in visit order and stops added by hand after
-// them. Records the file no longer holds are handled last (upstream-corrections.ts).
+// Trips and stops: a batch of a file's groups is written in one pass, in one transaction (a group, a trip with all
+// its stops, is never split across two). A group whose records describe a trip entered by other means is matched to
+// it (that trip's stops cite the records); otherwise its trip and stops are created or updated under the records'
+// keys, each stop citing its record, imported stops in visit order and stops added by hand after them. Records the
+// file no longer holds are handled once all its batches are written (upstream-corrections.ts).
 
 /** A stop's span: arrival to departure, or the one day known; null when undated. */
 const spanOf = (s: StopRow): [string, string] | null => {
@@ -28,11 +29,19 @@ function withSource(sources: Source[], source: Source, mode: 'replace' | 'keep')
   return sources.map((s, i) => (i === at ? source : s));
 }
 
+/**
+ * Writes a batch of groups of one source, in the caller's transaction; the keys its records are written under are
+ * added to `ctx.written`. Each traveler's groups take a trip each, never one that another of their groups took, in
+ * this batch or an earlier one of the file.
+ */
 export async function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): Promise<void> {
   const { store, tally } = ctx;
   await separateCollisions(ctx, source, groups);
-  await flagLongSpans(ctx, source, groups);
+  flagLongSpans(ctx, source, groups);
   const legIds = groups.flatMap((g) => g.legs.map((l) => l.id));
+  const written = ctx.written.get(source);
+  if (written) written.push(...legIds);
+  else ctx.written.set(source, [...legIds]);
   const rows = await store.mappings(source, legIds);
   if (ctx.fileKey !== null) {
     await store.setMappingFile(
@@ -60,9 +69,10 @@ export async function applyGroups(ctx: FileContext, source: string, groups: Grou
   const tripRows = new Map((await store.trips([...previousTrips])).map((t) => [t.id, t]));
   const tripWrites = await store.writtenVersions('trip', [...previousTrips]);
 
-  const claimed = new Set<number>();
   const layouts: { tripId: number; legs: LegPlan[] }[] = [];
+  const claimedAny = new Set<number>();
   for (const group of groups) {
+    const claimed = ctx.state.claimedBy(group.travelerId);
     const adopted = group.legs
       .flatMap((l) => rowsOf.get(l.id) ?? [])
       .find((r) => r.adopted && r.tripId !== null);
@@ -110,13 +120,13 @@ export async function applyGroups(ctx: FileContext, source: string, groups: Grou
       tally.trips[group.legs.some((l) => deleted.has(l.id)) ? 'recreated' : 'created'] += 1;
     }
     claimed.add(tripId);
+    claimedAny.add(tripId);
     layouts.push({ tripId, legs: group.legs });
   }
   await placeStops(ctx, source, layouts, stopOf, deleted);
-  if (ctx.fileKey !== null) await handleMissing(ctx, source, ctx.fileKey, new Set(legIds), previousTrips);
   // A trip whose records all moved to other trips (a corrected date can merge two) is left empty: drop it.
   for (const tripId of previousTrips) {
-    if (!claimed.has(tripId) && (await store.countStops(tripId)) === 0) {
+    if (!claimedAny.has(tripId) && (await store.countStops(tripId)) === 0) {
       await store.deleteTrip(tripId);
       tally.trips.deleted += 1;
     }
