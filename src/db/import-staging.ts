@@ -51,6 +51,8 @@ export function openStaging() {
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -16000');
+  // Nobody else opens it: no file lock to take and release around each statement.
+  db.pragma('locking_mode = EXCLUSIVE');
   db.exec(`
     create table records (
       seq integer primary key, line integer not null, id text not null, key text,

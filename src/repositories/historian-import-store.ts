@@ -1,6 +1,6 @@
-import { and, asc, count, eq, gt, gte, inArray, isNotNull, lte, ne, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, ne, notInArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
-import { firstRow, rawStatement } from '../db/queries.js';
+import { firstRow, type RawStatement, rawStatement } from '../db/queries.js';
 import type * as schema from '../db/schema.js';
 import { tablesOf } from '../db/tables.js';
 import { nowIso } from '../domain/time.js';
@@ -66,17 +66,101 @@ async function inChunks<T, Row>(ids: readonly T[], read: (slice: T[]) => Promise
   return rows;
 }
 
+/** The most rows one insert of several rows writes (at most 14 values each: 700 parameters). */
+export const INSERT_ROWS = 50;
+
+/**
+ * An insert of several rows: `head` (up to `values`), then `rows` groups of `width` parameters, then `tail`. One
+ * RawStatement per number of rows (1 to INSERT_ROWS), made on first use, so each is prepared once per connection.
+ */
+function rowsStatement<Row = unknown>(head: string, width: number, tail = '') {
+  const made = new Map<number, RawStatement<Row>>();
+  const group = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return (rows: number): RawStatement<Row> => {
+    let statement = made.get(rows);
+    if (!statement) {
+      statement = rawStatement<Row>(
+        `${head} ${Array.from({ length: rows }, () => group).join(', ')} ${tail}`,
+      );
+      made.set(rows, statement);
+    }
+    return statement;
+  };
+}
+
+/**
+ * Runs `statement` over `rows` INSERT_ROWS at a time, each row's parameters from `params`; answers what the
+ * statements return, in order (nothing when `returning` is false: statements without a RETURNING clause).
+ */
+async function insertRows<T, Row>(
+  tx: Transaction,
+  statement: (rows: number) => RawStatement<Row>,
+  rows: readonly T[],
+  params: (row: T) => unknown[],
+  returning = true,
+): Promise<Row[]> {
+  const answers: Row[] = [];
+  for (let at = 0; at < rows.length; at += INSERT_ROWS) {
+    const slice = rows.slice(at, at + INSERT_ROWS);
+    const run = statement(slice.length);
+    const values = slice.flatMap(params);
+    // A statement that returns nothing is run, not read (better-sqlite3 tells the two apart).
+    if (returning) answers.push(...(await run.all(tx, ...values)));
+    else await run.run(tx, ...values);
+  }
+  return answers;
+}
+
+/**
+ * The rows an insert of several rows returned, in the order of its VALUES: ids are given in that order (SQLite's
+ * rowids and PostgreSQL's sequences alike rise row by row within one statement), and `check` confirms each row is
+ * the one expected; a mismatch throws rather than link a record to the wrong row.
+ */
+function inValuesOrder<Row extends { id: number }, T>(
+  returned: Row[],
+  given: readonly T[],
+  check: (row: Row, value: T) => boolean,
+): Row[] {
+  const rows = [...returned].sort((a, b) => a.id - b.id);
+  if (rows.length !== given.length || rows.some((row, i) => !check(row, given[i] as T))) {
+    throw new Error('the rows an insert returned do not match the rows it was given');
+  }
+  return rows;
+}
+
 // The statements the import runs thousands of times, as plain SQL: prepared once per connection (src/db/queries.ts),
 // they cost a fraction of a query built and prepared each time. The stores of later transactions reuse them.
 const statements = {
-  insertStop: rawStatement<{ id: number; version: number }>(
+  insertStops: rowsStatement<{ id: number; version: number; trip_id: number; position: number }>(
     `insert into stops (trip_id, position, city, country, country_name, latitude, longitude, time_zone,
-       arrival_date, departure_date, notes, sources, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
+       arrival_date, departure_date, notes, sources, created_at, updated_at) values`,
+    14,
+    'returning id, version, trip_id, position',
   ),
-  insertTrip: rawStatement<{ id: number; version: number }>(
-    `insert into trips (title, summary, traveler_id, start_date, end_date, status, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?) returning id, version`,
+  insertTrips: rowsStatement<{ id: number; version: number; traveler_id: number; start_date: string }>(
+    `insert into trips (title, summary, traveler_id, start_date, end_date, status, created_at, updated_at) values`,
+    8,
+    'returning id, version, traveler_id, start_date',
+  ),
+  insertMappings: rowsStatement(
+    `insert into import_records (source, record_id, trip_id, stop_id, participant_id, adopted, as_of, created_at,
+       file) values`,
+    9,
+  ),
+  recordWrites: rowsStatement(
+    'insert into import_writes (resource, resource_id, version, source, record_id, written_at) values',
+    6,
+    `on conflict (resource, resource_id) do update set version = excluded.version,
+       source = coalesce(excluded.source, import_writes.source),
+       record_id = coalesce(excluded.record_id, import_writes.record_id),
+       written_at = excluded.written_at`,
+  ),
+  /** Trips of a traveler overlapping the dates that no import created (made: none of its records is owned). */
+  matchableTrips: rawStatement<{ id: number }>(
+    `select t.id from trips t
+     where t.traveler_id = ? and t.start_date <= ? and t.end_date >= ?
+       and not exists (select 1 from import_records r where r.trip_id = t.id and r.adopted = false)
+     order by t.id`,
   ),
   insertMapping: rawStatement(
     `insert into import_records (source, record_id, trip_id, stop_id, participant_id, adopted, as_of, created_at, file)
@@ -101,6 +185,26 @@ export function createImportStore(tx: Transaction) {
   const { db } = tx;
   const { stops, trips, participants, importRecords, importWrites } = tablesOf(db);
   const { daysBetween } = dialectOf(db);
+
+  /** Inserts the trips, INSERT_ROWS to a statement; their ids and versions, in the order given. */
+  async function insertTrips(values: readonly TripValues[]): Promise<{ id: number; version: number }[]> {
+    const now = nowIso();
+    const rows = await insertRows(tx, statements.insertTrips, values, (v) => [
+      v.title,
+      v.summary,
+      v.travelerId,
+      v.startDate,
+      v.endDate,
+      v.status,
+      now,
+      now,
+    ]);
+    return inValuesOrder(
+      rows.map((r) => ({ ...r, id: Number(r.id) })),
+      values,
+      (row, v) => Number(row.traveler_id) === v.travelerId && row.start_date === v.startDate,
+    ).map(({ id, version }) => ({ id, version: Number(version) }));
+  }
 
   return {
     async mappings(source: string, recordIds: string[]): Promise<MappingRow[]> {
@@ -323,48 +427,23 @@ export function createImportStore(tx: Transaction) {
     },
 
     /**
-     * Trips of the traveler that overlap the dates and that no import created: the candidates for records that
-     * describe a journey already entered (the seed's).
+     * Ids of the trips of the traveler that overlap the dates and that no import created: the candidates for records
+     * that describe a journey already entered (the seed's).
      */
-    async matchableTrips(travelerId: number, startDate: string, endDate: string): Promise<TripRow[]> {
-      const overlapping = await db
-        .select()
-        .from(trips)
-        .where(
-          and(eq(trips.travelerId, travelerId), lte(trips.startDate, endDate), gte(trips.endDate, startDate)),
-        )
-        .orderBy(asc(trips.id));
-      if (overlapping.length === 0) return [];
-      const owned = new Set(
-        (
-          await inChunks(
-            overlapping.map((t) => t.id),
-            (slice) =>
-              db
-                .select({ id: importRecords.tripId })
-                .from(importRecords)
-                .where(and(inArray(importRecords.tripId, slice), eq(importRecords.adopted, false))),
-          )
-        ).map((r) => r.id),
+    async matchableTrips(travelerId: number, startDate: string, endDate: string): Promise<number[]> {
+      return (await statements.matchableTrips.all(tx, travelerId, endDate, startDate)).map((r) =>
+        Number(r.id),
       );
-      return overlapping.filter((t) => !owned.has(t.id));
     },
 
     async insertTrip(v: TripValues): Promise<{ id: number; version: number }> {
-      const now = nowIso();
-      const row = await statements.insertTrip.first(
-        tx,
-        v.title,
-        v.summary,
-        v.travelerId,
-        v.startDate,
-        v.endDate,
-        v.status,
-        now,
-        now,
-      );
-      return row as { id: number; version: number };
+      const [row] = await insertTrips([v]);
+      if (!row) throw new Error('the trip was not inserted');
+      return row;
     },
+
+    /** Inserts the trips, INSERT_ROWS to a statement; their ids and versions, in the order given. */
+    insertTrips,
 
     /** Updates a trip; its new version. */
     async updateTrip(id: number, values: Partial<TripValues>): Promise<number> {
@@ -402,10 +481,10 @@ export function createImportStore(tx: Transaction) {
       return firstRow(await db.select({ n: count() }).from(stops).where(eq(stops.tripId, tripId)))?.n ?? 0;
     },
 
-    async insertStop(v: StopValues): Promise<{ id: number; version: number }> {
+    /** Inserts the stops, INSERT_ROWS to a statement; their ids and versions, in the order given. */
+    async insertStops(values: readonly StopValues[]): Promise<{ id: number; version: number }[]> {
       const now = nowIso();
-      const row = await statements.insertStop.first(
-        tx,
+      const rows = await insertRows(tx, statements.insertStops, values, (v) => [
         v.tripId,
         v.position,
         v.city,
@@ -421,8 +500,54 @@ export function createImportStore(tx: Transaction) {
         JSON.stringify(v.sources),
         now,
         now,
+      ]);
+      return inValuesOrder(
+        rows.map((r) => ({ ...r, id: Number(r.id) })),
+        values,
+        (row, v) => Number(row.trip_id) === v.tripId && Number(row.position) === v.position,
+      ).map(({ id, version }) => ({ id, version: Number(version) }));
+    },
+
+    /** Maps records, INSERT_ROWS to a statement (see addMapping). */
+    async addMappings(rows: readonly Omit<MappingRow, 'id' | 'createdAt'>[]): Promise<void> {
+      const now = nowIso();
+      await insertRows(
+        tx,
+        statements.insertMappings,
+        rows,
+        (row) => [
+          row.source,
+          row.recordId,
+          row.tripId,
+          row.stopId,
+          row.participantId,
+          row.adopted ? 1 : 0,
+          row.asOf,
+          now,
+          row.file,
+        ],
+        false,
       );
-      return row as { id: number; version: number };
+    },
+
+    /** Records that the importer wrote the rows at these versions, INSERT_ROWS to a statement (see recordWrite). */
+    async recordWrites(
+      rows: readonly {
+        resource: Resource;
+        id: number;
+        version: number;
+        source?: string;
+        recordId?: string;
+      }[],
+    ): Promise<void> {
+      const now = nowIso();
+      await insertRows(
+        tx,
+        statements.recordWrites,
+        rows,
+        (row) => [row.resource, row.id, row.version, row.source ?? null, row.recordId ?? null, now],
+        false,
+      );
     },
 
     /** Updates a stop; its new version. */
