@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, isNotNull, ne, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { firstRow, type RawStatement, rawStatement } from '../db/queries.js';
 import type * as schema from '../db/schema.js';
@@ -266,13 +266,14 @@ export function createImportStore(tx: Transaction) {
     },
 
     /**
-     * A page of the mappings of the stops the importer owns from a file and source, by id after `afterId`, at most
-     * `limit`: what the file held when last imported, to compare with what it holds now.
+     * A page of the mappings of the stops the importer owns from a file and source, in the order of their record ids
+     * after `after` (the last of the previous page; null for the first), at most `limit`: what the file held when
+     * last imported, to compare with what it holds now. Read along the (source, record id) index.
      */
     async ownedStopMappings(
       source: string,
       file: string,
-      afterId: number,
+      after: { recordId: string; id: number } | null,
       limit: number,
     ): Promise<MappingRow[]> {
       return await db
@@ -281,13 +282,18 @@ export function createImportStore(tx: Transaction) {
         .where(
           and(
             eq(importRecords.source, source),
+            after === null
+              ? undefined
+              : or(
+                  gt(importRecords.recordId, after.recordId),
+                  and(eq(importRecords.recordId, after.recordId), gt(importRecords.id, after.id)),
+                ),
             eq(importRecords.file, file),
             eq(importRecords.adopted, false),
             isNotNull(importRecords.stopId),
-            gt(importRecords.id, afterId),
           ),
         )
-        .orderBy(asc(importRecords.id))
+        .orderBy(asc(importRecords.recordId), asc(importRecords.id))
         .limit(limit);
     },
 

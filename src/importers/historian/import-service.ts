@@ -30,7 +30,7 @@ import { displayName, nameKey, splitVisitor, TRAVELER_TITLES } from './people.js
 import { traveler, visitor } from './people-matching.js';
 import { type GroupPlan, idList, legOf, tripTitle } from './plan.js';
 import type { FileStatus, ImportFlag, ImportReport } from './report.js';
-import { daysOf, handleMissingPage, setSpanLimits } from './upstream-corrections.js';
+import { daysOf, handleMissingPage, type PageEnd, setSpanLimits } from './upstream-corrections.js';
 
 // Imports the Office of the Historian's records of travel (<trips>) and of visits (<visits>).
 //
@@ -237,13 +237,13 @@ class FileImport {
     const { fileKey } = this.state;
     if (fileKey === null) return;
     for (const source of spans.keys()) {
-      let after: number | null = 0;
-      while (after !== null) {
-        const from: number = after;
+      let after: PageEnd | null = null;
+      do {
+        const from: PageEnd | null = after;
         after = await this.inTransaction((ctx) =>
           handleMissingPage(ctx, source, fileKey, from, (key) => this.staging.isPresent(source, key)),
         );
-      }
+      } while (after !== null);
     }
   }
 

@@ -123,21 +123,25 @@ export function flagLongSpans(ctx: FileContext, source: string, groups: GroupPla
 /** Mappings read per page when looking for records removed upstream. */
 const MISSING_PAGE = 500;
 
+/** Where a page of mappings ended (the last one's record id and id). */
+export type PageEnd = { recordId: string; id: number };
+
 /**
  * The stops of records that the file held before and holds no longer (an editor deleted them upstream): listed,
  * and deleted under `removeMissing` unless edited by hand since; a trip left empty by it goes too. The file's
- * mappings are read a page at a time after `afterId`, and `isPresent` says whether the file holds a record now;
- * answers the id to read on from, or null when the last page is done. One page per transaction (the caller's).
+ * mappings are read a page at a time after `after` (null: from the start), and `isPresent` says whether the file
+ * holds a record now; answers where to read on from, or null when the last page is done. One page per transaction
+ * (the caller's).
  */
 export async function handleMissingPage(
   ctx: FileContext,
   source: string,
   fileKey: string,
-  afterId: number,
+  after: PageEnd | null,
   isPresent: (recordId: string) => boolean,
-): Promise<number | null> {
+): Promise<PageEnd | null> {
   const { store, tally } = ctx;
-  const page = await store.ownedStopMappings(source, fileKey, afterId, MISSING_PAGE);
+  const page = await store.ownedStopMappings(source, fileKey, after, MISSING_PAGE);
   const missing = page.filter((r) => !isPresent(r.recordId));
   if (missing.length > 0) {
     const stopRows = new Map(
@@ -173,5 +177,5 @@ export async function handleMissingPage(
     }
   }
   const last = page.at(-1);
-  return last && page.length === MISSING_PAGE ? last.id : null;
+  return last && page.length === MISSING_PAGE ? { recordId: last.recordId, id: last.id } : null;
 }
