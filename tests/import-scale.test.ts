@@ -116,12 +116,13 @@ describe('importing a file larger than a statement may list', () => {
     const want = await expected(path);
     const { app } = await buildTestApp({ seed: false });
 
-    // The database fails the third transaction that writes (as a full disk or a lost server would).
+    // The database fails the second batch of records (as a full disk or a lost server would): the import's
+    // transactions are the span limits', the first batch's, the statistics' (after the first batch), the second's.
     let transactions = 0;
     const failing: Pick<DatabaseHandle, 'transaction'> = {
       transaction: (fn) => {
         transactions += 1;
-        return transactions === 3
+        return transactions === 4
           ? Promise.reject(new Error('disk I/O error'))
           : app.database.transaction(fn);
       },

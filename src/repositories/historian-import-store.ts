@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, inArray, isNotNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
-import { firstRow, type RawStatement, rawStatement } from '../db/queries.js';
+import { firstRow, type RawStatement, rawStatement, runStatement } from '../db/queries.js';
 import type * as schema from '../db/schema.js';
 import { tablesOf } from '../db/tables.js';
 import { nowIso } from '../domain/time.js';
@@ -184,7 +184,7 @@ const statements = {
 export function createImportStore(tx: Transaction) {
   const { db } = tx;
   const { stops, trips, participants, importRecords, importWrites } = tablesOf(db);
-  const { daysBetween } = dialectOf(db);
+  const { daysBetween, engine } = dialectOf(db);
 
   /** Inserts the trips, INSERT_ROWS to a statement; their ids and versions, in the order given. */
   async function insertTrips(values: readonly TripValues[]): Promise<{ id: number; version: number }[]> {
@@ -567,6 +567,17 @@ export function createImportStore(tx: Transaction) {
             .returning({ version: stops.version }),
         )?.version ?? 0
       );
+    },
+
+    /**
+     * Brings PostgreSQL's statistics of the tables an import fills up to date: its plans (generic ones included)
+     * come from them, and tables that grow from a few rows to a great many within one import otherwise keep plans
+     * made for a few (a scan of the whole of import_records per trip: the import slowed as it went). SQLite's
+     * planner reads the indexes as they are: nothing to do there.
+     */
+    async refreshStatistics(): Promise<void> {
+      if (engine === 'postgres')
+        await runStatement(tx, sql`analyze trips, stops, import_records, import_writes`);
     },
 
     /** Moves a stop out of the way within its trip before its final place is written (same version). */

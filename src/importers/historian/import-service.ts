@@ -198,6 +198,8 @@ type TravelerRun = { source: string; group: string; first: TravelRecord; trips: 
 class FileImport {
   /** Records written in committed transactions. */
   committed = 0;
+  /** When the tables' statistics are next brought up to date: each time the records written double. */
+  private nextStatistics = BATCH_RECORDS;
 
   constructor(
     private readonly database: Pick<DatabaseHandle, 'transaction'>,
@@ -307,6 +309,10 @@ class FileImport {
     for (const [source, keys] of ctx?.written ?? []) {
       this.staging.markPresent(source, keys);
       this.committed += keys.length;
+    }
+    if (this.committed >= this.nextStatistics) {
+      this.nextStatistics *= 2;
+      await this.database.transaction((tx) => createImportStore(tx).refreshStatistics());
     }
     return result;
   }
