@@ -52,7 +52,7 @@ const PARKING = 1_000_000;
  * The most values a statement takes in one list (`in (…)`): lists longer than this are read in several statements,
  * so that no statement grows with the input (SQLite takes at most 32,766 parameters, PostgreSQL 65,535).
  */
-export const LIST_CHUNK = 500;
+export const LIST_CHUNK = 1000;
 
 /** `ids` in slices of LIST_CHUNK. */
 function* chunks<T>(ids: readonly T[]): Generator<T[]> {
