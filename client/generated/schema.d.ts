@@ -2027,7 +2027,17 @@ export interface components {
                  */
                 action: "kept" | "removed";
             }[];
+            /** @description Every error, and the first 1,000 warnings (the rest are counted in `omitted.flagged`) */
             flagged: components["schemas"]["ImportFlag"][];
+            /** @description Entries left out of each list above, which keeps its first 1,000 so that the report of a large file stays small */
+            omitted: {
+                matched: number;
+                edits: number;
+                renamed: number;
+                missing: number;
+                /** @description Warnings */
+                flagged: number;
+            };
             durationMs: number;
         };
         /** @description A problem (RFC 9457); when the document could not be imported, `report` is the import report */

@@ -140,7 +140,21 @@ export const ImportReportSchema = z
         }),
       )
       .meta({ description: 'Stops whose record their file (by name) no longer holds: removed upstream' }),
-    flagged: z.array(ImportFlagSchema),
+    flagged: z.array(ImportFlagSchema).meta({
+      description: 'Every error, and the first 1,000 warnings (the rest are counted in `omitted.flagged`)',
+    }),
+    omitted: z
+      .object({
+        matched: z.number().int(),
+        edits: z.number().int(),
+        renamed: z.number().int(),
+        missing: z.number().int(),
+        flagged: z.number().int().meta({ description: 'Warnings' }),
+      })
+      .meta({
+        description:
+          'Entries left out of each list above, which keeps its first 1,000 so that the report of a large file stays small',
+      }),
     durationMs: z.number().int(),
   })
   .meta({

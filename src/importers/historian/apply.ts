@@ -4,12 +4,13 @@ import type { FileContext } from './context.js';
 import { groupBy } from './grouping.js';
 import { changes, writeOwned } from './hand-edits.js';
 import type { GroupPlan, LegPlan } from './plan.js';
-import { flagLongSpans, handleMissing, separateCollisions } from './upstream-corrections.js';
+import { flagLongSpans, separateCollisions } from './upstream-corrections.js';
 
-// Trips and stops: a file's groups are written in one pass. A group whose records describe a trip entered by other
-// means is matched to it (that trip's stops cite the records); otherwise its trip and stops are created or updated
-// under the records' keys, each stop citing its record, imported stops in visit order and stops added by hand after
-// them. Records the file no longer holds are handled last (upstream-corrections.ts).
+// Trips and stops: a batch of a file's groups is written in one pass, in one transaction (a group, a trip with all
+// its stops, is never split across two). A group whose records describe a trip entered by other means is matched to
+// it (that trip's stops cite the records); otherwise its trip and stops are created or updated under the records'
+// keys, each stop citing its record, imported stops in visit order and stops added by hand after them. Records the
+// file no longer holds are handled once all its batches are written (upstream-corrections.ts).
 
 /** A stop's span: arrival to departure, or the one day known; null when undated. */
 const spanOf = (s: StopRow): [string, string] | null => {
@@ -28,11 +29,19 @@ function withSource(sources: Source[], source: Source, mode: 'replace' | 'keep')
   return sources.map((s, i) => (i === at ? source : s));
 }
 
+/**
+ * Writes a batch of groups of one source, in the caller's transaction; the keys its records are written under are
+ * added to `ctx.written`. Each traveler's groups take a trip each, never one that another of their groups took, in
+ * this batch or an earlier one of the file.
+ */
 export async function applyGroups(ctx: FileContext, source: string, groups: GroupPlan[]): Promise<void> {
   const { store, tally } = ctx;
   await separateCollisions(ctx, source, groups);
-  await flagLongSpans(ctx, source, groups);
+  flagLongSpans(ctx, source, groups);
   const legIds = groups.flatMap((g) => g.legs.map((l) => l.id));
+  const written = ctx.written.get(source);
+  if (written) written.push(...legIds);
+  else ctx.written.set(source, [...legIds]);
   const rows = await store.mappings(source, legIds);
   if (ctx.fileKey !== null) {
     await store.setMappingFile(
@@ -60,9 +69,12 @@ export async function applyGroups(ctx: FileContext, source: string, groups: Grou
   const tripRows = new Map((await store.trips([...previousTrips])).map((t) => [t.id, t]));
   const tripWrites = await store.writtenVersions('trip', [...previousTrips]);
 
-  const claimed = new Set<number>();
   const layouts: { tripId: number; legs: LegPlan[] }[] = [];
+  // Groups that make a trip of their own: written together once every group is placed.
+  const creations: { layout: { tripId: number; legs: LegPlan[] }; trip: GroupPlan['trip'] }[] = [];
+  const claimedAny = new Set<number>();
   for (const group of groups) {
+    const claimed = ctx.state.claimedBy(group.travelerId);
     const adopted = group.legs
       .flatMap((l) => rowsOf.get(l.id) ?? [])
       .find((r) => r.adopted && r.tripId !== null);
@@ -76,7 +88,7 @@ export async function applyGroups(ctx: FileContext, source: string, groups: Grou
       const stop = stopOf.get(leg.id);
       if (stop) held.set(stop.tripId, (held.get(stop.tripId) ?? 0) + 1);
     }
-    let tripId = [...held]
+    const tripId = [...held]
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
       .map(([id]) => id)
       .find((id) => !claimed.has(id));
@@ -104,19 +116,25 @@ export async function applyGroups(ctx: FileContext, source: string, groups: Grou
         await cite(ctx, source, existing, group, rowsOf);
         continue;
       }
-      const created = await store.insertTrip(group.trip);
-      await store.recordWrite('trip', created.id, created.version);
-      tripId = created.id;
+      const layout = { tripId: 0, legs: group.legs };
+      creations.push({ layout, trip: group.trip });
+      layouts.push(layout);
       tally.trips[group.legs.some((l) => deleted.has(l.id)) ? 'recreated' : 'created'] += 1;
+      continue;
     }
     claimed.add(tripId);
+    claimedAny.add(tripId);
     layouts.push({ tripId, legs: group.legs });
   }
+  const created = await store.insertTrips(creations.map((c) => c.trip));
+  await store.recordWrites(created.map(({ id, version }) => ({ resource: 'trip', id, version })));
+  created.forEach(({ id }, i) => {
+    (creations[i] as (typeof creations)[number]).layout.tripId = id;
+  });
   await placeStops(ctx, source, layouts, stopOf, deleted);
-  if (ctx.fileKey !== null) await handleMissing(ctx, source, ctx.fileKey, new Set(legIds), previousTrips);
   // A trip whose records all moved to other trips (a corrected date can merge two) is left empty: drop it.
   for (const tripId of previousTrips) {
-    if (!claimed.has(tripId) && (await store.countStops(tripId)) === 0) {
+    if (!claimedAny.has(tripId) && (await store.countStops(tripId)) === 0) {
       await store.deleteTrip(tripId);
       tally.trips.deleted += 1;
     }
@@ -156,6 +174,8 @@ async function placeStops(
   const moves = (t: Target) =>
     t.existing !== undefined && (t.existing.tripId !== t.tripId || t.existing.position !== t.position);
   for (const t of targets) if (moves(t) && t.existing) await store.parkStop(t.existing.id);
+  // New stops are written together at the end (their places are free by then: stops that move were parked).
+  const creations: { values: StopValues; recordId: string }[] = [];
 
   for (const t of targets) {
     if (!t.leg) {
@@ -173,18 +193,7 @@ async function placeStops(
     };
     const key = { source, recordId: t.leg.id };
     if (!t.existing) {
-      const created = await store.insertStop(values);
-      await store.recordWrite('stop', created.id, created.version, key);
-      await store.addMapping({
-        source,
-        recordId: t.leg.id,
-        tripId: t.tripId,
-        stopId: created.id,
-        participantId: null,
-        adopted: false,
-        asOf: null,
-        file: ctx.fileKey,
-      });
+      creations.push({ values, recordId: t.leg.id });
       tally.stops[deleted.has(t.leg.id) ? 'recreated' : 'created'] += 1;
       continue;
     }
@@ -224,6 +233,31 @@ async function placeStops(
     if (diff.tripId !== undefined) await store.setMappingTrip(stopId, t.tripId);
     tally.stops[outcome] += 1;
   }
+  const created = await store.insertStops(creations.map((c) => c.values));
+  await store.recordWrites(
+    created.map(({ id, version }, i) => ({
+      resource: 'stop',
+      id,
+      version,
+      source,
+      recordId: (creations[i] as (typeof creations)[number]).recordId,
+    })),
+  );
+  await store.addMappings(
+    created.map(({ id }, i) => {
+      const { values, recordId } = creations[i] as (typeof creations)[number];
+      return {
+        source,
+        recordId,
+        tripId: values.tripId,
+        stopId: id,
+        participantId: null,
+        adopted: false,
+        asOf: null,
+        file: ctx.fileKey,
+      };
+    }),
+  );
 }
 
 /** The stops of a trip that a leg describes: same country, overlapping dates. */
@@ -241,12 +275,12 @@ async function matchingTrip(ctx: FileContext, group: GroupPlan): Promise<number 
     group.trip.endDate,
   );
   if (candidates.length === 0) return undefined;
-  const stopsByTrip = groupBy(await ctx.store.stopsOfTrips(candidates.map((t) => t.id)), (s) => s.tripId);
+  const stopsByTrip = groupBy(await ctx.store.stopsOfTrips(candidates), (s) => s.tripId);
   let best: { id: number; legs: number } | undefined;
-  for (const trip of candidates) {
-    const tripStops = stopsByTrip.get(trip.id) ?? [];
+  for (const id of candidates) {
+    const tripStops = stopsByTrip.get(id) ?? [];
     const legs = group.legs.filter((leg) => stopsFor(leg, tripStops).length > 0).length;
-    if (legs > 0 && (!best || legs > best.legs)) best = { id: trip.id, legs };
+    if (legs > 0 && (!best || legs > best.legs)) best = { id, legs };
   }
   return best?.id;
 }

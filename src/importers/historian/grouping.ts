@@ -17,15 +17,23 @@ const byDateThenId = (a: Leg, b: Leg): number =>
   a.id.length - b.id.length ||
   a.id.localeCompare(b.id);
 
-/** One traveler's legs, grouped into trips, each in visit order. */
+/** Whether a leg that starts on `startDate` joins a trip that so far ends on `tripEnd` (legs in the order above). */
+export function joinsTrip(tripEnd: string, startDate: string): boolean {
+  const joinBy = tripEnd ? addDays(tripEnd, JOIN_GAP_DAYS) : undefined;
+  return joinBy !== undefined && startDate <= joinBy;
+}
+
+/**
+ * One traveler's legs, grouped into trips, each in visit order. (The import walks legs already in this order from
+ * its scratch store and groups them with joinsTrip as they come.)
+ */
 export function groupLegs<T extends Leg>(legs: readonly T[]): T[][] {
   const sorted = [...legs].sort(byDateThenId);
   const trips: T[][] = [];
   let current: T[] = [];
   let end = '';
   for (const leg of sorted) {
-    const joinBy = end ? addDays(end, JOIN_GAP_DAYS) : undefined;
-    if (current.length > 0 && joinBy !== undefined && leg.startDate <= joinBy) {
+    if (current.length > 0 && joinsTrip(end, leg.startDate)) {
       current.push(leg);
       if (leg.endDate > end) end = leg.endDate;
     } else {

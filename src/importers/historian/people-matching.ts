@@ -20,7 +20,11 @@ import {
  * slug is new but the person's records were imported before under another slug (the upstream data renamed the
  * traveler's id and kept the record ids), that participant is kept and re-keyed, and the report says so.
  */
-export async function traveler(ctx: FileContext, record: TravelRecord, recordIds: string[]): Promise<number> {
+export async function traveler(
+  ctx: FileContext,
+  record: TravelRecord,
+  recordIds: () => Iterable<string[]>,
+): Promise<number> {
   const source = 'historian:people';
   const cached = ctx.people.get(`${source}|${record.who}`);
   if (cached !== undefined) return cached;
@@ -44,26 +48,32 @@ export async function traveler(ctx: FileContext, record: TravelRecord, recordIds
   return id;
 }
 
-/** Re-keys the participant that the records' stops belong to, when it was imported under another slug. */
+/**
+ * Re-keys the participant that the records' stops belong to, when it was imported under another slug. `recordIds`
+ * gives the traveler's record ids a page at a time.
+ */
 async function renamedTraveler(
   ctx: FileContext,
   source: string,
   record: TravelRecord,
-  recordIds: string[],
+  recordIds: () => Iterable<string[]>,
 ): Promise<void> {
   const { store, tally } = ctx;
-  // The trips the records were imported into, or matched to (the seed's journey, whose traveler was adopted).
-  const known = (await store.mappings(`historian:${record.role}-travels`, recordIds)).filter(
-    (r) => r.tripId !== null,
-  );
-  const travelers = new Set(
-    (await store.trips([...new Set(known.map((r) => r.tripId as number))])).map((t) => t.travelerId),
-  );
+  // The travelers of the trips the records were imported into, or matched to (the seed's journey, whose traveler was
+  // adopted); more than one means no single participant to re-key, so the reading stops there.
+  const travelers = new Set<number>();
+  for (const page of recordIds()) {
+    const known = (await store.mappings(`historian:${record.role}-travels`, page)).filter(
+      (r) => r.tripId !== null,
+    );
+    for (const t of await store.trips([...new Set(known.map((r) => r.tripId as number))])) {
+      travelers.add(t.travelerId);
+    }
+    if (travelers.size > 1) return;
+  }
   const [participantId] = travelers;
   if (travelers.size !== 1 || participantId === undefined) return;
-  const previous = (await store.participantMappings(source)).find(
-    (m) => m.participantId === participantId && m.recordId !== record.who,
-  );
+  const previous = await store.otherParticipantMapping(source, participantId, record.who);
   if (!previous) return;
   await store.renameMapping(previous.id, record.who);
   tally.participants.renamed += 1;

@@ -2,7 +2,6 @@ import type { StopValues, TripValues } from '../../repositories/historian-import
 import type { Source } from '../../schemas/common.js';
 import type { FileContext } from './context.js';
 import { displayCountry, resolveCountry, UNKNOWN_COUNTRY } from './countries.js';
-import type { HistorianRecord } from './parser.js';
 import { resolvePlace } from './places.js';
 
 // From records to plans: a record becomes a leg (the stop it will be, with its country, place, zone, notes and
@@ -134,40 +133,4 @@ export function legOf(
     },
     source: { ...source, quote: quote.slice(0, QUOTE_MAX), recordId: record.id },
   };
-}
-
-/**
- * The file's records with one id each. The Office of the Historian's files sometimes number two different records
- * alike (its visits of 2017 reuse ids 2879 to 2888 three times over), and a record is keyed by its id, so each
- * later record under a taken id gets the id with a suffix (`2879.2`, `2879.3`, in file order, so a re-import keys it
- * the same) and a warning; a record that repeats an earlier one field for field is left out, with a warning.
- * `flag` reports each (the record, what was done).
- */
-export function uniqueIds<T extends HistorianRecord>(
-  records: T[],
-  flag: (record: T, reason: string) => void,
-): T[] {
-  const seen = new Map<string, T[]>();
-  const kept: T[] = [];
-  const same = (a: T, b: T) => JSON.stringify({ ...a, line: 0 }) === JSON.stringify({ ...b, line: 0 });
-  for (const record of records) {
-    const earlier = seen.get(record.id) ?? [];
-    seen.set(record.id, [...earlier, record]);
-    if (earlier.length === 0) {
-      kept.push(record);
-    } else if (earlier.some((e) => same(e, record))) {
-      flag(record, `record ${record.id} repeats an earlier record of the same id field for field: left out`);
-    } else {
-      const distinct = earlier.filter(
-        (e, i) => !earlier.slice(0, i).some((before) => same(before, e)),
-      ).length;
-      const id = `${record.id}.${distinct + 1}`;
-      flag(
-        record,
-        `record ${record.id} is the id of an earlier, different record too: this one is keyed ${id}`,
-      );
-      kept.push({ ...record, id });
-    }
-  }
-  return kept;
 }

@@ -46,6 +46,9 @@ export type RenamedTraveler = { file: string; participantId: number; from: strin
 
 export type FileStatus = 'imported' | 'unchanged' | 'failed';
 
+/** Entries of each list beyond the most a report keeps (context.ts, REPORT_LIST_LIMIT): counted, not listed. */
+export type Omitted = Record<'matched' | 'edits' | 'renamed' | 'missing' | 'flagged', number>;
+
 export type ImportReport = {
   /** `imported`: the file changed something; `unchanged`: it changed nothing; `failed`: it was not imported. */
   files: { file: string; kind: FileKind | null; records: number; status: FileStatus }[];
@@ -67,6 +70,8 @@ export type ImportReport = {
   renamed: RenamedTraveler[];
   missing: MissingRecord[];
   flagged: ImportFlag[];
+  /** Entries left out of the lists above, which keep their first REPORT_LIST_LIMIT (every error is kept). */
+  omitted: Omitted;
   durationMs: number;
 };
 
@@ -111,19 +116,30 @@ export function formatReport(report: ImportReport): string {
         `${m.action === 'kept' ? 'is kept (--remove-missing removes it)' : 'was removed'}`,
     );
   }
+  const { omitted } = report;
+  for (const [list, what] of [
+    ['matched', 'more matched groups'],
+    ['renamed', 'more renamed travelers'],
+    ['edits', 'more rows edited by hand'],
+    ['missing', 'more records no longer in their file'],
+  ] as const) {
+    if (omitted[list] > 0) lines.push(`… and ${n(omitted[list])} ${what}, not listed`);
+  }
   const flagged = [...report.flagged].sort((a, b) =>
     a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1,
   );
   const errors = flagged.filter((f) => f.severity === 'error').length;
+  const warnings = flagged.length - errors + omitted.flagged;
   lines.push(
     flagged.length === 0
       ? 'flagged: none'
-      : `flagged: ${errors} error${errors === 1 ? '' : 's'}, ${flagged.length - errors} warning${flagged.length - errors === 1 ? '' : 's'}`,
+      : `flagged: ${errors} error${errors === 1 ? '' : 's'}, ${n(warnings)} warning${warnings === 1 ? '' : 's'}`,
   );
   for (const f of flagged) {
     const where = `${f.file}${f.line === null ? '' : `:${f.line}`}`;
     const record = f.recordId === null ? '' : ` record ${f.recordId}`;
     lines.push(`  ${f.severity.padEnd(7)} ${where}${record}: ${f.reason}`);
   }
+  if (omitted.flagged > 0) lines.push(`  … and ${n(omitted.flagged)} more warnings, not listed`);
   return lines.join('\n');
 }
