@@ -27,15 +27,12 @@ export function openDatabase(
   if (!inMemory) sqlite.pragma('journal_mode = WAL');
   // FULL: a commit that was acknowledged survives a power cut, at some cost in write speed.
   sqlite.pragma('synchronous = FULL');
-  // Statement journals (what undoes one statement, or one request's savepoint, inside a group of writes) in memory
-  // rather than in temporary files: they only ever serve a rollback of the live transaction, never a recovery. On
-  // files they cost about 23 writes per request under the write benchmark.
+  // Statement journals (what undoes one statement, or one request's savepoint, inside a group of writes; every row
+  // written to a table with triggers keeps one) in memory rather than in temporary files: they only ever serve a
+  // rollback of the live transaction, never a recovery. On files they cost about 23 writes per request under the
+  // write benchmark, and made an import's rows 2.5 times slower.
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = ON');
-  // A write to a table with triggers (trips, stops, meetings, participants: the change feed, the search index, the
-  // audit log) keeps a statement journal, to undo the statement alone if it fails: in memory rather than in a
-  // temporary file, which made each such row cost tens of pwrite calls (an import's rows 2.5 times slower).
-  sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('busy_timeout = 5000');
   // The audit triggers ask the application who is writing (see domain/actor.ts).
   sqlite.function('itinerary_actor', { deterministic: false }, () => currentActor());
