@@ -1,15 +1,18 @@
+import { sql } from 'drizzle-orm';
 import { serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { CONTEXT_ITEM_PROPERTIES, SOURCE_PROPERTIES } from '../src/domain/vocabulary.js';
 import { ScheduleItemSchema } from '../src/schemas/activity.js';
-import { collectionOf, ProblemSchema } from '../src/schemas/common.js';
+import { collectionOf, ProblemSchema, SourceSchema } from '../src/schemas/common.js';
 import { RouteCollectionSchema } from '../src/schemas/geo.js';
 import { MeetingDetailSchema } from '../src/schemas/meetings.js';
 import { SearchResultSchema } from '../src/schemas/search.js';
 import { StopWithMeetingsSchema } from '../src/schemas/stops.js';
-import { TripDetailSchema } from '../src/schemas/trips.js';
-import { compiledSerializerCompiler } from '../src/serialization.js';
-import { buildTestApp } from './helpers.js';
+import { ContextItemSchema, TripDetailSchema } from '../src/schemas/trips.js';
+import { compiledSerializerCompiler, serializerFor, shapedSerializerFor } from '../src/serialization.js';
+import { tripDetail } from '../src/services/itinerary-service.js';
+import { buildTestApp, sqlExec } from './helpers.js';
 
 // The compiled serializer (fast-json-stringify from the zod schemas) must write exactly what zod's encode followed
 // by JSON.stringify wrote: the same bytes for the same data, unknown properties dropped alike.
@@ -71,5 +74,36 @@ describe('compiled response serialization', () => {
     expect(() =>
       verifying({ type: 'about:blank', title: 'Not Found', status: 'four hundred and four' }),
     ).toThrow(/response/i);
+  });
+
+  it('writes an itinerary with JSON.stringify only as its schema would, whatever order its JSON columns hold', async () => {
+    // The itinerary service copies sources and context items in their schemas' order (vocabulary.ts lists it).
+    expect(SOURCE_PROPERTIES).toEqual(Object.keys(SourceSchema.shape));
+    expect(CONTEXT_ITEM_PROPERTIES).toEqual(Object.keys(ContextItemSchema.shape));
+
+    const t = await buildTestApp();
+    // A source and a context item stored with their properties in another order, as rows written below the API,
+    // by older versions or by the importer may hold them.
+    await sqlExec(
+      t.app,
+      sql.raw(`update trips set sources = '[{"recordId":null,"quote":"q","url":null,"publishedAt":"2018","publisher":null,"title":"T"}]',
+       context = '[{"sources":[{"quote":"q","title":"T","publisher":null,"publishedAt":null,"url":null,"recordId":"r1"}],"country":null,"city":null,"date":null,"description":null,"title":"Summit","kind":"event"}]'
+       where id = 1`),
+    );
+    const include = new Set(['stops', 'meetings', 'participants'] as const);
+    const trip = await t.app.database.read((tx) => tripDetail(t.app.repos, tx, 1, include));
+    const schemaBytes = serializerFor(TripDetailSchema, { verify: false })(trip);
+    expect(shapedSerializerFor(TripDetailSchema, { verify: false })(trip)).toBe(schemaBytes);
+    expect(schemaBytes).toContain('"sources":[{"title":"T","publisher":null,"publishedAt":"2018"');
+    // The API answers those bytes.
+    const { text } = await t.api.get('/trips/1?include=stops,meetings,participants').expect(200);
+    expect(text).toBe(schemaBytes);
+
+    // Outside production a value out of its schema's shape is an error, not different bytes.
+    const verifying = shapedSerializerFor(TripDetailSchema, { verify: true });
+    expect(verifying(trip)).toBe(schemaBytes);
+    const { title, ...rest } = trip;
+    expect(() => verifying({ ...rest, title })).toThrow(/does not serialize as the schema does/);
+    expect(() => verifying({ ...trip, stray: 1 })).toThrow(/does not serialize as the schema does/);
   });
 });

@@ -75,6 +75,19 @@ export type StoredSource = {
 };
 
 /**
+ * The properties of a source in `SourceSchema`'s order (tests/serialization.test.ts checks that they are its
+ * properties, in its order): what an itinerary copies a stored source to, whatever order it was stored in.
+ */
+export const SOURCE_PROPERTIES = [
+  'title',
+  'publisher',
+  'publishedAt',
+  'url',
+  'quote',
+  'recordId',
+] as const satisfies readonly (keyof StoredSource)[];
+
+/**
  * A context item as stored in the `context` JSON column of trips. The API's contract is `ContextItemSchema`
  * (src/schemas/trips.ts), which is checked against this shape at compile time.
  */
@@ -89,3 +102,14 @@ export type StoredContextItem = {
   country: string | null;
   sources: StoredSource[];
 };
+
+/** The properties of a context item in `ContextItemSchema`'s order (as SOURCE_PROPERTIES). */
+export const CONTEXT_ITEM_PROPERTIES = [
+  'kind',
+  'title',
+  'description',
+  'date',
+  'city',
+  'country',
+  'sources',
+] as const satisfies readonly (keyof StoredContextItem)[];

@@ -81,11 +81,8 @@ function localTime(seconds: number, offset: number): ICAL.Time {
 // Offsets of local mean time had seconds, which ical.js cannot hold; times then are written in UTC (calendar.ts).
 const utcOffset = (seconds: number): ICAL.UtcOffset => ICAL.UtcOffset.fromSeconds(seconds);
 
-/**
- * A VTIMEZONE for a zone of the tz database (by its canonical name, as the API stores it), exact for every
- * instant in the given UTC years (and a day either side). Throws for a name the database does not have.
- */
-export function vtimezone(timeZone: string, years: Iterable<number>): ICAL.Component {
+/** A VTIMEZONE component for a zone, exact for every instant in the given UTC years (and a day either side). */
+function vtimezone(timeZone: string, years: Iterable<number>): ICAL.Component {
   const component = new ICAL.Component('vtimezone');
   component.addPropertyWithValue('tzid', timeZone);
   for (const o of observances(timeZone, years)) {
@@ -98,4 +95,27 @@ export function vtimezone(timeZone: string, years: Iterable<number>): ICAL.Compo
     component.addSubcomponent(sub);
   }
   return component;
+}
+
+// A zone's VTIMEZONE for a set of years is a function of the tz database alone, so its text is kept: a calendar
+// writes each of its zones from here, without working out or writing the observances again. The bound holds a few
+// thousand zone and year sets of a few hundred bytes each (about 1 MB); reaching it starts the keeping over.
+const texts = new Map<string, string>();
+const MAX_TEXTS = 4096;
+
+/**
+ * The text of a VTIMEZONE (RFC 5545 §3.6.5, as ical.js writes it inside a VCALENDAR, without the CRLF after its
+ * END line) for a zone of the tz database (by its canonical name, as the API stores it), exact for every instant in
+ * the given UTC years (and a day either side). Throws for a name the database does not have.
+ */
+export function vtimezoneText(timeZone: string, years: Iterable<number>): string {
+  const sorted = [...new Set(years)].sort((a, b) => a - b);
+  const key = `${timeZone}|${sorted.join(',')}`;
+  let text = texts.get(key);
+  if (text === undefined) {
+    if (texts.size >= MAX_TEXTS) texts.clear();
+    text = ICAL.stringify.component(vtimezone(timeZone, sorted).toJSON(), ICAL.design.icalendar);
+    texts.set(key, text);
+  }
+  return text;
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { queryRow, queryRows } from '../db/queries.js';
 import { stopSpanEnd, stopSpanStart } from '../db/schema.js';
@@ -7,6 +7,7 @@ import type { Counterpart, WhereaboutsItem } from '../schemas/activity.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { alias, asCount } from './dialect.js';
 import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
+import { idList, preparedOnce } from './prepared.js';
 
 // Questions about one participant that span trips, stops and meetings. A participant is "involved" in a meeting
 // when they attend it or travel on its trip.
@@ -28,16 +29,11 @@ const COUNTERPARTS_ORDER: SortSpec<Counterpart> = {
 };
 
 export function createActivityRepository() {
-  return {
-    /** Trip, stop and the participant's own role for each of these meetings, in one query. */
-    async scheduleContext(
-      participantId: number,
-      meetingIds: number[],
-      { db }: Transaction,
-    ): Promise<Map<number, ScheduleContext>> {
-      const { meetingParticipants, meetings, stops, trips } = tablesOf(db);
-      if (meetingIds.length === 0) return new Map();
-      const rows = await db
+  // Prepared once per connection, the meetings' ids bound as one list (a query built for each page, with a list
+  // of values of its own length, cost more than running it).
+  const scheduleContextStatement = preparedOnce(
+    (db, { t: { meetingParticipants, meetings, stops, trips }, d }) =>
+      db
         .select({
           meetingId: meetings.id,
           tripId: trips.id,
@@ -54,10 +50,25 @@ export function createActivityRepository() {
           meetingParticipants,
           and(
             eq(meetingParticipants.meetingId, meetings.id),
-            eq(meetingParticipants.participantId, participantId),
+            eq(meetingParticipants.participantId, sql.placeholder('participantId')),
           ),
         )
-        .where(inArray(meetings.id, meetingIds));
+        .where(d.inIdList(meetings.id, 'meetingIds'))
+        .prepare(),
+  );
+
+  return {
+    /** Trip, stop and the participant's own role for each of these meetings, in one query. */
+    async scheduleContext(
+      participantId: number,
+      meetingIds: number[],
+      tx: Transaction,
+    ): Promise<Map<number, ScheduleContext>> {
+      if (meetingIds.length === 0) return new Map();
+      const rows = await scheduleContextStatement(tx).execute({
+        participantId,
+        meetingIds: idList(meetingIds),
+      });
       return new Map(
         rows.map((r) => [
           r.meetingId,

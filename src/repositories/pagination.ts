@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { asc, desc, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { asc, desc, type Placeholder, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { InvalidInputError } from '../errors.js';
 import type { FacetQuery } from '../schemas/facets.js';
 
@@ -84,7 +84,7 @@ export function decodeCursor(cursor: string, sortName: string, width: number, fi
  * row values). The first term is implied by the second, but SQLite seeks an index by a row value only when its
  * terms are plain columns, and by the lone bound on the leading term whatever it is (an expression too).
  */
-export function afterKey(sort: SortSpec<unknown>, key: KeyValue[]): SQL {
+export function afterKey(sort: SortSpec<unknown>, key: (KeyValue | Placeholder)[]): SQL {
   const ascending = sort.direction === 'asc';
   const comparison = sql`(${sql.join(sort.columns, sql`, `)}) ${ascending ? sql`>` : sql`<`} (${sql.join(
     key.map((v) => sql`${v}`),
@@ -102,21 +102,23 @@ export function orderBy(sort: SortSpec<unknown>): SQL[] {
 export type PageRequest = { limit: number; cursor?: string | undefined; count?: boolean | undefined };
 
 /**
- * Runs a keyset-paginated query. `fetch` gets the extra condition (rows after the cursor), the order and how many
- * rows to read; `countAll` counts every row the filters match, for `count=true`.
+ * Runs a keyset-paginated query. `fetch` gets the extra condition (rows after the cursor), the order, how many
+ * rows to read, and the cursor's key itself (for a prepared statement that binds it: afterKey with placeholders);
+ * `countAll` counts every row the filters match, for `count=true`.
  */
 export async function paginate<Row>(
   request: PageRequest,
   sort: SortSpec<Row>,
   filters: unknown,
-  fetch: (after: SQL | undefined, order: SQL[], limit: number) => Promise<Row[]>,
+  fetch: (after: SQL | undefined, order: SQL[], limit: number, key: KeyValue[] | undefined) => Promise<Row[]>,
   countAll: () => Promise<number>,
 ): Promise<Page<Row>> {
   const genericSort = sort as SortSpec<unknown>;
-  const after = request.cursor
-    ? afterKey(genericSort, decodeCursor(request.cursor, sort.name, sort.columns.length, filters))
+  const key = request.cursor
+    ? decodeCursor(request.cursor, sort.name, sort.columns.length, filters)
     : undefined;
-  const rows = await fetch(after, orderBy(genericSort), request.limit + 1);
+  const after = key ? afterKey(genericSort, key) : undefined;
+  const rows = await fetch(after, orderBy(genericSort), request.limit + 1, key);
   const data = rows.slice(0, request.limit);
   const last = data.at(-1);
   const nextCursor =

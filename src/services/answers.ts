@@ -3,7 +3,7 @@ import { type CalendarContent, renderCalendar } from '../domain/calendar.js';
 import type { Repositories } from '../repositories/index.js';
 import type { Include } from '../schemas/queries.js';
 import { TripDetailSchema } from '../schemas/trips.js';
-import { serializerFor } from '../serialization.js';
+import { shapedSerializerFor } from '../serialization.js';
 import { meetingCalendar, participantCalendar, tripCalendar } from './calendar-service.js';
 import { type CachedAnswer, createItineraryCache } from './itinerary-cache.js';
 import { tripDetail } from './itinerary-service.js';
@@ -65,7 +65,8 @@ export function createAnswers(
 ): Answers {
   const itineraries = createItineraryCache(database, { maxBytes: options.maxBytes });
   const calendars = createItineraryCache(database, { maxBytes: options.maxBytes });
-  const serializeTrip = serializerFor(TripDetailSchema, { verify: options.verify });
+  // tripDetail builds each trip in TripDetailSchema's shape, so JSON.stringify writes the schema's bytes.
+  const serializeTrip = shapedSerializerFor(TripDetailSchema, { verify: options.verify });
   return {
     trip: (id, include) =>
       itineraries.answer(`${id}?${[...include].sort().join(',')}`, async (tx) => {

@@ -15,7 +15,9 @@ async function withPlaces(
 ): Promise<{ meetings: CalendarMeeting[]; stopsById: Map<number, Stop> }> {
   const meetings = await repos.meetings.list(scope, tx);
   const participants =
-    meetings.length > 0 ? await repos.meetings.participantsByMeeting(scope, tx) : new Map();
+    meetings.length > 0
+      ? await repos.meetings.participantsByMeeting({ meetingIds: meetings.map((m) => m.id) }, tx)
+      : new Map();
   const stopsById = new Map(knownStops.map((s) => [s.id, s]));
   const missing = [...new Set(meetings.map((m) => m.stopId))].filter((id) => !stopsById.has(id));
   for (const stop of await repos.stops.getMany(missing, tx)) stopsById.set(stop.id, stop);

@@ -1,10 +1,11 @@
 import type { Transaction } from '../db/client.js';
+import { CONTEXT_ITEM_PROPERTIES, SOURCE_PROPERTIES } from '../domain/vocabulary.js';
 import type { Repositories } from '../repositories/index.js';
-import type { MeetingScope } from '../repositories/meetings-repository.js';
+import type { Source } from '../schemas/common.js';
 import type { Meeting, MeetingDetail } from '../schemas/meetings.js';
 import type { Include } from '../schemas/queries.js';
 import type { Stop, StopWithMeetings } from '../schemas/stops.js';
-import type { Trip, TripDetail } from '../schemas/trips.js';
+import type { ContextItem, Trip, TripDetail } from '../schemas/trips.js';
 
 // Assembles nested itineraries for one record or a whole page of them. Each level costs one query whatever the
 // number or size of the records (no N+1): the trips, their travelers, their stops, all their meetings, and all
@@ -12,6 +13,33 @@ import type { Trip, TripDetail } from '../schemas/trips.js';
 
 export type Includes = ReadonlySet<Include>;
 const NONE: Includes = new Set();
+
+// Every object of an itinerary is built here, or selected column by column, in its schema's order, so that
+// JSON.stringify writes what the schema's serializer writes (serialization.ts: shapedSerializerFor). The objects
+// of the JSON columns are the exception: they keep the order they were written in (the seed's sources, rows of
+// older versions or of the importer), so they are copied in their schema's order, with its properties only.
+
+function inOrder<T extends object>(keys: readonly (keyof T)[], value: T): T {
+  const copy = {} as T;
+  for (const key of keys) copy[key] = value[key];
+  return copy;
+}
+
+const sourcesInOrder = (sources: Source[]): Source[] =>
+  sources.length === 0 ? sources : sources.map((source) => inOrder(SOURCE_PROPERTIES, source));
+
+/** A record with its `sources` (and a trip's `context`) in their schema's order; the record is changed. */
+function jsonInOrder<T extends { sources: Source[]; context?: ContextItem[] }>(record: T): T {
+  record.sources = sourcesInOrder(record.sources);
+  if (record.context && record.context.length > 0) {
+    record.context = record.context.map((item) => {
+      const copy = inOrder(CONTEXT_ITEM_PROPERTIES, item);
+      copy.sources = sourcesInOrder(item.sources);
+      return copy;
+    });
+  }
+  return record;
+}
 
 function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
   const groups = new Map<number, T[]>();
@@ -23,16 +51,18 @@ function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
   return groups;
 }
 
-/** Adds participants to meetings when asked; `scope` names the same meetings, so this is one more query. */
+/**
+ * Adds participants to meetings when asked: one more query, by the meetings' ids (the primary key of attendances,
+ * which is cheaper than the scope the meetings came from, joined again).
+ */
 async function withParticipants(
   repos: Repositories,
   tx: Transaction,
   meetings: Meeting[],
-  scope: MeetingScope,
   include: Includes,
 ): Promise<MeetingDetail[]> {
   if (!include.has('participants') || meetings.length === 0) return meetings;
-  const byMeeting = await repos.meetings.participantsByMeeting(scope, tx);
+  const byMeeting = await repos.meetings.participantsByMeeting({ meetingIds: meetings.map((m) => m.id) }, tx);
   return meetings.map((m) => ({ ...m, participants: byMeeting.get(m.id) ?? [] }));
 }
 
@@ -43,7 +73,7 @@ export function meetingDetails(
   meetings: Meeting[],
   include: Includes = NONE,
 ): Promise<MeetingDetail[]> {
-  return withParticipants(repos, tx, meetings, { meetingIds: meetings.map((m) => m.id) }, include);
+  return withParticipants(repos, tx, meetings, include);
 }
 
 /** These stops, each with its `meetings` (and their participants) when `include` asks for them. */
@@ -56,7 +86,7 @@ export async function stopDetails(
   if (!include.has('meetings') || stops.length === 0) return stops;
   const scope = { stopIds: stops.map((s) => s.id) };
   const byStop = groupBy(
-    await withParticipants(repos, tx, await repos.meetings.list(scope, tx), scope, include),
+    await withParticipants(repos, tx, await repos.meetings.list(scope, tx), include),
     (m) => m.stopId,
   );
   return stops.map((stop) => ({ ...stop, meetings: byStop.get(stop.id) ?? [] }));
@@ -70,7 +100,7 @@ export async function tripDetails(
   include: Includes = NONE,
 ): Promise<TripDetail[]> {
   if (trips.length === 0) return trips;
-  let details: TripDetail[] = trips;
+  let details: TripDetail[] = trips.map(jsonInOrder);
   if (include.has('traveler') || include.has('participants')) {
     const travelers = new Map(
       (
@@ -85,13 +115,10 @@ export async function tripDetails(
   // Meetings and their participants nest inside stops, so asking for them brings the stops along.
   if (include.has('stops') || include.has('meetings')) {
     const tripIds = trips.map((t) => t.id);
-    let stops: StopWithMeetings[] = await repos.stops.listByTrips(tripIds, tx);
+    let stops: StopWithMeetings[] = (await repos.stops.listByTrips(tripIds, tx)).map(jsonInOrder);
     if (include.has('meetings')) {
-      const scope = { tripIds };
-      const byStop = groupBy(
-        await withParticipants(repos, tx, await repos.meetings.list(scope, tx), scope, include),
-        (m) => m.stopId,
-      );
+      const meetings = (await repos.meetings.list({ tripIds }, tx)).map(jsonInOrder);
+      const byStop = groupBy(await withParticipants(repos, tx, meetings, include), (m) => m.stopId);
       stops = stops.map((stop) => ({ ...stop, meetings: byStop.get(stop.id) ?? [] }));
     }
     const byTrip = groupBy(stops, (s) => s.tripId);
