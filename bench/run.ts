@@ -84,7 +84,9 @@ const load: Load = {
 };
 /** Records in the generated travels file whose import the run times (0: none). */
 const importRecords = Math.round(
-  values['import-records'] === '0' ? 0 : numberOption('import-records', values['import-records'], 0),
+  values['import-records'] === '0'
+    ? 0
+    : numberOption('import-records', values['import-records'], quick ? 2000 : 100000),
 );
 const coldStarts = Math.round(numberOption('cold-starts', values['cold-starts'], quick ? 1 : 5));
 if (values.engine !== 'sqlite' && values.engine !== 'postgres') {
