@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { currentActor } from '../domain/actor.js';
+import { searchPostings } from '../domain/ranking.js';
 import { searchText } from '../domain/text.js';
 import { Database } from './driver.js';
 import { createDatabaseHandle, type DatabaseHandle } from './handle.js';
@@ -33,6 +34,12 @@ export function openDatabase(
   // The one rule for matching text (domain/text.ts), for the search triggers, text filters and name sorting.
   sqlite.function('search_text', { deterministic: true }, (text: unknown) =>
     typeof text === 'string' ? searchText(text) : text,
+  );
+  // A record's postings for the search index's triggers (db/search-index.ts), as JSON rows.
+  sqlite.function('search_postings', { deterministic: true }, (title: unknown, body: unknown) =>
+    JSON.stringify(
+      searchPostings(typeof title === 'string' ? title : null, typeof body === 'string' ? body : null),
+    ),
   );
   return createDatabaseHandle(sqlite, drizzle(sqlite, { schema }));
 }

@@ -2,6 +2,7 @@ import { is, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { PgDatabase } from 'drizzle-orm/pg-core';
 import { ADVISORY_LOCK } from '../db/advisory-locks.js';
 import type { Db } from '../db/connection.js';
+import { SEARCH_KINDS } from '../db/search-index.js';
 import { type Tables, tablesOf } from '../db/tables.js';
 import { searchText } from '../domain/text.js';
 import type { SearchType } from '../schemas/search.js';
@@ -96,6 +97,16 @@ export type RankedSearch = {
   isHit: SQL;
   /** How many index rows match, as one row with the column `n`. */
   count(terms: SearchTerms): SQL;
+  /**
+   * The index row (read through the table's name) of the record of `page.kind` (a postings kind code,
+   * db/search-index.ts SEARCH_KINDS) and `page.ref`, as SQL text.
+   */
+  isPosting: string;
+  /**
+   * A query, as SQL text, answering the rows `kind`, `ref` and `ord` (from 0) of a JSON array of `[kind, ref]`
+   * pairs bound to its one `?` parameter, in order.
+   */
+  postingsPage: string;
 };
 
 /**
@@ -153,6 +164,11 @@ export const sqliteDialect: Dialect = {
       from search_index
       where ${sqliteFullTextMatch(words, { prefix: true })} ${types ? sql`and ${fts5.ofTypes(types)}` : sql``}`,
     isHit: sql`search_index.rowid = page.hit_doc`,
+    isPosting: `search_index.rowid = page.ref * 4 + case page.kind ${Object.entries(SEARCH_KINDS)
+      .map(([type, kind]) => `when ${kind} then ${SEARCH_TYPE_CODES[type as SearchType]}`)
+      .join(' ')} end`,
+    postingsPage:
+      'select value ->> 0 as kind, value ->> 1 as ref, cast(key as integer) as ord from json_each(?)',
     count: ({ words, types }) =>
       sql`select count(*) as n from search_index
       where ${sqliteFullTextMatch(words, { prefix: true })} ${types ? sql`and ${fts5.ofTypes(types)}` : sql``}`,
@@ -218,6 +234,12 @@ export const postgresDialect: Dialect = {
       from search_index, to_tsquery('simple', ${tsQueryText(words, true)}) as query
       where document @@ query ${types ? sql`and type in (${sql.join(types.map(typeLiteral), sql`, `)})` : sql``}`,
     isHit: sql`search_index.type = page.hit_type and search_index.ref_id = page.hit_id`,
+    isPosting: `search_index.type = case page.kind ${Object.entries(SEARCH_KINDS)
+      .map(([type, kind]) => `when ${kind} then '${type}'`)
+      .join(' ')} end and search_index.ref_id = page.ref`,
+    postingsPage:
+      'select cast(e.value ->> 0 as integer) as kind, cast(e.value ->> 1 as integer) as ref, ' +
+      'cast(e.n - 1 as integer) as ord from json_array_elements(cast(? as json)) with ordinality as e(value, n)',
     count: ({ words, types }) =>
       sql`select count(*) as n from search_index
       where document @@ to_tsquery('simple', ${tsQueryText(words, true)})

@@ -1,11 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { queryRow, queryRows } from '../db/queries.js';
+import { SEARCH_KINDS } from '../db/search-index.js';
 import { fold, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
 import { alias, asCount, dialectOf, matchExpression } from './dialect.js';
-import { type Page, paginate, sortsFor } from './pagination.js';
+import { decodeCursor, encodeCursor, type Page, type PageRequest, paginate, sortsFor } from './pagination.js';
+import { postingTerms, type RankedHit, rankPostings, recordsOf } from './search-ranking.js';
 
 // Full-text search over the FTS5 index `search_index`, which migration 0010 creates and fills (replacing that of
 // 0004), and which its triggers keep in step with every write. FTS5 is SQLite-only: this repository and that
@@ -216,13 +218,10 @@ export function createSearchRepository() {
       const countAll = async (): Promise<number> =>
         asCount((await queryRow<{ n: number }>(tx, search.count(terms)))?.n);
 
-      const page = await paginate(
-        { limit, cursor, count: withCount },
-        SEARCH_SORTS.rank,
-        filters,
-        fetch,
-        countAll,
-      );
+      const postings = postingTerms(words);
+      const page = postings
+        ? await rankedByPostings(tx, postings, { limit, cursor, count: withCount }, filters, types, countAll)
+        : await paginate({ limit, cursor, count: withCount }, SEARCH_SORTS.rank, filters, fetch, countAll);
       return {
         ...page,
         data: page.data.map((hit) => ({
@@ -234,5 +233,46 @@ export function createSearchRepository() {
         })),
       };
     },
+  };
+}
+
+/**
+ * A page ranked over the postings (search-ranking.ts), with the cursors `paginate` makes for the same sort: the
+ * page's records meet the index again, by their key, for their text, and their stops for the trip to link to.
+ */
+async function rankedByPostings(
+  tx: Transaction,
+  terms: NonNullable<ReturnType<typeof postingTerms>>,
+  request: PageRequest,
+  filters: unknown,
+  types: readonly SearchType[] | undefined,
+  countAll: () => Promise<number>,
+): Promise<Page<Hit>> {
+  const sort = SEARCH_SORTS.rank;
+  let from: RankedHit | undefined;
+  if (request.cursor) {
+    const [score, type, id] = decodeCursor(request.cursor, sort.name, sort.columns.length, filters);
+    const kind = SEARCH_KINDS[type as SearchType];
+    if (typeof score !== 'number' || typeof id !== 'number' || kind === undefined) {
+      throw new InvalidInputError([
+        {
+          field: 'cursor',
+          message: 'is not a cursor this API issued; use the nextCursor of a previous page',
+        },
+      ]);
+    }
+    from = { score, kind, ref: id };
+  }
+  const ranked = await rankPostings(tx, terms, types, from, request.limit + 1);
+  const shown = ranked.slice(0, request.limit);
+  const hits = await recordsOf(tx, shown);
+  const last = hits.at(-1);
+  return {
+    data: hits,
+    nextCursor:
+      ranked.length > request.limit && last !== undefined
+        ? encodeCursor(sort.name, filters, sort.key(last))
+        : null,
+    ...(request.count ? { total: await countAll() } : {}),
   };
 }
