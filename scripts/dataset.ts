@@ -4,9 +4,13 @@ import countries from 'i18n-iso-countries';
 import type { DatabaseHandle, Transaction } from '../src/db/client.js';
 import { engineOf, postgresEngineOf, type SqliteEngine } from '../src/db/connection.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { queryRow, queryRows, rawStatement } from '../src/db/queries.js';
+import { queryRow, queryRows, rawStatement, runStatement } from '../src/db/queries.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
-import { REBUILD_SEARCH_INDEX_SQL } from '../src/db/search-index.js';
+import {
+  REBUILD_SEARCH_INDEX_SQL,
+  REBUILD_SEARCH_POSTINGS_SQL,
+  REFRESH_SEARCH_STATISTICS_SQL,
+} from '../src/db/search-index.js';
 import { toUtcInstant } from '../src/domain/time.js';
 import { canonicalZone } from '../src/domain/tzdb.js';
 import {
@@ -612,8 +616,12 @@ export function generateDataset(
     if (o.searchIndex === 'rebuild') {
       for (const trigger of searchTriggers) sqlite.exec(trigger.sql);
       sqlite.exec('delete from search_index');
-      for (const statement of REBUILD_SEARCH_INDEX_SQL) sqlite.exec(statement);
+      for (const statement of [...REBUILD_SEARCH_INDEX_SQL, ...REBUILD_SEARCH_POSTINGS_SQL])
+        sqlite.exec(statement);
       indexSeconds = (performance.now() - started) / 1000 - rowsSeconds;
+    } else {
+      // The term statistics ranking reads (idf), counted once the rows are in.
+      for (const statement of REFRESH_SEARCH_STATISTICS_SQL) sqlite.exec(statement);
     }
   })();
 
@@ -668,6 +676,8 @@ export async function generateDatasetOn(
       const statement = keysCatchUp(table);
       if (statement) await queryRows(tx, statement);
     }
+    // The term statistics ranking reads (idf), counted once the rows are in.
+    for (const statement of REFRESH_SEARCH_STATISTICS_SQL) await runStatement(tx, sql.raw(statement));
     return {
       counts: {
         trips: await count(tx, 'trips'),

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Database } from '../../src/db/driver.js';
 import { prepareDatabase } from '../../src/db/prepare.js';
+import { REFRESH_SEARCH_STATISTICS_SQL } from '../../src/db/search-index.js';
 
 // The benchmark's dataset on PostgreSQL (npm run bench -- --engine postgres): a database of its own on the server
 // of BENCH_DATABASE_URL (else TEST_DATABASE_URL), migrated by the API's own migrations, then filled with the very
@@ -45,6 +46,17 @@ export async function copyIntoPostgres(sqlitePath: string, adminUrl: string): Pr
   await client.connect();
   try {
     await client.query('begin');
+    // The same average length for the search postings' impacts as the file's, so that both engines rank alike.
+    const hasSettings = sqlite
+      .prepare("select 1 from sqlite_master where name = 'search_index_settings'")
+      .pluck()
+      .get();
+    const settings = hasSettings
+      ? sqlite.prepare('select average_length from search_index_settings').pluck().get()
+      : undefined;
+    if (typeof settings === 'number') {
+      await client.query('update search_index_settings set average_length = $1', [settings]);
+    }
     for (const table of TABLES) {
       const columns = (
         sqlite.prepare(`select name from pragma_table_info(?)`).all(table) as { name: string }[]
@@ -75,6 +87,8 @@ export async function copyIntoPostgres(sqlitePath: string, adminUrl: string): Pr
         `select setval(pg_get_serial_sequence('${table}', 'id'), coalesce(max(id), 0) + 1, false) from "${table}"`,
       );
     }
+    // The term statistics search ranking reads (idf), counted once the rows are in.
+    for (const statement of REFRESH_SEARCH_STATISTICS_SQL) await client.query(statement);
     await client.query('commit');
     await client.query('analyze');
   } catch (error) {

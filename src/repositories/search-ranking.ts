@@ -25,8 +25,11 @@ import { dialectOf } from './dialect.js';
 /** The most words the threshold algorithm takes (each is a list to read); longer queries match few records. */
 const MOST_WORDS = 6;
 
-/** How deep the rounds of the threshold algorithm read each list, then to the end. */
-const DEPTHS = [64, 512, 4096];
+/** How deep the rounds of the threshold algorithm read the rarest word's list, per type. */
+const DEPTHS = [256, 4096];
+
+/** Up to how many records the rarest word may be in for its whole list to be read (about 1 ms per 2,000 on SQLite). */
+const WHOLE_LIST = 8000;
 
 /** The types in the order of SEARCH_KINDS codes. */
 const KIND_TYPES = (Object.entries(SEARCH_KINDS) as [SearchType, number][])
@@ -106,25 +109,26 @@ export async function rankPostings(
       .filter((hit) => from === undefined || after(hit, from))
       .sort(byRank)
       .slice(0, want);
-  // A round reads about depth rows per word and type; reading the rarest word's whole list, and looking each
-  // record up in the other words' lists, may cost less.
+  // The rarest word's list is read best first, in rounds, each record read looked up in the other words' lists;
+  // when few records hold that word, it is read whole at once.
   const rarest = statistics.matching.indexOf(Math.min(...statistics.matching));
-  const fewest = statistics.matching[rarest] ?? 0;
-  for (const depth of DEPTHS) {
-    if (depth < want) continue;
-    if (depth * terms.length * 2 > fewest) break;
-    const round = await thresholdRound(tx, terms, kinds, depth, statistics);
-    const page = pageOf(round.hits);
-    const last = page.at(-1);
-    if (round.bounds.length === 0) return page;
+  const whole = (statistics.matching[rarest] ?? 0) <= WHOLE_LIST;
+  let best: RankedHit[] = [];
+  for (const depth of whole ? [Number.POSITIVE_INFINITY] : [...DEPTHS, Number.POSITIVE_INFINITY]) {
+    const round = await readRarest(tx, terms, kinds, rarest, depth, statistics);
+    best = pageOf(round.hits);
+    const last = best.at(-1);
     const beaten = (bound: Bound) =>
       last !== undefined &&
       (-last.score > bound.score ||
         (-last.score === bound.score &&
           (bound.kind > last.kind || (bound.kind === last.kind && bound.ref >= last.ref))));
-    if (page.length === want && round.bounds.every(beaten)) return page;
+    if (round.bounds.length === 0 || (best.length === want && round.bounds.every(beaten))) return best;
+    // Common words whose best records the rounds could not prove best (long runs of equal impacts): the best of
+    // the records read, when they fill the page, rather than every match scored.
+    if (depth === DEPTHS.at(-1) && best.length === want) return best;
   }
-  return pageOf(await allMatches(tx, terms, kinds, rarest, statistics));
+  return best;
 }
 
 /** One word: the first rows of each type's list after the key, merged, the score being minus the impact. */
@@ -209,106 +213,88 @@ async function statisticsOf(tx: Transaction, terms: readonly Term[]): Promise<St
 }
 
 /**
- * One round of the threshold algorithm at a depth: the records read, scored if they hold every word, and the
- * threshold (the best score a record not read could have, as a positive BM25), or null when every record that
- * holds every word was read.
+ * A round of the threshold algorithm over the rarest word's list: its first `depth` rows of each type (all of
+ * them when infinite), each looked up in the other words' lists (the table's key), the records that hold every
+ * word scored. Per type whose list was not read to its end, the bound: the best score a record not read could
+ * have (the last impact read of the rarest word, the best impact of each other word), and the ref after which a
+ * record with that very score comes (lists are read in (impact desc, ref) order).
  */
-async function thresholdRound(
+async function readRarest(
   tx: Transaction,
   terms: readonly Term[],
   kinds: number[],
+  rarest: number,
   depth: number,
   statistics: Statistics,
 ): Promise<{ hits: RankedHit[]; bounds: Bound[] }> {
   const limited = Number.isFinite(depth);
   const params: unknown[] = [];
-  const lists: string[] = [];
-  for (const [i, { term }] of terms.entries()) {
+  const joins: string[] = [];
+  const keys: string[] = [];
+  const columns = terms.map((_, i) => {
+    if (i === rarest) return `s.frequency as f${i}, s.exact_frequency as x${i}`;
+    joins.push(`cross join search_index_postings as p${i}`);
+    keys.push(`p${i}.term = ? and p${i}.kind = s.kind and p${i}.ref = s.ref`);
+    return `p${i}.frequency as f${i}, p${i}.exact_frequency as x${i}`;
+  });
+  const read = kinds.map((kind) => {
+    params.push(terms[rarest]?.term, kind, ...(limited ? [depth] : []));
+    return `select * from (select kind, ref, length, frequency, exact_frequency from search_index_postings
+      where term = ? and kind = ?${limited ? ' order by impact desc, ref limit ?' : ''}) as read${kind}`;
+  });
+  for (const [i, term] of terms.entries()) if (i !== rarest) params.push(term.term);
+  // After the records (part 0): per type, the last row read of the rarest word (word -1) and the best row of
+  // each other word (part 1: the word in ref, the impact in f0, the ref in x0).
+  const ends: string[] = [];
+  const fill = terms
+    .slice(1)
+    .map((_, j) => `, 0 as f${j + 1}, 0 as x${j + 1}`)
+    .join('');
+  if (limited) {
     for (const kind of kinds) {
-      lists.push(`select * from (select ${i} as word, kind, ref, impact from search_index_postings
-        where term = ? and kind = ? order by impact desc, ref${limited ? ' limit ?' : ''}) as list${i}_${kind}`);
-      params.push(term, kind, ...(limited ? [depth] : []));
+      for (const [i, term] of terms.entries()) {
+        const word = i === rarest ? -1 : i;
+        ends.push(`select * from (select 1 as part, kind, ${word} as ref, 0 as length, impact as f0, ref as x0${fill}
+          from search_index_postings where term = ? and kind = ? order by impact desc, ref
+          limit 1 offset ?) as end${i}_${kind}`);
+        params.push(term.term, kind, i === rarest ? depth - 1 : 0);
+      }
     }
   }
-  const joins = terms.map(
-    (_, i) =>
-      `join search_index_postings as p${i} on p${i}.term = ? and p${i}.kind = c.kind and p${i}.ref = c.ref`,
-  );
-  params.push(...terms.map((t) => t.term));
-  const columns = terms.map((_, i) => `p${i}.frequency as f${i}, p${i}.exact_frequency as x${i}`);
-  const lastColumns = terms.map((_, i) => `impact as f${i}, ref as x${i}`);
-  if (limited) params.push(depth);
-  // The records read (part 0, scored) and the last row of each list read to the depth (part 1: its word in ref,
-  // its impact in f0, its ref in x0); a list with fewer rows was read to its end.
+  // CROSS JOIN: the rows read stay the outer loop (SQLite keeps the order written), each looked up by key.
   const rows = await run<Record<string, number>>(
     tx,
-    `with lists as (select word, kind, ref, impact,
-        row_number() over (partition by word, kind order by impact desc, ref) as n
-        from (${lists.join(' union all ')}) as l),
-      candidates as (select distinct kind, ref from lists)
-    select 0 as part, c.kind, c.ref, p0.length as length, ${columns.join(', ')}
-    from candidates as c ${joins.join(' ')}
-    union all
-    select 1 as part, kind, word as ref, n as length, ${lastColumns.join(', ')}
-    from lists where n = ${limited ? '?' : '-1'}`,
+    `select 0 as part, s.kind, s.ref, s.length, ${columns.join(', ')}
+    from (${read.join(' union all ')}) as s ${joins.join(' ')}${keys.length > 0 ? ` where ${keys.join(' and ')}` : ''}
+    ${ends.map((end) => `union all ${end}`).join(' ')}`,
     params,
   );
   const weights = statistics.matching.map((matching) => idf(statistics.records, matching));
-  // Per kind: the last row read of each word's list, or null for a list read to its end (or empty).
-  const last = new Map<number, ({ impact: number; ref: number } | null)[]>(
-    kinds.map((kind) => [kind, terms.map(() => null)]),
-  );
-  const read: Record<string, number>[] = [];
+  const found: Record<string, number>[] = [];
+  // Per type: the last row read of the rarest word (or none: read to its end) and the best impact of the others.
+  const lastRead = new Map<number, { impact: number; ref: number }>();
+  const bestOf = new Map<number, number[]>(kinds.map((kind) => [kind, terms.map(() => 0)]));
   for (const row of rows) {
     if (Number(row.part) === 0) {
-      read.push(row);
+      found.push(row);
       continue;
     }
-    const lasts = last.get(Number(row.kind));
-    if (lasts) lasts[Number(row.ref)] = { impact: Number(row.f0), ref: Number(row.x0) };
+    const kind = Number(row.kind);
+    const word = Number(row.ref);
+    if (word === -1) lastRead.set(kind, { impact: Number(row.f0), ref: Number(row.x0) });
+    else {
+      const impacts = bestOf.get(kind);
+      if (impacts) impacts[word] = Number(row.f0);
+    }
   }
-  const hits = scored(read, terms, statistics);
-  // Per kind, the best score a record not read could have, and the ref after which such a record with that very
-  // score would come (it comes after the last row read in every list, which are in (impact desc, ref) order).
   const bounds: Bound[] = [];
-  for (const [kind, lasts] of last) {
-    if (lasts.some((l) => l === null)) continue;
-    const score = lasts.reduce<number>((sum, l, i) => sum + (weights[i] ?? 0) * (l?.impact ?? 0), 0);
-    bounds.push({ kind, score, ref: Math.max(...lasts.map((l) => l?.ref ?? 0)) });
+  for (const [kind, last] of lastRead) {
+    const impacts = bestOf.get(kind) ?? [];
+    impacts[rarest] = last.impact;
+    const score = impacts.reduce((sum, value, i) => sum + (weights[i] ?? 0) * value, 0);
+    bounds.push({ kind, score, ref: last.ref });
   }
-  return { hits, bounds };
-}
-
-/**
- * Every record that holds every word, scored: the rarest word's list read whole, each record looked up in the other
- * words' lists.
- */
-async function allMatches(
-  tx: Transaction,
-  terms: readonly Term[],
-  kinds: number[],
-  rarest: number,
-  statistics: Statistics,
-): Promise<RankedHit[]> {
-  const params: unknown[] = [];
-  const joins: string[] = [];
-  const columns = terms.map((term, i) => {
-    if (i === rarest) return `s.frequency as f${i}, s.exact_frequency as x${i}`;
-    joins.push(
-      `join search_index_postings as p${i} on p${i}.term = ? and p${i}.kind = s.kind and p${i}.ref = s.ref`,
-    );
-    params.push(term.term);
-    return `p${i}.frequency as f${i}, p${i}.exact_frequency as x${i}`;
-  });
-  params.push(terms[rarest]?.term, ...kinds);
-  const rows = await run<Record<string, number>>(
-    tx,
-    `select s.kind, s.ref, s.length, ${columns.join(', ')}
-    from search_index_postings as s ${joins.join(' ')}
-    where s.term = ? and s.kind in (${kinds.map(() => '?').join(', ')})`,
-    params,
-  );
-  return scored(rows, terms, statistics);
+  return { hits: scored(found, terms, statistics), bounds };
 }
 
 /** The records of rows (kind, ref, length, and f<i>, x<i> for each word) that hold every word, scored. */
@@ -354,15 +340,14 @@ export async function recordsOf(tx: Transaction, ranked: RankedHit[]): Promise<R
   const rows = await run<{ ord: number; title: string; body: string | null; tripId: number | null }>(
     tx,
     `with page as (${search.postingsPage})
-    select page.ord as ord, search_index.title as title, search_index.body as body,
+    select page.ord as ord, ${search.postingsText.title} as title, ${search.postingsText.body} as body,
       case page.kind when ${SEARCH_KINDS.stop} then stops.trip_id
         when ${SEARCH_KINDS.meeting} then meeting_stops.trip_id end as "tripId"
     from page
-    cross join search_index
+    ${search.postingsText.from}
     left join stops on page.kind = ${SEARCH_KINDS.stop} and stops.id = page.ref
     left join meetings on page.kind = ${SEARCH_KINDS.meeting} and meetings.id = page.ref
-    left join stops as meeting_stops on meeting_stops.id = meetings.stop_id
-    where ${search.isPosting}`,
+    left join stops as meeting_stops on meeting_stops.id = meetings.stop_id`,
     [JSON.stringify(ranked.map((hit) => [hit.kind, hit.ref]))],
   );
   const byOrder = new Map(rows.map((row) => [Number(row.ord), row]));
