@@ -108,6 +108,8 @@ export type RankedSearch = {
    * pairs bound to its one `?` parameter, in order.
    */
   postingsPage: string;
+  /** The join, as SQL text, that keeps the order written (the left side as the outer loop); conditions go in WHERE. */
+  inOrder: string;
 };
 
 /**
@@ -176,6 +178,7 @@ export const sqliteDialect: Dialect = {
       title: 'record.c2',
       body: 'record.c3',
     },
+    inOrder: 'cross join',
     postingsPage:
       'select value ->> 0 as kind, value ->> 1 as ref, cast(key as integer) as ord from json_each(?)',
     count: ({ words, types }) =>
@@ -250,6 +253,7 @@ export const postgresDialect: Dialect = {
       title: 'record.title',
       body: 'record.body',
     },
+    inOrder: 'cross join',
     postingsPage:
       'select cast(e.value ->> 0 as integer) as kind, cast(e.value ->> 1 as integer) as ref, ' +
       'cast(e.n - 1 as integer) as ord from json_array_elements(cast(? as json)) with ordinality as e(value, n)',

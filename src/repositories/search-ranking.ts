@@ -228,12 +228,13 @@ async function readRarest(
   statistics: Statistics,
 ): Promise<{ hits: RankedHit[]; bounds: Bound[] }> {
   const limited = Number.isFinite(depth);
+  const { inOrder } = dialectOf(tx.db).search;
   const params: unknown[] = [];
   const joins: string[] = [];
   const keys: string[] = [];
   const columns = terms.map((_, i) => {
     if (i === rarest) return `s.frequency as f${i}, s.exact_frequency as x${i}`;
-    joins.push(`cross join search_index_postings as p${i}`);
+    joins.push(`${inOrder} search_index_postings as p${i}`);
     keys.push(`p${i}.term = ? and p${i}.kind = s.kind and p${i}.ref = s.ref`);
     return `p${i}.frequency as f${i}, p${i}.exact_frequency as x${i}`;
   });
@@ -261,7 +262,7 @@ async function readRarest(
       }
     }
   }
-  // CROSS JOIN: the rows read stay the outer loop (SQLite keeps the order written), each looked up by key.
+  // In order: the rows read stay the outer loop (SQLite keeps the order written), each looked up by key.
   const rows = await run<Record<string, number>>(
     tx,
     `select 0 as part, s.kind, s.ref, s.length, ${columns.join(', ')}
@@ -332,7 +333,7 @@ export type RankedRecord = {
 
 /**
  * The records ranked, in their order, with their text (from the index row, by its key) and the trip of a stop or
- * meeting. CROSS JOIN keeps the page as the outer loop.
+ * meeting, the page as the outer loop (dialect.ts postingsText).
  */
 export async function recordsOf(tx: Transaction, ranked: RankedHit[]): Promise<RankedRecord[]> {
   if (ranked.length === 0) return [];
