@@ -84,6 +84,31 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/**
+ * A picker of `entries` by weight (each value with its relative weight, any positive numbers), drawing from `next`
+ * (a PRNG answering [0, 1)): one draw per pick, a binary search over the cumulative shares built once.
+ */
+export function weightedPicker<T>(next: () => number, entries: readonly (readonly [T, number])[]): () => T {
+  const total = entries.reduce((sum, [, w]) => sum + w, 0);
+  const cumulative: number[] = [];
+  let running = 0;
+  for (const [, w] of entries) {
+    running += w / total;
+    cumulative.push(running);
+  }
+  return () => {
+    const u = next();
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (u < (cumulative[mid] as number)) hi = mid;
+      else lo = mid + 1;
+    }
+    return (entries[lo] as readonly [T, number])[0];
+  };
+}
+
 class Random {
   private readonly next: () => number;
 
@@ -118,24 +143,7 @@ class Random {
 
   /** A picker by weight, built once per table of weights. */
   weighted<T>(entries: readonly (readonly [T, number])[]): () => T {
-    const total = entries.reduce((sum, [, w]) => sum + w, 0);
-    const cumulative: number[] = [];
-    let running = 0;
-    for (const [, w] of entries) {
-      running += w / total;
-      cumulative.push(running);
-    }
-    return () => {
-      const u = this.next();
-      let lo = 0;
-      let hi = cumulative.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (u < (cumulative[mid] as number)) hi = mid;
-        else lo = mid + 1;
-      }
-      return (entries[lo] as readonly [T, number])[0];
-    };
+    return weightedPicker(this.next, entries);
   }
 }
 

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cityTimezones from 'city-timezones';
 import { resolveCountry } from '../src/importers/historian/countries.js';
-import { mulberry32 } from './dataset.js';
+import { mulberry32, weightedPicker } from './dataset.js';
 
 // Writes a synthetic travels file in the Office of the Historian's format (<trips><trip role who>…</trip></trips>,
 // as in its secretary-travels files), for the import benchmark and the tests of imports at scale:
@@ -42,27 +42,8 @@ const int = (min: number, max: number) => min + Math.floor(next() * (max - min +
 const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
 const chance = (p: number) => next() < p;
 
-/** A picker by weight. */
-function weighted<T>(entries: readonly (readonly [T, number])[]): () => T {
-  const total = entries.reduce((sum, [, w]) => sum + w, 0);
-  const cumulative: number[] = [];
-  let running = 0;
-  for (const [, w] of entries) {
-    running += w / total;
-    cumulative.push(running);
-  }
-  return () => {
-    const u = next();
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (u < (cumulative[mid] as number)) hi = mid;
-      else lo = mid + 1;
-    }
-    return (entries[lo] as readonly [T, number])[0];
-  };
-}
+/** A picker by weight, drawing from this file's one PRNG. */
+const weighted = <T>(entries: readonly (readonly [T, number])[]): (() => T) => weightedPicker(next, entries);
 
 // Slug, label and weight: the real files' most frequent countries and label variants, by their counts there.
 const COUNTRIES: readonly (readonly [string, string, number])[] = [
