@@ -1,12 +1,12 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import countries from 'i18n-iso-countries';
 import type { DatabaseHandle, Transaction } from '../src/db/client.js';
 import { engineOf, postgresEngineOf, type SqliteEngine } from '../src/db/connection.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { queryRow, queryRows, rawStatement } from '../src/db/queries.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
 import { REBUILD_SEARCH_INDEX_SQL } from '../src/db/search-index.js';
+import countries from '../src/domain/iso-countries.js';
 import { toUtcInstant } from '../src/domain/time.js';
 import { canonicalZone } from '../src/domain/tzdb.js';
 import {

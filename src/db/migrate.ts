@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
 import { ADVISORY_LOCK } from './advisory-locks.js';
 import type { Db } from './client.js';
@@ -41,6 +39,11 @@ export async function runPostgresMigrations(pool: pg.Pool): Promise<void> {
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      // Loaded on PostgreSQL only (see prepareDatabase).
+      const [{ drizzle }, { migrate: migratePostgres }] = await Promise.all([
+        import('drizzle-orm/node-postgres'),
+        import('drizzle-orm/node-postgres/migrator'),
+      ]);
       await migratePostgres(drizzle(client), { migrationsFolder: migrationsFolder('postgres') });
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);

@@ -5,7 +5,6 @@ import { reconcileTimeZones } from '../repositories/time-zones-repository.js';
 import { type DatabaseHandle, openDatabase } from './client.js';
 import { engineOf, postgresEngineOf } from './connection.js';
 import { runMigrations, runPostgresMigrations } from './migrate.js';
-import { openPostgres } from './postgres.js';
 
 /**
  * When to write the article's itinerary (seeds/tillerson-2018.ts): `if-empty` when the database has no trip yet
@@ -52,7 +51,8 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
   const database =
     config.url === undefined
       ? openDatabase(config.path, { onQuery: config.onQuery })
-      : openPostgres(config.url, {
+      : // Loaded only here: node-postgres and its drizzle driver cost start-up time an embedded SQLite never needs.
+        (await import('./postgres.js')).openPostgres(config.url, {
           onQuery: config.onQuery,
           poolSize: config.poolSize,
           preparedStatements: config.preparedStatements,

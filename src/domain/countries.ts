@@ -1,4 +1,4 @@
-import countries from 'i18n-iso-countries';
+import countries from './iso-countries.js';
 
 // Country codes beyond ISO 3166-1's current list, which the Historian's records need: the codes ISO 3166-3
 // reserves for former states, Kosovo's XK (used by the EU and others), and ZZ for a country the import could not

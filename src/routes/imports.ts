@@ -2,7 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
-import { importHistorian, textInput } from '../importers/historian/import-service.js';
 import { sendProblem } from '../plugins/errors.js';
 import { ProblemSchema } from '../schemas/common.js';
 import {
@@ -88,6 +87,9 @@ const importsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { file, overwriteEdits, removeMissing } = request.query;
+      // The importer (its XML parser, and the country and city tables it matches places with) is loaded on the
+      // first import, not at start: a server that never imports over HTTP does not pay for it.
+      const { importHistorian, textInput } = await import('../importers/historian/import-service.js');
       const report = await importHistorian(
         app.database,
         [textInput(file ?? 'body', request.body, file ?? null)],

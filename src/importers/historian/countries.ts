@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
-import countries from 'i18n-iso-countries';
 import type { Countries } from 'world-countries';
 import worldCountriesModule from 'world-countries';
+import countries from '../../domain/iso-countries.js';
 
 // The package is CommonJS (module.exports = the list) with typings that declare an ES default export, which
 // NodeNext reads as the module object: the value is the list.
