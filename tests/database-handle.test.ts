@@ -106,6 +106,21 @@ describe('database handle', () => {
     expect(await database.generation()).toBe(after);
   });
 
+  it('answers every call from a read made after it, shared by the calls made before that read', async () => {
+    // In memory there is one connection, so its own writes stand for anyone's: what matters is when the read is.
+    const before = await database.generation();
+    const first = database.generation();
+    insertParticipant('Ann');
+    const second = database.generation();
+    expect(second).toBe(first);
+    // The write came after the first call but before its read: both answers see it.
+    expect(await first).not.toBe(before);
+    expect(await second).toBe(await first);
+    // A call after that read gets a read of its own.
+    insertParticipant('Bob');
+    expect(await database.generation()).not.toBe(await first);
+  });
+
   it('translates constraint and busy errors into domain errors, and leaves other errors alone', () => {
     const failing = (sql: string) => {
       try {

@@ -1,8 +1,8 @@
 import type { DatabaseHandle } from '../db/handle.js';
 
 // What wakes the open change streams (GET /changes/stream) of one process. While at least one stream is open, one
-// loop reads the database's generation every `pollMs` (on SQLite one statement of about 2 µs, on PostgreSQL one
-// round trip); it changes after every committed write, from this process, another process or another instance, so
+// loop reads the database's generation every `pollMs` (on SQLite one statement, on PostgreSQL one round trip); it
+// changes after every committed write, from this process, another process or another instance, so
 // a stream learns of a write within about `pollMs` whatever instance took it, and the streams cost one query per
 // poll together, not one each. Every `resyncEvery` polls the streams are woken all the same: on PostgreSQL a change
 // can wait behind a transaction still running when it was first looked for (the feed serves changes in commit

@@ -8,9 +8,10 @@ import type { DatabaseHandle, Transaction } from '../db/handle.js';
 //
 // Invalidation is by the write path, coarse and safe: any committed write empties the cache. The database handle's
 // generation() changes after every committed write, from this process or another (a CLI import, a restore, another
-// instance on PostgreSQL); it is read before each lookup (on SQLite one statement of about 2 µs; on PostgreSQL one
-// round trip), so no answer is ever older than the last acknowledged write. An answer built is kept only when the
-// generation read before its build equals the one read after: its snapshot then saw that generation's state.
+// instance on PostgreSQL); it is read before each lookup (on SQLite one statement, on PostgreSQL one round trip,
+// each shared by the requests waiting for it and made after they arrived: handle.ts, SharedReads in postgres.ts),
+// so no answer is ever older than the last acknowledged write. An answer built is kept only when the generation
+// read before its build equals the one read after: its snapshot then saw that generation's state.
 // A trip's itinerary depends on
 // rows of five tables (participants' names, for one), which a finer scheme would have to track; the benchmark
 // shows that reads of itineraries dominate and writes are rare in comparison, so the simple scheme pays.
