@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { prepareDatabase } from '../src/db/prepare.js';
-import { asActor } from '../src/domain/actor.js';
 import { fileInput, importHistorian } from '../src/importers/historian/import-service.js';
 
 // Two benchmarks of the Historian import.
@@ -165,10 +164,10 @@ async function benchFolder(folderArg: string | undefined, runsArg: string | unde
     const { database } = await prepareDatabase({ path: join(dir, 'bench.db'), seed: 'always' });
     try {
       const started = performance.now();
-      const first = await asActor('command:import', () => importHistorian(database, files));
+      const first = await importHistorian(database.as('command:import'), files);
       const firstMs = performance.now() - started;
       const again = performance.now();
-      const second = await asActor('command:import', () => importHistorian(database, files));
+      const second = await importHistorian(database.as('command:import'), files);
       const secondMs = performance.now() - again;
       firsts.push(firstMs);
       seconds.push(secondMs);

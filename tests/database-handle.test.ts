@@ -85,14 +85,22 @@ describe('database handle', () => {
     expect(names()).toEqual(['Kept']);
   });
 
-  it('records the writer named by withActor in the audit log', async () => {
-    database.withActor('command:test', () => insertParticipant('Ann'));
-    insertParticipant('Bo');
+  it('records the writer a view names in the audit log, and no one for the handle itself', async () => {
+    const asTest = database.as('command:test');
+    expect(database.as('command:test')).toBe(asTest);
+    expect(database.as(null)).toBe(database);
+    // Interleaved: the view's write waits while the handle's runs, and each keeps its own writer.
+    await Promise.all([
+      asTest.transaction(async () => insertParticipant('Ann')),
+      database.transaction(async () => insertParticipant('Bo')),
+      asTest.autocommit(async () => insertParticipant('Cy')),
+    ]);
+    insertParticipant('Di');
     const keys = engineOf(database)
       .sqlite.prepare(`select key_name from audit_log where resource = 'participant' order by id`)
       .pluck()
       .all();
-    expect(keys).toEqual(['command:test', null]);
+    expect(keys).toEqual(['command:test', null, 'command:test', null]);
   });
 
   it('changes its generation after a write, and not without one', async () => {

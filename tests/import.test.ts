@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asActor } from '../src/domain/actor.js';
 import { displayCountry, resolveCountry } from '../src/importers/historian/countries.js';
 import { groupLegs } from '../src/importers/historian/grouping.js';
 import {
@@ -29,11 +28,9 @@ const xml = (name: string) => readFileSync(fixture(name), 'utf8');
 type Trip = TripRecord & { stops: Stop[]; traveler: Participant };
 
 const run = (t: TestApp, ...names: string[]) =>
-  asActor('command:import', () =>
-    importHistorian(
-      t.app.database,
-      names.map((n) => fileInput(fixture(n))),
-    ),
+  importHistorian(
+    t.app.database.as('command:import'),
+    names.map((n) => fileInput(fixture(n))),
   );
 
 /** Every trip with its stops and traveler, oldest first. */
@@ -942,10 +939,12 @@ describe('re-importing over hand corrections', () => {
     );
 
     // Asked to, the import overwrites them, and lists them as overwritten; then they are the importer's again.
-    const overwritten = await asActor('command:import', () =>
-      importHistorian(t.app.database, [fileInput(fixture('travels-corrected.xml'))], {
+    const overwritten = await importHistorian(
+      t.app.database.as('command:import'),
+      [fileInput(fixture('travels-corrected.xml'))],
+      {
         overwriteEdits: true,
-      }),
+      },
     );
     expect(overwritten.edits.map((e) => [e.resource, e.id, e.action])).toEqual([
       ['participant', person, 'overwritten'],
@@ -1079,10 +1078,12 @@ describe('upstream corrections', () => {
     ]);
     await t.api.get(`/stops/${rio.id}`).expect(200);
 
-    const removed = await asActor('command:import', () =>
-      importHistorian(t.app.database, [fileInput(fixture('deduplicated/travels.xml'))], {
+    const removed = await importHistorian(
+      t.app.database.as('command:import'),
+      [fileInput(fixture('deduplicated/travels.xml'))],
+      {
         removeMissing: true,
-      }),
+      },
     );
     expect(removed.stops).toMatchObject({ missing: 0, removed: 1 });
     expect(removed.missing.map((m) => [m.recordId, m.action])).toEqual([['900002', 'removed']]);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { engineOf } from '../src/db/connection.js';
-import { asActor } from '../src/domain/actor.js';
 import { fileInput, importHistorian } from '../src/importers/historian/import-service.js';
 import type { Stop } from '../src/schemas/stops.js';
 import { buildTestApp, type TestApp } from './helpers.js';
@@ -12,11 +11,9 @@ import { buildTestApp, type TestApp } from './helpers.js';
 const fixture = (name: string) => new URL(`./fixtures/historian/${name}`, import.meta.url).pathname;
 
 const run = (t: TestApp, ...names: string[]) =>
-  asActor('command:import', () =>
-    importHistorian(
-      t.app.database,
-      names.map((n) => fileInput(fixture(n))),
-    ),
+  importHistorian(
+    t.app.database.as('command:import'),
+    names.map((n) => fileInput(fixture(n))),
   );
 
 const allTrips = async (t: TestApp) =>

@@ -65,9 +65,10 @@ try {
     if (bar) bar.update(p.done, { records, file: p.file });
     else console.log(`[${p.done}/${p.total}] ${p.file}: ${p.records} records, ${p.status}`);
   };
-  const report = await database.withActor('command:import', () =>
-    importHistorian(database, files.map(fileInput), { ...options, onProgress }),
-  );
+  const report = await importHistorian(database.as('command:import'), files.map(fileInput), {
+    ...options,
+    onProgress,
+  });
   bar?.stop();
   console.log(formatReport(report));
   if (report.flagged.some((f) => f.severity === 'error')) exitCode = 1;

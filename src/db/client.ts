@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { currentActor } from '../domain/actor.js';
 import { searchText } from '../domain/text.js';
 import { type Checkpointer, createCheckpointer, SAFETY_NET_PAGES } from './checkpointer.js';
 import { Database } from './driver.js';
@@ -34,8 +33,7 @@ export function openDatabase(
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // The audit triggers ask the application who is writing (see domain/actor.ts).
-  sqlite.function('itinerary_actor', { deterministic: false }, () => currentActor());
+  // The audit triggers' itinerary_actor() (who is writing) is the handle's to answer: createDatabaseHandle.
   // The one rule for matching text (domain/text.ts), for the search triggers, text filters and name sorting.
   sqlite.function('search_text', { deterministic: true }, (text: unknown) =>
     typeof text === 'string' ? searchText(text) : text,

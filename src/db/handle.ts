@@ -1,4 +1,3 @@
-import { asActor } from '../domain/actor.js';
 import {
   type AppError,
   BusyError,
@@ -54,8 +53,12 @@ export type DatabaseHandle = {
   autocommit<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query; rejects with the engine's error otherwise. */
   ping(): Promise<void>;
-  /** Runs `fn` as the named writer: the audit triggers record `name` for every write it makes (null: anonymous). */
-  withActor<T>(name: string | null, fn: () => T): T;
+  /**
+   * The same database, its writes recorded by the audit triggers as `name`'s (null: anonymous, as this handle's
+   * own are): each request writes through the view of its API key (request.database), each command through its
+   * own (`command:import`). Views are kept per name, so asking again is a Map lookup.
+   */
+  as(name: string | null): DatabaseHandle;
   /**
    * A number that changes after every committed write, whoever made it (this connection, another process, another
    * instance), and now and then without one (a write rolled back): caches compare it with the one their entries
@@ -126,6 +129,27 @@ function domainErrorOf(code: string | undefined): AppError | undefined {
 }
 
 /**
+ * `as(name)` for a handle: the view `make(name)` builds, kept per name (null answers `base` itself). The names are
+ * API keys' and commands', a few dozen at most; past 1,000 the views are dropped and made again as asked.
+ */
+export function viewsByName(
+  base: DatabaseHandle,
+  make: (name: string) => DatabaseHandle,
+): (name: string | null) => DatabaseHandle {
+  const views = new Map<string, DatabaseHandle>();
+  return (name) => {
+    if (name === null) return base;
+    let view = views.get(name);
+    if (!view) {
+      if (views.size >= 1000) views.clear();
+      view = make(name);
+      views.set(name, view);
+    }
+    return view;
+  };
+}
+
+/**
  * The handle over an open, configured connection (db/client.ts opens it and sets its pragmas and functions), with
  * the worker that checkpoints its log, if any (db/checkpointer.ts): told of each commit, closed with the handle.
  */
@@ -153,6 +177,9 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
   // `tail` settles when the last of it has.
   let tail: Promise<unknown> = Promise.resolve();
   let busy = 0;
+  /** Who the audit triggers record for the statements running now (itinerary_actor()): set by each piece of work. */
+  let writer: string | null = null;
+  sqlite.function('itinerary_actor', { deterministic: false }, () => writer);
   let seen = '';
   let generation = 0;
   /** The generation read that the next check phase makes, while calls wait for it (see generation below). */
@@ -177,7 +204,8 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
   };
 
   /** Runs fn between BEGIN (or SAVEPOINT, inside a group of writes) and COMMIT (or RELEASE). */
-  const run = async <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => {
+  const run = async <T>(fn: (tx: Transaction) => Promise<T>, name: string | null): Promise<T> => {
+    writer = name;
     const outer = !sqlite.inTransaction;
     if (outer) statement.begin.run();
     else statement.savepoint.run();
@@ -195,17 +223,30 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
         statement.release.run();
       }
       throw error;
+    } finally {
+      writer = null;
     }
   };
 
-  /** A read: fn on the connection as it is (see `read` below). */
-  const alone = <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => fn(tx);
+  /** A read: fn on the connection as it is; it writes nothing, so no writer is named. */
+  const plain = <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => fn(tx);
+
+  /** Statements of fn each their own transaction, as `name`'s (autocommit below). */
+  const alone = async <T>(fn: (tx: Transaction) => Promise<T>, name: string | null): Promise<T> => {
+    writer = name;
+    try {
+      return await fn(tx);
+    } finally {
+      writer = null;
+    }
+  };
 
   const serialized = <T>(
-    work: (fn: (tx: Transaction) => Promise<T>) => Promise<T>,
+    work: (fn: (tx: Transaction) => Promise<T>, name: string | null) => Promise<T>,
     fn: (tx: Transaction) => Promise<T>,
+    name: string | null = null,
   ): Promise<T> => {
-    const start = () => work(fn);
+    const start = () => work(fn, name);
     // Nothing running or waiting: start now, in the caller's turn, as a synchronous statement would.
     const result = busy === 0 ? start() : tail.then(start);
     busy += 1;
@@ -223,11 +264,13 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
     autocommit: (fn) => serialized(alone, fn),
     // One connection, and every write goes through transaction(): a read that runs alone sees no write half done,
     // and needs no BEGIN of its own (inside a group of writes it sees the group's rows, as it always has).
-    read: (fn) => serialized(alone, fn),
+    read: (fn) => serialized(plain, fn),
     ping: async () => {
       statement.ping.get();
     },
-    withActor: (name, fn) => asActor(name, fn),
+    // The writer is the handle's to name, not the request's context: work runs one piece at a time, so the name
+    // set for the piece that runs is the name of every statement on the connection meanwhile.
+    as: (name) => views(name),
     generation: () => {
       // Shared by every call made before it runs: the read waits for the check phase of the event loop's current
       // turn (setImmediate), which comes after every request that turn's poll phase received was parsed, so it is
@@ -279,5 +322,10 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
   };
   // drizzle and the connection, for src/db/ and src/repositories/ alone (connection.ts).
   bindEngine(handle, { db, sqlite });
+  const views = viewsByName(handle, (name) => ({
+    ...handle,
+    transaction: (fn) => serialized(run, fn, name),
+    autocommit: (fn) => serialized(alone, fn, name),
+  }));
   return handle;
 }

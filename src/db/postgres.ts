@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { asActor, currentActor } from '../domain/actor.js';
 import {
   type AppError,
   BusyError,
@@ -11,7 +10,7 @@ import {
   ReferenceConflictError,
 } from '../errors.js';
 import { bindPostgresConnection, bindPostgresEngine, type Db } from './connection.js';
-import type { DatabaseHandle, Transaction } from './handle.js';
+import { type DatabaseHandle, type Transaction, viewsByName } from './handle.js';
 import type { IntegrityReport } from './maintenance.js';
 import * as pgSchema from './schema-pg.js';
 
@@ -22,7 +21,7 @@ import * as pgSchema from './schema-pg.js';
 // the several queries of one answer see one state).
 //
 // Who writes: the audit triggers read `app.actor`, which each write transaction sets (set_config(…, true): for that
-// transaction only) from the actor of the request (domain/actor.ts).
+// transaction only) from the writer its view names (`as(name)`: each request's API key, each command's name).
 //
 // The generation: a transaction that writes a change-feed row (a trip, stop, meeting, participant or attendance)
 // bumps one of the rows of `cache_generation`, once (migrations/postgres/0002 and 0004); their sum, read in one round
@@ -345,18 +344,20 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     return Number(rows[0]?.n ?? 0);
   });
 
+  /** A transaction whose writes the audit triggers record as `actor`'s (null: anonymous). */
+  const transactionAs = <T>(actor: string | null, fn: (tx: Transaction) => Promise<T>): Promise<T> => {
+    // BEGIN, the plan mode and the actor in one round trip (a simple query may hold several statements). A write's
+    // statements find rows by key (ids, a participant's dates), where a generic plan is as good as one made for
+    // the values; PostgreSQL would otherwise plan some of them again on every run (an id list's length is
+    // unknown to a generic plan's estimate), which cost more than running them.
+    const begin = `BEGIN; SET LOCAL plan_cache_mode = force_generic_plan${
+      actor === null ? '' : `; SELECT set_config('app.actor', ${pg.escapeLiteral(actor)}, true)`
+    }`;
+    return retried(() => within(begin, 'COMMIT', fn));
+  };
+
   const handle: DatabaseHandle = {
-    transaction: (fn) => {
-      const actor = currentActor();
-      // BEGIN, the plan mode and the actor in one round trip (a simple query may hold several statements). A write's
-      // statements find rows by key (ids, a participant's dates), where a generic plan is as good as one made for
-      // the values; PostgreSQL would otherwise plan some of them again on every run (an id list's length is
-      // unknown to a generic plan's estimate), which cost more than running them.
-      const begin = `BEGIN; SET LOCAL plan_cache_mode = force_generic_plan${
-        actor === null ? '' : `; SELECT set_config('app.actor', ${pg.escapeLiteral(actor)}, true)`
-      }`;
-      return retried(() => within(begin, 'COMMIT', fn));
-    },
+    transaction: (fn) => transactionAs(null, fn),
     read: (fn) => retried(() => within('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', 'COMMIT', fn)),
     autocommit: async (fn) => {
       const client = await connect();
@@ -383,7 +384,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       }
       client.release();
     },
-    withActor: (name, fn) => asActor(name, fn),
+    // The writer travels with the transaction: set in the same round trip as BEGIN (transactionAs).
+    as: (name) => views(name),
     generation: () => generations.read(),
     // Reads run in transactions of their own, which see only what was committed.
     uncommitted: () => false,
@@ -407,6 +409,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     },
   };
   bindPostgresEngine(handle, { pool, dbOf });
+  const views = viewsByName(handle, (name) => ({
+    ...handle,
+    transaction: (fn) => transactionAs(name, fn),
+  }));
   return handle;
 }
 

@@ -68,12 +68,10 @@ export async function prepareDatabase(config: PrepareConfig): Promise<Prepared> 
     const seeded =
       config.seed === 'never'
         ? null
-        : await database.withActor('command:seed', () =>
-            database.transaction(async (tx) => {
-              await serializeStartup(tx);
-              return config.seed === 'always' || !(await hasTrips(tx)) ? applySeed(tillersonSeed, tx) : null;
-            }),
-          );
+        : await database.as('command:seed').transaction(async (tx) => {
+            await serializeStartup(tx);
+            return config.seed === 'always' || !(await hasTrips(tx)) ? applySeed(tillersonSeed, tx) : null;
+          });
     return { database, repos: createRepositories(), seeded };
   } catch (error) {
     // What the error means (a server that cannot be reached, say) is read before the handle closes.

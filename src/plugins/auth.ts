@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { DatabaseHandle } from '../db/handle.js';
 import { AppError } from '../errors.js';
 import type { AuthenticatedKey } from '../repositories/keys-repository.js';
 
@@ -7,6 +8,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The API key that authenticated the request, if any. */
     apiKey: AuthenticatedKey | null;
+    /**
+     * The database as this request's writer (app.database.as(the key's name)): the audit log records the key
+     * behind every write made through it. Request code writes through it, never through app.database.
+     */
+    database: DatabaseHandle;
   }
   interface FastifyContextConfig {
     /** The scope a route needs beyond its method's default (admin routes). */
@@ -68,6 +74,7 @@ export const clientOf = (request: FastifyRequest): string =>
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
     app.decorateRequest('apiKey', null);
+    app.decorateRequest('database', null as unknown as DatabaseHandle);
 
     app.addHook('onRequest', async (request) => {
       // The health check and the API description never touch keys, so they answer even when the database won't.
@@ -98,9 +105,10 @@ export default fp<AuthPluginOptions>(
       }
     });
 
-    // The rest of the request runs as its key, so the audit log knows who wrote.
+    // The rest of the request writes as its key, so the audit log knows who wrote.
     app.addHook('onRequest', (request, _reply, done) => {
-      app.database.withActor(request.apiKey?.name ?? null, done);
+      request.database = app.database.as(request.apiKey?.name ?? null);
+      done();
     });
   },
   { name: 'auth', dependencies: ['database'] },

@@ -38,7 +38,7 @@ export default fp(
         .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
         .update(prefer === undefined ? '' : `\nprefer: ${String(prefer)}`)
         .digest('base64url');
-      const claim = await app.database.transaction((tx) =>
+      const claim = await request.database.transaction((tx) =>
         app.repos.idempotency.begin(holder, key, requestHash, tx),
       );
       if (claim.kind === 'mismatch') {
@@ -69,7 +69,9 @@ export default fp(
       const claim = request.idempotency;
       if (!claim) return payload;
       if (reply.statusCode >= 500) {
-        await app.database.transaction((tx) => app.repos.idempotency.abandon(claim.holder, claim.key, tx));
+        await request.database.transaction((tx) =>
+          app.repos.idempotency.abandon(claim.holder, claim.key, tx),
+        );
         return payload;
       }
       const headers: Record<string, string> = {};
@@ -80,7 +82,7 @@ export default fp(
       const body =
         typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
       const response = { status: reply.statusCode, headers, body };
-      await app.database.transaction((tx) =>
+      await request.database.transaction((tx) =>
         app.repos.idempotency.complete(claim.holder, claim.key, response, tx),
       );
       return payload;

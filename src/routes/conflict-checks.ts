@@ -83,10 +83,10 @@ export async function checkedUpdate<T extends { version: number }>(
   record: { kind: keyof typeof SCHEDULE_FIELDS; focus: Focus },
   update: (tx: Transaction, expected: Expected) => Promise<T>,
 ): Promise<T & { warnings?: Conflict[] }> {
-  const { database, repos } = request.server;
+  const { repos } = request.server;
   const expected = ifMatch(request);
   const body = (request.body ?? {}) as object;
-  const { result, warnings } = await checkedWrite(database, repos.conflicts, {
+  const { result, warnings } = await checkedWrite(request.database, repos.conflicts, {
     handling: writeHandling(request, reply),
     write: (tx) => update(tx, expected),
     focus: record.focus,

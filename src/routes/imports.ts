@@ -91,7 +91,7 @@ const importsRoutes: FastifyPluginAsyncZod = async (app) => {
       // first import, not at start: a server that never imports over HTTP does not pay for it.
       const { importHistorian, textInput } = await import('../importers/historian/import-service.js');
       const report = await importHistorian(
-        app.database,
+        request.database,
         [textInput(file ?? 'body', request.body, file ?? null)],
         {
           overwriteEdits,

@@ -56,7 +56,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { key, token } = await app.database.transaction((tx) => repos.keys.create(request.body, tx));
+      const { key, token } = await request.database.transaction((tx) => repos.keys.create(request.body, tx));
       return reply.code(201).send({ ...key, token });
     },
   );
@@ -75,7 +75,7 @@ const keysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await app.database.transaction((tx) => repos.keys.revoke(request.params.name, tx));
+      await request.database.transaction((tx) => repos.keys.revoke(request.params.name, tx));
       return reply.code(204).send(null);
     },
   );

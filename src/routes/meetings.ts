@@ -208,7 +208,7 @@ const meetingsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { id, participantId } = request.params;
       const expected = ifMatch(request);
-      const { result, warnings } = await checkedWrite(database, repos.conflicts, {
+      const { result, warnings } = await checkedWrite(request.database, repos.conflicts, {
         handling: writeHandling(request, reply),
         write: async (tx) => {
           const { created } = await repos.meetings.setParticipant(

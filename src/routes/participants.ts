@@ -62,7 +62,9 @@ const participantsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const participant = await database.transaction((tx) => repos.participants.create(request.body, tx));
+      const participant = await request.database.transaction((tx) =>
+        repos.participants.create(request.body, tx),
+      );
       return sendCreated(reply, `/participants/${participant.id}`, participant);
     },
   );

@@ -40,7 +40,7 @@ export async function updateRecord<T extends { version: number }>(
   update: (tx: Transaction, expected: Expected) => Promise<T>,
 ): Promise<T> {
   const expected = ifMatch(request);
-  return tagWithVersion(reply, await request.server.database.transaction((tx) => update(tx, expected)));
+  return tagWithVersion(reply, await request.database.transaction((tx) => update(tx, expected)));
 }
 
 /** A DELETE: `remove` runs in a transaction with the versions If-Match accepts; answers 204 No Content. */
@@ -50,7 +50,7 @@ export async function deleteRecord(
   remove: (tx: Transaction, expected: Expected) => Promise<void>,
 ): Promise<FastifyReply> {
   const expected = ifMatch(request);
-  await request.server.database.transaction((tx) => remove(tx, expected));
+  await request.database.transaction((tx) => remove(tx, expected));
   return reply.code(204).send(null);
 }
 

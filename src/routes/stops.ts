@@ -205,7 +205,7 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { result: meeting, warnings } = await checkedWrite(database, repos.conflicts, {
+      const { result: meeting, warnings } = await checkedWrite(request.database, repos.conflicts, {
         handling: writeHandling(request, reply),
         write: async (tx) => {
           const created = await repos.meetings.create(request.params.id, request.body, tx);

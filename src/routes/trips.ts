@@ -92,7 +92,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const trip = await database.transaction((tx) => repos.trips.create(request.body, tx));
+      const trip = await request.database.transaction((tx) => repos.trips.create(request.body, tx));
       return sendCreated(reply, `/trips/${trip.id}`, trip);
     },
   );
@@ -236,7 +236,7 @@ const tripsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const tripId = request.params.id;
-      const { result: stop, warnings } = await checkedWrite(database, repos.conflicts, {
+      const { result: stop, warnings } = await checkedWrite(request.database, repos.conflicts, {
         handling: writeHandling(request, reply),
         write: (tx) => repos.stops.create(tripId, request.body, tx),
         focus: { tripIds: [tripId] },
