@@ -670,7 +670,7 @@ export function createMeetingsRepository() {
     /**
      * Creates the meeting and its participants in one transaction: all of it or none of it. Answers the meeting as
      * stored, with its participants (by participant id, as `participantsByMeeting` orders them). NotFoundError for
-     * an unknown stop; a ValidationError (422) for invalid fields or an unknown or repeated participant.
+     * an unknown stop; an InvalidInputError for invalid fields or an unknown or repeated participant.
      */
     async create(
       stopId: number,
