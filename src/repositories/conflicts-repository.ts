@@ -246,8 +246,15 @@ export function createConflictsRepository() {
     return facts;
   };
 
-  /** The participants, dates and records a focus spans; null when it places nobody on any date. */
-  const resolve = async (tx: Transaction, focus: Focus): Promise<Resolved | null> => {
+  /**
+   * The participants, dates and records a focus spans; null when it places nobody on any date. `people`: the focus's
+   * meetings' people as lockSchedules read them, when it did.
+   */
+  const resolve = async (
+    tx: Transaction,
+    focus: Focus,
+    people?: MeetingPeopleRow[],
+  ): Promise<Resolved | null> => {
     const { db } = tx;
     const { meetings, meetingParticipants, stops, trips } = tablesOf(db);
     const tripIds = new Set(focus.tripIds ?? []);
@@ -293,8 +300,8 @@ export function createConflictsRepository() {
     }
     if (meetingIds.size > 0) {
       // Each live meeting with its trip's traveler and, a row each, its attendees (one prepared query, the ids bound
-      // as one list): a meeting that is cancelled or undated places nobody.
-      const rows = await meetingPeople(tx).execute({ meetingIds: idList([...meetingIds]) });
+      // as one list): a meeting that is cancelled or undated places nobody. Taking the locks read them already.
+      const rows = people ?? (await meetingPeople(tx).execute({ meetingIds: idList([...meetingIds]) }));
       for (const row of rows) {
         participantIds.push(row.travelerId);
         if (row.attendeeId !== null) participantIds.push(row.attendeeId);
@@ -316,26 +323,21 @@ export function createConflictsRepository() {
    * Locks the schedules a focus can change, before they are read (Dialect.scheduleLocks). A focus on meetings locks
    * the participants and trips of those meetings (and every schedule, shared), until the keys read after taking the
    * locks are the keys taken: a write that committed while this one waited may have changed them (another
-   * traveler, another attendee). A focus on trips or stops, which can move any number of people at once, or on
-   * more meetings than MAX_KEYED_MEETINGS, locks every schedule.
+   * traveler, another attendee); it answers the meetings' people, read once the locks are held, which `resolve`
+   * would otherwise read itself. A focus on trips or stops, which can move any number of people at once, or on
+   * more meetings than MAX_KEYED_MEETINGS, locks every schedule, and answers undefined.
    */
-  const lockSchedules = async (tx: Transaction, focus: Focus): Promise<void> => {
+  const lockSchedules = async (tx: Transaction, focus: Focus): Promise<MeetingPeopleRow[] | undefined> => {
     const locks = dialectOf(tx.db).scheduleLocks;
-    if (!locks) return;
+    if (!locks) return undefined;
     const meetingIds = [...new Set(focus.meetingIds ?? [])].sort((a, b) => a - b);
     const wide = (focus.tripIds?.length ?? 0) > 0 || (focus.stopIds?.length ?? 0) > 0;
     if (wide || meetingIds.length > MAX_KEYED_MEETINGS) {
       await queryRows(tx, locks.everything);
-      return;
+      return undefined;
     }
-    if (meetingIds.length === 0) return;
-    let taken = '';
-    for (;;) {
-      const keys = await queryRows<{ ns: number; id: number }>(tx, locks.meetings(meetingIds));
-      const now = keys.map((k) => `${k.ns}:${k.id}`).join(',');
-      if (now === taken) return;
-      taken = now;
-    }
+    if (meetingIds.length === 0) return undefined;
+    return queryRows<MeetingPeopleRow>(tx, locks.meetingPeople(meetingIds));
   };
 
   /** Whether a conflict involves a record of the focus. */
@@ -393,8 +395,8 @@ export function createConflictsRepository() {
     focus: Focus,
     lock = false,
   ): Promise<{ found: FoundConflict[]; facts: Facts }> => {
-    if (lock) await lockSchedules(tx, focus);
-    const resolved = await resolve(tx, focus);
+    const people = lock ? await lockSchedules(tx, focus) : undefined;
+    const resolved = await resolve(tx, focus, people);
     if (!resolved) return { found: [], facts: await load(tx, { participantIds: [] }) };
     const facts = await load(tx, resolved);
     return { found: findConflicts(facts).filter((c) => involves(c, facts, resolved)), facts };
@@ -473,6 +475,8 @@ export function createConflictsRepository() {
   };
 }
 
+/** A live meeting's date, its trip's traveler and one of its attendees (null when it has none). */
+type MeetingPeopleRow = { date: string | null; travelerId: number; attendeeId: number | null };
 type MeetingRow = { participantId: number } & Omit<MeetingFacts, 'date'> & { date: string | null };
 type ColumnLike = Parameters<typeof inArray>[0];
 

@@ -62,11 +62,14 @@ export type Dialect = {
   /**
    * The statements that lock schedules until the transaction ends (the read-then-write rule of a checked write),
    * waiting for other transactions that hold them; null where transactions already run one at a time (SQLite).
-   * `meetings(ids)` takes the lock over every schedule shared, then the locks of the participants (travelers and
-   * attendees) and trips of these meetings, in one order for all, and answers the keys it locked as rows of `ns`
-   * and `id`, in that order; `everything` takes the lock over every schedule exclusively.
+   * `meetingPeople(ids)` takes the lock over every schedule shared, then the locks of the participants (travelers
+   * and attendees) and trips of these meetings, in one order for all, until the keys read once they are held are
+   * the keys taken (a write that committed meanwhile may have changed them); then it answers, read after the locks,
+   * a row per live meeting (neither it nor its trip cancelled, and dated) and attendee: `date`, `travelerId`,
+   * `attendeeId` (null for a meeting without attendees). All of it in one statement. `everything` takes the lock
+   * over every schedule exclusively.
    */
-  scheduleLocks: { meetings: (meetingIds: readonly number[]) => SQL; everything: SQL } | null;
+  scheduleLocks: { meetingPeople: (meetingIds: readonly number[]) => SQL; everything: SQL } | null;
   /**
    * A query answering one row whose `claimed` is true when the transaction may run the periodic maintenance
    * (pruning): taken until it ends, and not while another instance's maintenance runs; null where one process owns
@@ -229,25 +232,13 @@ export const postgresDialect: Dialect = {
   // schedule first, then participants and trips in ascending order, so that two writes never wait for each other
   // in opposite orders. The keys are read without regard to status, so a cancelled trip's schedule is locked too.
   scheduleLocks: {
-    meetings: (meetingIds) => {
-      const ids = sql`cast(translate(${idList(meetingIds)}, '[]', '{}') as integer[])`;
-      const all = sql.raw(String(ADVISORY_LOCK.schedules));
-      return sql`select k.ns, k.id,
-          case when k.ns = ${all} then pg_advisory_xact_lock_shared(k.ns, k.id)
-            else pg_advisory_xact_lock(k.ns, k.id) end as locked
-        from (
-          select ns, id from (
-            select ${all} as ns, 0 as id
-            union select ${sql.raw(String(ADVISORY_LOCK.tripSchedule))}, s.trip_id
-              from meetings m join stops s on s.id = m.stop_id where m.id = any(${ids})
-            union select ${sql.raw(String(ADVISORY_LOCK.participantSchedule))}, t.traveler_id
-              from meetings m join stops s on s.id = m.stop_id join trips t on t.id = s.trip_id where m.id = any(${ids})
-            union select ${sql.raw(String(ADVISORY_LOCK.participantSchedule))}, mp.participant_id
-              from meeting_participants mp where mp.meeting_id = any(${ids})
-          ) as keys
-          order by ns <> ${all}, ns, id
-        ) as k`;
-    },
+    // PostgreSQL migration 0007's function: the locks, their keys read again until they hold still, and the people of the
+    // meetings, in one round trip (it had been three: the locks, their keys again, the people).
+    meetingPeople: (meetingIds) =>
+      sql`select meeting_date as "date", traveler as "travelerId", attendee as "attendeeId"
+        from itinerary_lock_meeting_schedules(cast(translate(${idList(meetingIds)}, '[]', '{}') as integer[]),
+          ${sql.raw(String(ADVISORY_LOCK.schedules))}, ${sql.raw(String(ADVISORY_LOCK.tripSchedule))},
+          ${sql.raw(String(ADVISORY_LOCK.participantSchedule))})`,
     everything: sql`select pg_advisory_xact_lock(${sql.raw(String(ADVISORY_LOCK.schedules))}, 0)`,
   },
   // Tried, not waited for: an instance whose claim fails leaves the work to the one that holds it.

@@ -10,7 +10,13 @@ import { assertExpected, changedFields, type Expected, untilWritten } from '../d
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
 import { splitFacets } from '../schemas/facets.js';
-import type { CreateMeeting, Meeting, MeetingListQuery, UpdateMeeting } from '../schemas/meetings.js';
+import type {
+  CreateMeeting,
+  Meeting,
+  MeetingDetail,
+  MeetingListQuery,
+  UpdateMeeting,
+} from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
 import { perEngine } from './dialect.js';
@@ -36,6 +42,12 @@ export type MeetingScope = {
   involving?: number;
 };
 type Role = MeetingParticipant['role'];
+type ParticipantColumns = Omit<MeetingParticipant, 'role'>;
+/** A meeting's own columns, as its table holds them (without its stop's trip and zone). */
+type OwnColumns = Omit<Meeting, 'tripId' | 'timeZone'>;
+
+/** The most attendances of a new meeting written by a statement prepared for their number. */
+const MAX_PREPARED_ATTENDEES = 16;
 
 // Chronological order: by date (undated last), then by the clock time or, failing that, the part of the day
 // (undetermined last), then by id, which keeps the order the items were recorded in. The same key is computed
@@ -97,6 +109,9 @@ const meetingSql = perEngine(({ t: { meetings, meetingParticipants, stops, trips
     version: meetings.version,
   };
 
+  /** A meeting's own columns (meetingColumns without its stop's trip and zone), as an insert returns them. */
+  const { tripId: _tripId, timeZone: _timeZone, ...ownColumns } = meetingColumns;
+
   /** The condition of a scope's shape, each list bound as one JSON parameter of the same name. */
   const scopeWhere = (shape: string): SQL | undefined => {
     const has = new Set(shape.split(','));
@@ -116,6 +131,7 @@ const meetingSql = perEngine(({ t: { meetings, meetingParticipants, stops, trips
     attendedBy,
     involvedIn,
     meetingColumns,
+    ownColumns,
     scopeWhere,
   };
 });
@@ -376,16 +392,16 @@ export function createMeetingsRepository() {
     return row;
   };
 
-  const zoneOfStop = preparedOnce((db, { t: { stops } }) =>
+  const stopById = preparedOnce((db, { t: { stops } }) =>
     db
-      .select({ timeZone: stops.timeZone })
+      .select({ tripId: stops.tripId, timeZone: stops.timeZone })
       .from(stops)
       .where(eq(stops.id, sql.placeholder('id')))
       .prepare(),
   );
-  /** The stop's time zone, or undefined when there is no such stop. */
-  const stopZone = async (stopId: number, tx: Transaction) =>
-    firstRow(await zoneOfStop(tx).execute({ id: stopId }))?.timeZone;
+  /** The stop's trip and time zone, or undefined when there is no such stop. */
+  const stopPlace = async (stopId: number, tx: Transaction) =>
+    firstRow(await stopById(tx).execute({ id: stopId }));
 
   const participantById = preparedOnce((db, { t: { participants } }) =>
     db
@@ -397,6 +413,30 @@ export function createMeetingsRepository() {
   const participantExists = async (id: number, tx: Transaction) =>
     firstRow(await participantById(tx).execute({ id })) !== undefined;
 
+  // What a new meeting needs read before it is written, in one query: its stop's trip and zone (no row: no such
+  // stop), and each of the participants it lists that exists, a row each (none: a row whose `id` is null), with
+  // the columns of its answer (MeetingParticipantSchema's order, the role added after).
+  const stopAndParticipants = preparedOnce((db, { t: { participants, stops }, d }) =>
+    db
+      .select({
+        tripId: stops.tripId,
+        timeZone: stops.timeZone,
+        id: participants.id,
+        kind: participants.kind,
+        name: participants.name,
+        title: participants.title,
+        country: participants.country,
+        organization: participants.organization,
+        createdAt: participants.createdAt,
+        updatedAt: participants.updatedAt,
+        version: participants.version,
+      })
+      .from(stops)
+      .leftJoin(participants, d.inIdList(participants.id, 'participantIds'))
+      .where(eq(stops.id, sql.placeholder('stopId')))
+      .prepare(),
+  );
+
   // Writes prepared per shape (the set of columns given), each value bound by name; drizzle still encodes each
   // value as its column does (JSON columns as JSON text).
   const shapeOf = (values: object): string =>
@@ -406,13 +446,15 @@ export function createMeetingsRepository() {
       .join(',');
   const placeholders = (shape: string) =>
     Object.fromEntries(shape.split(',').map((column) => [column, sql.placeholder(column)]));
+  // The row as stored (defaults included), so that the answer needs no read after the write.
   const insertStatement = preparedBy((shape: string, db, { t: { meetings } }) =>
     db
       .insert(meetings)
       .values(placeholders(shape) as unknown as typeof meetings.$inferInsert)
-      .returning({ id: meetings.id })
+      .returning(meetingSql(db).ownColumns)
       .prepare(),
   );
+  // The row as written, or none when the meeting was no longer at the version read.
   const updateStatement = preparedBy((shape: string, db, { t: { meetings } }) =>
     db
       .update(meetings)
@@ -420,19 +462,72 @@ export function createMeetingsRepository() {
       .where(
         and(eq(meetings.id, sql.placeholder('id')), eq(meetings.version, sql.placeholder('readVersion'))),
       )
+      .returning(meetingSql(db).ownColumns)
       .prepare(),
   );
-  const insertAttendee = preparedOnce((db, { t: { meetingParticipants } }) =>
+
+  /** A meeting from its own columns as stored and its stop's trip and zone, in MeetingSchema's order (as `get`). */
+  const meetingOf = (row: OwnColumns, place: { tripId: number; timeZone: string }): Meeting => ({
+    id: row.id,
+    stopId: row.stopId,
+    tripId: place.tripId,
+    kind: row.kind,
+    title: row.title,
+    description: row.description,
+    topics: row.topics,
+    status: row.status,
+    date: row.date,
+    startTime: row.startTime,
+    endTime: row.endTime,
+    partOfDay: row.partOfDay,
+    timeZone: place.timeZone,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    sources: row.sources,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: row.version,
+  });
+  // A meeting's attendances in one statement, prepared per number of rows up to MAX_PREPARED_ATTENDEES (a longer
+  // list, rare, is built for its length each time).
+  const attendeeRows = (count: number, value: (name: string) => unknown) =>
+    Array.from({ length: count }, (_, i) => ({
+      meetingId: value('meetingId'),
+      participantId: value(`participantId${i}`),
+      role: value(`role${i}`),
+      createdAt: value('createdAt'),
+    }));
+  const insertAttendees = preparedBy((count: number, db, { t: { meetingParticipants } }) =>
     db
       .insert(meetingParticipants)
-      .values({
-        meetingId: sql.placeholder('meetingId'),
-        participantId: sql.placeholder('participantId'),
-        role: sql.placeholder('role'),
-        createdAt: sql.placeholder('createdAt'),
-      })
+      .values(
+        attendeeRows(count, (name) => sql.placeholder(name)) as unknown as Array<
+          typeof meetingParticipants.$inferInsert
+        >,
+      )
       .prepare(),
   );
+  const addAttendees = async (
+    tx: Transaction,
+    meetingId: number,
+    attendees: { participantId: number; role: Role }[],
+    createdAt: string,
+  ): Promise<void> => {
+    if (attendees.length === 0) return;
+    const values: Record<string, unknown> = { meetingId, createdAt };
+    for (const [i, a] of attendees.entries()) {
+      values[`participantId${i}`] = a.participantId;
+      values[`role${i}`] = a.role;
+    }
+    if (attendees.length <= MAX_PREPARED_ATTENDEES) {
+      await insertAttendees(tx, attendees.length).execute(values);
+      return;
+    }
+    const { meetingParticipants } = tablesOf(tx.db);
+    await tx.db
+      .insert(meetingParticipants)
+      .values(attendees.map((a) => ({ meetingId, participantId: a.participantId, role: a.role, createdAt })));
+  };
 
   /**
    * A new version for a meeting whose attendance changed. With `expected` versions (If-Match), only if it is still at
@@ -572,17 +667,33 @@ export function createMeetingsRepository() {
       );
     },
 
-    /** Creates the meeting and its participants in one transaction: all of it or none of it. */
-    async create(stopId: number, input: CreateMeeting & { id?: number }, tx: Transaction): Promise<Meeting> {
-      const timeZone = await stopZone(stopId, tx);
-      if (timeZone === undefined) throw new NotFoundError('stop', stopId);
+    /**
+     * Creates the meeting and its participants in one transaction: all of it or none of it. Answers the meeting as
+     * stored, with its participants (by participant id, as `participantsByMeeting` orders them). NotFoundError for
+     * an unknown stop; an InvalidInputError for invalid fields or an unknown or repeated participant.
+     */
+    async create(
+      stopId: number,
+      input: CreateMeeting & { id?: number },
+      tx: Transaction,
+    ): Promise<MeetingDetail> {
       const { participants: attendees, ...fields } = input;
+      const found = await stopAndParticipants(tx).execute({
+        stopId,
+        participantIds: idList([...new Set(attendees.map((a) => a.participantId))]),
+      });
+      const stop = firstRow(found);
+      if (stop === undefined) throw new NotFoundError('stop', stopId);
+      const { tripId, timeZone } = stop;
+      const known = new Map(
+        found.flatMap(({ tripId: _t, timeZone: _z, ...p }) => (p.id === null ? [] : [[p.id, p]])),
+      );
       const errors: FieldIssue[] = [...meetingRules({ ...fields, timeZone })];
       const seen = new Set<number>();
       for (const [i, { participantId }] of attendees.entries()) {
         if (seen.has(participantId)) {
           errors.push({ field: `participants.${i}.participantId`, message: 'is listed twice' });
-        } else if (!(await participantExists(participantId, tx))) {
+        } else if (!known.has(participantId)) {
           errors.push({
             field: `participants.${i}.participantId`,
             message: `no participant has the id ${participantId}`,
@@ -595,16 +706,13 @@ export function createMeetingsRepository() {
       const row = { ...fields, ...instantsOf(fields, timeZone), stopId, createdAt: now, updatedAt: now };
       const inserted = firstRow(await insertStatement(tx, shapeOf(row)).execute(row));
       if (!inserted) throw new Error('the meeting was not inserted');
-      const { id } = inserted;
-      for (const a of attendees) {
-        await insertAttendee(tx).execute({
-          meetingId: id,
-          participantId: a.participantId,
-          role: a.role,
-          createdAt: now,
-        });
-      }
-      return get(id, tx);
+      await addAttendees(tx, inserted.id, attendees, now);
+      // The stop's trip and zone as read above.
+      const meeting = meetingOf(inserted, { tripId, timeZone });
+      const participants = attendees
+        .map(({ participantId, role }) => ({ ...(known.get(participantId) as ParticipantColumns), role }))
+        .sort((a, b) => a.id - b.id);
+      return { ...meeting, participants };
     },
 
     async update(id: number, patch: UpdateMeeting, expected: Expected, tx: Transaction): Promise<Meeting> {
@@ -616,8 +724,8 @@ export function createMeetingsRepository() {
         if (Object.keys(changed).length === 0) return current;
         const merged = { ...current, ...changed };
         // The current stop's zone came with the meeting; another stop's is read.
-        const timeZone =
-          merged.stopId === current.stopId ? current.timeZone : await stopZone(merged.stopId, tx);
+        const place = merged.stopId === current.stopId ? current : await stopPlace(merged.stopId, tx);
+        const timeZone = place?.timeZone;
         const errors = meetingRules({ ...merged, timeZone: timeZone ?? current.timeZone });
         if (timeZone === undefined) {
           errors.push({ field: 'stopId', message: `no stop has the id ${merged.stopId}` });
@@ -631,12 +739,15 @@ export function createMeetingsRepository() {
           ...(instants.endsAt === current.endsAt ? {} : { endsAt: instants.endsAt }),
           updatedAt: nowIso(),
         };
-        const written = await updateStatement(tx, shapeOf(changes)).execute({
-          ...changes,
-          id,
-          readVersion: current.version,
-        });
-        return changedRows(written) > 0 ? get(id, tx) : undefined;
+        const written = firstRow(
+          await updateStatement(tx, shapeOf(changes)).execute({
+            ...changes,
+            id,
+            readVersion: current.version,
+          }),
+        );
+        // The answer from the row as written, with the trip and zone of its stop as read in this transaction.
+        return written === undefined || place === undefined ? undefined : meetingOf(written, place);
       });
     },
 

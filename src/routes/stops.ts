@@ -207,11 +207,8 @@ const stopsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { result: meeting, warnings } = await checkedWrite(request.database, repos.conflicts, {
         handling: writeHandling(request, reply),
-        write: async (tx) => {
-          const created = await repos.meetings.create(request.params.id, request.body, tx);
-          const [detail] = await meetingDetails(repos, tx, [created], new Set(['participants']));
-          return detail ?? created;
-        },
+        // The meeting as stored, with its participants.
+        write: (tx) => repos.meetings.create(request.params.id, request.body, tx),
         focus: (meeting) => ({ meetingIds: [meeting.id] }),
         created: (meeting) => ({ type: 'meeting', id: meeting.id }),
       });
