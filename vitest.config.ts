@@ -33,6 +33,7 @@ const SQLITE_ONLY = [
   'tests/query-plans.test.ts',
   'tests/schema-drift.test.ts',
   'tests/shared-rate-limit.test.ts',
+  'tests/sqlite-import-feed.test.ts',
   'tests/sqlite-search-index.test.ts',
   'tests/sqlite-upgrades.test.ts',
   'tests/tzdb.test.ts',

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, inArray, isNotNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
+import { withImportFeed } from '../db/import-feed.js';
 import { firstRow, type RawStatement, rawStatement, runStatement } from '../db/queries.js';
 import type * as schema from '../db/schema.js';
 import { tablesOf } from '../db/tables.js';
@@ -189,16 +190,18 @@ export function createImportStore(tx: Transaction) {
   /** Inserts the trips, INSERT_ROWS to a statement; their ids and versions, in the order given. */
   async function insertTrips(values: readonly TripValues[]): Promise<{ id: number; version: number }[]> {
     const now = nowIso();
-    const rows = await insertRows(tx, statements.insertTrips, values, (v) => [
-      v.title,
-      v.summary,
-      v.travelerId,
-      v.startDate,
-      v.endDate,
-      v.status,
-      now,
-      now,
-    ]);
+    const rows = await withImportFeed(tx, 'trip', () =>
+      insertRows(tx, statements.insertTrips, values, (v) => [
+        v.title,
+        v.summary,
+        v.travelerId,
+        v.startDate,
+        v.endDate,
+        v.status,
+        now,
+        now,
+      ]),
+    );
     return inValuesOrder(
       rows.map((r) => ({ ...r, id: Number(r.id) })),
       values,
@@ -490,23 +493,25 @@ export function createImportStore(tx: Transaction) {
     /** Inserts the stops, INSERT_ROWS to a statement; their ids and versions, in the order given. */
     async insertStops(values: readonly StopValues[]): Promise<{ id: number; version: number }[]> {
       const now = nowIso();
-      const rows = await insertRows(tx, statements.insertStops, values, (v) => [
-        v.tripId,
-        v.position,
-        v.city,
-        v.country,
-        v.countryName,
-        v.latitude,
-        v.longitude,
-        // One name per zone, as the API stores it (tzdb.ts).
-        canonicalZone(v.timeZone) ?? v.timeZone,
-        v.arrivalDate,
-        v.departureDate,
-        v.notes,
-        JSON.stringify(v.sources),
-        now,
-        now,
-      ]);
+      const rows = await withImportFeed(tx, 'stop', () =>
+        insertRows(tx, statements.insertStops, values, (v) => [
+          v.tripId,
+          v.position,
+          v.city,
+          v.country,
+          v.countryName,
+          v.latitude,
+          v.longitude,
+          // One name per zone, as the API stores it (tzdb.ts).
+          canonicalZone(v.timeZone) ?? v.timeZone,
+          v.arrivalDate,
+          v.departureDate,
+          v.notes,
+          JSON.stringify(v.sources),
+          now,
+          now,
+        ]),
+      );
       return inValuesOrder(
         rows.map((r) => ({ ...r, id: Number(r.id) })),
         values,
