@@ -6,7 +6,7 @@ import { engineOf, postgresEngineOf, type SqliteEngine } from '../src/db/connect
 import { runMigrations } from '../src/db/migrate.js';
 import { queryRow, queryRows, rawStatement } from '../src/db/queries.js';
 import { meetingParticipants, meetings, participants, stops, trips } from '../src/db/schema.js';
-import { REBUILD_SEARCH_INDEX_SQL } from '../src/db/search-index.js';
+import { REBUILD_SEARCH_INDEX_SQL, searchIndexFlusher } from '../src/db/search-index.js';
 import { toUtcInstant } from '../src/domain/time.js';
 import { canonicalZone } from '../src/domain/tzdb.js';
 import {
@@ -33,7 +33,8 @@ export type DatasetOptions = {
   attendances: number;
   seed: number;
   /**
-   * 'triggers' (the default) lets the search triggers index each row as it is written, as the API does.
+   * 'triggers' (the default) lets the search triggers note each row as it is written, as the API does, and
+   * indexes the noted rows at the end as the API's flush does.
    * 'rebuild' turns off only the triggers that index inserts, then rebuilds the index once at the end with
    * rebuildSearchIndex (the same rows, and faster); the change-feed triggers fire either way.
    */
@@ -620,9 +621,13 @@ export function generateDataset(
     if (o.searchIndex === 'rebuild') {
       for (const trigger of searchTriggers) sqlite.exec(trigger.sql);
       sqlite.exec('delete from search_index');
+      sqlite.exec('delete from search_pending');
       for (const statement of REBUILD_SEARCH_INDEX_SQL) sqlite.exec(statement);
-      indexSeconds = (performance.now() - started) / 1000 - rowsSeconds;
+    } else {
+      // The triggers noted every row (migration 0014): index them as the API's next flush would.
+      searchIndexFlusher(sqlite).flush();
     }
+    indexSeconds = (performance.now() - started) / 1000 - rowsSeconds;
   })();
 
   const count = (table: string) =>

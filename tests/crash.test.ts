@@ -246,10 +246,18 @@ async function openReader(): Promise<Reader> {
   };
 }
 
-/** The search index row of a record: SQLite's FTS5 rowid encodes type and id; PostgreSQL's table keys them. */
-function searchRowOf(type: 'participant' | 'meeting', id: string): string {
-  if (databaseUrl) return `s.type = '${type}' and s.ref_id = ${id}`;
-  return `s.rowid = ${id} * 4 + ${type === 'participant' ? 3 : 2}`;
+/**
+ * The record is in the search index with this title (`title` an SQL expression): PostgreSQL's table keys its rows
+ * by type and id; SQLite's FTS5 rowid encodes them, and a record written since the last flush is noted in
+ * search_pending instead (migration 0014), in the same transaction as the write.
+ */
+function indexedAs(type: 'participant' | 'meeting', id: string, title: string): string {
+  if (databaseUrl) {
+    return `exists (select 1 from search_index s where s.type = '${type}' and s.ref_id = ${id} and s.title = ${title})`;
+  }
+  const doc = `${id} * 4 + ${type === 'participant' ? 3 : 2}`;
+  return `(exists (select 1 from search_index s where s.rowid = ${doc} and s.title = ${title})
+             or exists (select 1 from search_pending n where n.doc = ${doc}))`;
 }
 
 /** Reads the database as the kill left it (see openReader). */
@@ -268,7 +276,7 @@ async function inspect(writes: Write[], round: number) {
                           and c.action = 'created')
          or not exists (select 1 from audit_log a where a.resource = 'participant' and a.resource_id = p.id
                           and a.operation = 'create' and a.key_name = 'crash')
-         or not exists (select 1 from search_index s where ${searchRowOf('participant', 'p.id')} and s.title = p.name))`,
+         or not ${indexedAs('participant', 'p.id', 'p.name')})`,
     );
     const brokenMeetings = await all<{ id: number; title: string }>(
       `select m.id, m.title from meetings m where m.title like 'crash-%' and (
@@ -280,7 +288,7 @@ async function inspect(writes: Write[], round: number) {
                           and c.action = 'created')
          or not exists (select 1 from audit_log a where a.resource = 'meeting' and a.resource_id = m.id
                           and a.operation = 'create' and a.key_name = 'crash')
-         or not exists (select 1 from search_index s where ${searchRowOf('meeting', 'm.id')} and s.title = m.title))`,
+         or not ${indexedAs('meeting', 'm.id', 'm.title')})`,
     );
     const attendance = await all<{ meetingId: number; participantId: number; role: string }>(
       `select mp.meeting_id as "meetingId", mp.participant_id as "participantId", mp.role from meeting_participants mp

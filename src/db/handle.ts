@@ -11,6 +11,7 @@ import type { Checkpointer } from './checkpointer.js';
 import { bindConnection, bindEngine, type Db } from './connection.js';
 import type { Database } from './driver.js';
 import { backupTo, checkIntegrity, type IntegrityReport } from './maintenance.js';
+import { FLUSH_INTERVAL_MS, searchIndexFlusher } from './search-index.js';
 
 // The database handle: the one object that knows the engine (SQLite, through better-sqlite3 and drizzle). Routes,
 // plugins, caches and commands ask it for transactions, a health check, the writer's name, a change signal and
@@ -204,6 +205,18 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
     return result;
   };
 
+  // The search index's flushes (search-index.ts): readers of the index run them first, and this timer in between,
+  // as work of the handle like any other, so that no flush lands inside someone's transaction half done (inside
+  // an open group of writes, a flush is part of the group). A failed flush keeps its notes for the next one.
+  const searchIndex = searchIndexFlusher(sqlite);
+  const flushTimer = setInterval(() => {
+    if (!sqlite.open) return;
+    serialized(alone, async () => searchIndex.flush()).catch(() => {
+      // Kept for the next flush; a reader that flushes reports the error itself.
+    });
+  }, FLUSH_INTERVAL_MS);
+  flushTimer.unref();
+
   const handle: DatabaseHandle = {
     transaction: (fn) => serialized(run, fn),
     // Each statement its own transaction, as SQLite runs a statement outside BEGIN (inside an open group of writes,
@@ -218,7 +231,8 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
     withActor: (name, fn) => asActor(name, fn),
     generation: async () => {
       const row = statement.counters.get() as { changes: number; version: number };
-      const current = `${row.changes}:${row.version}`;
+      // The index's flushes write rows but change nothing a reader could see: they do not move the generation.
+      const current = `${row.changes - searchIndex.changes}:${row.version}`;
       if (current !== seen) {
         seen = current;
         generation += 1;
@@ -251,6 +265,12 @@ export function createDatabaseHandle(sqlite: Database, db: Db, checkpointer?: Ch
       sqlite.pragma('optimize');
     },
     close: async () => {
+      clearInterval(flushTimer);
+      // What is noted is indexed before the connection closes (a command's writes, an import's), so that the next
+      // reader, maybe in another process, does not pay for all of it; on failure the notes wait for that reader.
+      await serialized(alone, async () => {
+        if (sqlite.open) searchIndex.flush();
+      }).catch(() => undefined);
       await checkpointer?.close();
       if (sqlite.open) sqlite.close();
     },

@@ -2,6 +2,7 @@ import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-o
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
 import { meetingDateKey, meetingTimeKey, UNDATED, UNTIMED } from '../db/schema.js';
+import { flushSearchIndex } from '../db/search-index.js';
 import { tablesOf } from '../db/tables.js';
 import { meetingRules } from '../domain/rules.js';
 import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
@@ -496,6 +497,8 @@ export function createMeetingsRepository() {
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = rest;
       const { meetings, stops } = tablesOf(db);
       const { sorts, meetingColumns } = meetingSql(db);
+      // The text filters read the search index: it first takes in the writes made since its last flush.
+      if (filters.q !== undefined || filters.topic !== undefined) await flushSearchIndex(tx);
       const shape = facets ? undefined : preparedPageShape(filters, sort, cursor !== undefined);
       // Built for the values only when a query needs it: a prepared page without a count does not.
       const where = shape === undefined || withCount || facets ? meetingConditions(db, filters) : undefined;

@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
+import { flushSearchIndex } from '../db/search-index.js';
 import { tablesOf } from '../db/tables.js';
 import { searchText } from '../domain/text.js';
 import { nowIso } from '../domain/time.js';
@@ -73,8 +74,11 @@ export function createParticipantsRepository() {
     },
 
     /** A page of participants matching the filters. */
-    async list(query: ParticipantListQuery, { db }: Transaction): Promise<Page<Participant>> {
+    async list(query: ParticipantListQuery, tx: Transaction): Promise<Page<Participant>> {
+      const { db } = tx;
       const { limit, cursor, count: withCount, format: _format, sort, ...filters } = query;
+      // The text filters read the search index: it first takes in the writes made since its last flush.
+      if (filters.q !== undefined) await flushSearchIndex(tx);
       const { participants } = tablesOf(db);
       const where = participantConditions(db, filters);
       return paginate(

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { queryRow, queryRows } from '../db/queries.js';
+import { flushSearchIndex } from '../db/search-index.js';
 import { fold, searchTokens, wordsWithOffsets } from '../domain/text.js';
 import { InvalidInputError } from '../errors.js';
 import type { SearchQuery, SearchResult, SearchType } from '../schemas/search.js';
@@ -180,6 +181,8 @@ export function createSearchRepository() {
       if (words.length === 0) {
         throw new InvalidInputError([{ field: 'q', message: 'must contain a letter or a digit' }]);
       }
+      // The index first takes in the writes made since its last flush (db/search-index.ts).
+      await flushSearchIndex(tx);
       const { search, joinInOrder } = dialectOf(tx.db);
       const terms = { words, types };
       // The cursor belongs to the query as the index reads it: the same words and types give the same results.

@@ -2,6 +2,7 @@ import { and, asc, count, eq, gte, inArray, lte, max, ne, or, type SQL, sql } fr
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow, queryRow } from '../db/queries.js';
 import { stopDateKey, stopSpanEnd, stopSpanStart, UNDATED } from '../db/schema.js';
+import { flushSearchIndex } from '../db/search-index.js';
 import { tablesOf } from '../db/tables.js';
 import { stopRules } from '../domain/rules.js';
 import { addDays, nowIso } from '../domain/time.js';
@@ -208,6 +209,8 @@ export function createStopsRepository() {
       const { stops } = tablesOf(db);
       const { facets, rest } = splitFacets(query);
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = rest;
+      // The text filters read the search index: it first takes in the writes made since its last flush.
+      if (filters.city !== undefined) await flushSearchIndex(tx);
       const where = stopConditions(db, filters, filters.from ? await longestStay(tx) : 0);
       const order = sort ?? (filters.trip ? 'position' : 'arrivalDate');
       const page = await paginate(

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
+import { flushSearchIndex } from '../db/search-index.js';
 import { tablesOf } from '../db/tables.js';
 import { tripRules } from '../domain/rules.js';
 import { nowIso } from '../domain/time.js';
@@ -161,6 +162,8 @@ export function createTripsRepository() {
       const { facets, rest } = splitFacets(query);
       const { limit, cursor, count: withCount, format: _format, sort, include: _include, ...filters } = rest;
       // Only trips_dates_idx gives trips in a sort's order (start date, either way).
+      // The text filters read the search index: it first takes in the writes made since its last flush.
+      if (filters.q !== undefined || filters.topic !== undefined) await flushSearchIndex(tx);
       const walkable = (sort === 'startDate' || sort === '-startDate') && filters.country !== undefined;
       const countryPlan: CountryPlan =
         walkable && (await countryStops(filters.country ?? [], tx)) >= WALK_FROM_STOPS ? 'walk' : 'set';
