@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
 } from '../src/importers/historian/import-service.js';
 import { readFileRecords, type TravelRecord } from '../src/importers/historian/parser.js';
 import { buildTestApp, countRows, sqlRows } from './helpers.js';
+import { generatedTravels } from './travels-files.js';
 
 // Imports at scale: a generated travels file (scripts/generate-travels.ts) larger than any list a statement may
 // take (SQLite binds at most 32,766 parameters; it failed whole with "too many SQL variables" when the store passed
@@ -23,27 +23,8 @@ import { buildTestApp, countRows, sqlRows } from './helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'import-scale-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A generated travels file of `records` records. */
-function generated(records: number, seed: number): string {
-  const out = join(dir, `travels-${records}-${seed}.xml`);
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/generate-travels.ts',
-      '--records',
-      String(records),
-      '--out',
-      out,
-      '--seed',
-      String(seed),
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(result.status, result.stderr).toBe(0);
-  return out;
-}
+/** A generated travels file of `records` records (tests/travels-files.ts). */
+const generated = (records: number, seed: number): string => generatedTravels(dir, records, seed);
 
 /** What the file's records make, worked out in memory by the reference grouping (grouping.ts, groupLegs). */
 async function expected(path: string) {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { engineOf } from '../src/db/connection.js';
 import { prepareDatabase } from '../src/db/prepare.js';
 import { BATCH_RECORDS, fileInput, importHistorian } from '../src/importers/historian/import-service.js';
 import { createImportStore } from '../src/repositories/historian-import-store.js';
+import { generatedTravels } from './travels-files.js';
 
 // On SQLite an import writes the change feed and the audit log of the trips and stops it creates itself, once per
 // insert, while the per-row triggers skip those rows (SQLite migration 0014, historian-import-store.ts's bulkInsert). Those
@@ -28,26 +28,8 @@ async function freshDatabase() {
   return { database, sqlite: engineOf(database).sqlite };
 }
 
-function generated(records: number, seed: number): string {
-  const out = join(dir, `travels-${records}-${seed}.xml`);
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/generate-travels.ts',
-      '--records',
-      String(records),
-      '--out',
-      out,
-      '--seed',
-      String(seed),
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(result.status, result.stderr).toBe(0);
-  return out;
-}
+/** A generated travels file of `records` records (tests/travels-files.ts). */
+const generated = (records: number, seed: number): string => generatedTravels(dir, records, seed);
 
 type Sqlite = Awaited<ReturnType<typeof freshDatabase>>['sqlite'];
 

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-o
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
 import { meetingDateKey, meetingTimeKey, UNDATED, UNTIMED } from '../db/schema.js';
-import { tablesOf } from '../db/tables.js';
+import { type Tables, tablesOf } from '../db/tables.js';
 import { meetingRules } from '../domain/rules.js';
 import { dateExistsIn, nowIso, storedInstant, toUtcInstant, utcDatePlus } from '../domain/time.js';
 import { canonicalZone } from '../domain/tzdb.js';
@@ -304,6 +304,22 @@ const scopeParams = (scope: MeetingScope): Record<string, string | number> => {
   return params;
 };
 
+/**
+ * A participant's columns in MeetingParticipantSchema's order (the role, which an attendance adds, comes after):
+ * what the statements that answer a meeting's people select, so each row becomes its object as it is.
+ */
+const participantColumns = (participants: Tables['participants']) => ({
+  id: participants.id,
+  kind: participants.kind,
+  name: participants.name,
+  title: participants.title,
+  country: participants.country,
+  organization: participants.organization,
+  createdAt: participants.createdAt,
+  updatedAt: participants.updatedAt,
+  version: participants.version,
+});
+
 export function createMeetingsRepository() {
   const selectStatement = preparedBy((shape: string, db, { t: { meetings, stops } }) =>
     db
@@ -325,15 +341,7 @@ export function createMeetingsRepository() {
     (shape: string, db, { t: { meetingParticipants, meetings, participants, stops }, d }) => {
       const columns = {
         meetingId: meetingParticipants.meetingId,
-        id: participants.id,
-        kind: participants.kind,
-        name: participants.name,
-        title: participants.title,
-        country: participants.country,
-        organization: participants.organization,
-        createdAt: participants.createdAt,
-        updatedAt: participants.updatedAt,
-        version: participants.version,
+        ...participantColumns(participants),
         role: meetingParticipants.role,
       };
       const order = [asc(meetingParticipants.meetingId), asc(meetingParticipants.participantId)];
@@ -421,15 +429,7 @@ export function createMeetingsRepository() {
       .select({
         tripId: stops.tripId,
         timeZone: stops.timeZone,
-        id: participants.id,
-        kind: participants.kind,
-        name: participants.name,
-        title: participants.title,
-        country: participants.country,
-        organization: participants.organization,
-        createdAt: participants.createdAt,
-        updatedAt: participants.updatedAt,
-        version: participants.version,
+        ...participantColumns(participants),
       })
       .from(stops)
       .leftJoin(participants, d.inIdList(participants.id, 'participantIds'))
