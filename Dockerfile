@@ -24,9 +24,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts=false --no-audit --no-fund
 
 # Sources needed by `npm run build`: Vite builds the itinerary viewer (viewer/, on the typed client of client/) into
-# dist/viewer, then tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/.
+# dist/viewer, tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/ (the command-line tools run from
+# there), and esbuild bundles the server into dist/bundle (scripts/bundle.mjs: one file to load, not ~950).
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build-viewer.mjs ./scripts/build-viewer.mjs
+COPY scripts/build-viewer.mjs scripts/bundle.mjs ./scripts/
 COPY client/dist ./client/dist
 COPY viewer ./viewer
 COPY src ./src
@@ -82,4 +83,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
 
 # A bounded old generation: under load V8 otherwise grows the heap far past the live data (the benchmark's peak RSS
 # went from about 260 MB to 180 MB with this flag, at the same throughput). npm start and npm run bench use it too.
-CMD ["node", "--max-old-space-size=192", "dist/src/server.js"]
+CMD ["node", "--max-old-space-size=192", "dist/bundle/server.js"]

@@ -154,14 +154,14 @@ function apiEnv(databasePath: string, port: number): Record<string, string> {
   };
 }
 
-/** The Node flags of the image's CMD (`CMD ["node", ...flags, "dist/src/server.js"]`), so the API runs as shipped. */
+/** The Node flags of the image's CMD (`CMD ["node", ...flags, "dist/bundle/server.js"]`), so the API runs as shipped. */
 function productionNodeFlags(): string[] {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const cmd = [...dockerfile.matchAll(/^CMD (\[.*\])\s*$/gm)].at(-1)?.[1];
   const args = cmd ? (JSON.parse(cmd) as string[]) : [];
-  const script = args.indexOf('dist/src/server.js');
+  const script = args.indexOf('dist/bundle/server.js');
   if (args[0] !== 'node' || script === -1)
-    throw new Error(`the Dockerfile's CMD is not node … dist/src/server.js: ${cmd}`);
+    throw new Error(`the Dockerfile's CMD is not node … dist/bundle/server.js: ${cmd}`);
   return args.slice(1, script);
 }
 
@@ -172,7 +172,7 @@ async function startApi(
 ): Promise<Server> {
   const port = await freePort();
   return startServer(
-    [...productionNodeFlags(), ...extraArgs, join(ROOT, 'dist', 'src', 'server.js')],
+    [...productionNodeFlags(), ...extraArgs, join(ROOT, 'dist', 'bundle', 'server.js')],
     { ...apiEnv(databasePath, port), ...engineEnv, ...extraEnv },
     '/health',
     port,
@@ -761,7 +761,7 @@ async function main(): Promise<number> {
     target('cold start', '< 1 s', coldMedian, `${coldMedian.toFixed(0)} ms`, (v) => v < 1000),
   ];
   notes.push(
-    `API: node ${[...productionNodeFlags(), 'dist/src/server.js'].join(' ')} (the image's CMD), NODE_ENV=production, ` +
+    `API: node ${[...productionNodeFlags(), 'dist/bundle/server.js'].join(' ')} (the image's CMD), NODE_ENV=production, ` +
       'LOG_LEVEL=warn, RATE_LIMIT_MAX raised out of the way and counted in process (REDIS_URL unset), ' +
       'synchronous=FULL (as shipped).',
   );

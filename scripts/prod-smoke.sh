@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Production smoke test, outside Docker: mirrors what the Dockerfile does and runs what the image would run.
-#   1. npm run build in the repository (dist/viewer, dist/src, dist/seeds);
+#   1. npm run build in the repository (dist/viewer, dist/src, dist/seeds, dist/bundle);
 #   2. copy package.json, package-lock.json, dist/ and migrations/ into a temporary folder;
 #   3. npm ci --omit=dev there (better-sqlite3 compiles its native addon; ~1 minute);
-#   4. start `node dist/src/server.js` with the image's settings (NODE_ENV=production, SEED_ON_START=false) on a
+#   4. start `node dist/bundle/server.js` with the image's settings (NODE_ENV=production, SEED_ON_START=false) on a
 #      loopback port: /health answers, there are no trips, and the log warns about the placeholder
 #      CALENDAR_UID_DOMAIN;
 #   5. restart it with SEED_ON_START=true and a real CALENDAR_UID_DOMAIN: the seeded itinerary, no warning;
@@ -68,7 +68,7 @@ done
 
 step "npm run build"
 npm run build || fail "npm run build failed"
-[[ -f dist/src/server.js ]] || fail "dist/src/server.js was not produced by npm run build"
+[[ -f dist/bundle/server.js ]] || fail "dist/bundle/server.js was not produced by npm run build"
 [[ -f dist/viewer/index.html ]] || fail "dist/viewer/index.html (the itinerary viewer) was not produced by npm run build"
 step_done
 
@@ -120,7 +120,7 @@ PORT="$(
 [[ "${PORT}" =~ ^[0-9]+$ ]] || fail "could not find a free loopback port"
 BASE_URL="http://127.0.0.1:${PORT}"
 
-# start_server <log> [VAR=value...]: starts `node dist/src/server.js` as the image runs it (the Dockerfile's ENV:
+# start_server <log> [VAR=value...]: starts `node dist/bundle/server.js` as the image runs it (the Dockerfile's ENV:
 # NODE_ENV=production, SEED_ON_START=false), with the given settings on top, and waits for /health.
 start_server() {
   local log="$1"
@@ -131,7 +131,7 @@ start_server() {
     exec env -u NODE_OPTIONS -u NODE_PATH -u CALENDAR_UID_DOMAIN \
       NODE_ENV=production SEED_ON_START=false HOST=127.0.0.1 PORT="${PORT}" \
       DATABASE_PATH="${TMP_DIR}/data/itinerary.db" LOG_LEVEL=warn "$@" \
-      node dist/src/server.js
+      node dist/bundle/server.js
   ) >"${log}" 2>&1 &
   SERVER_PID=$!
   local deadline=$((SECONDS + SMOKE_TIMEOUT))
@@ -149,11 +149,11 @@ stop_server() {
 }
 
 mkdir -p "${TMP_DIR}/data"
-step "start node dist/src/server.js on ${BASE_URL} with the image's settings"
+step "start node dist/bundle/server.js on ${BASE_URL} with the image's settings"
 start_server "${TMP_DIR}/server.log"
 step_done
 
-# The process really is plain `node dist/src/server.js`, with no tsx loader.
+# The process really is plain `node dist/bundle/server.js`, with no tsx loader.
 if [[ -r "/proc/${SERVER_PID}/cmdline" ]]; then
   cmdline="$(tr '\0' ' ' <"/proc/${SERVER_PID}/cmdline")"
   [[ "${cmdline}" != *tsx* ]] || fail "server process uses tsx: ${cmdline}"
@@ -215,6 +215,57 @@ if grep -q '"level":40' "${TMP_DIR}/server-seeded.log"; then
   fail "unexpected warning with CALENDAR_UID_DOMAIN set: $(grep '"level":40' "${TMP_DIR}/server-seeded.log")"
 fi
 [[ -s "${TMP_DIR}/data/itinerary.db" ]] || fail "database file ${TMP_DIR}/data/itinerary.db was not created"
+step_done
+
+# The production server is a bundle (scripts/bundle.mjs) that loads some modules only when first needed (the
+# Historian importer) and leaves some in node_modules (better-sqlite3, @fastify/swagger-ui's files,
+# i18n-iso-countries' names): reach each of them once, as a user would.
+step "the bundle's lazy and external parts: /docs, a calendar, a search, and POST /imports with an admin key"
+TOKEN="$(cd "${APP_DIR}" && env -u NODE_OPTIONS DATABASE_PATH="${TMP_DIR}/data/itinerary.db" \
+  node dist/src/cli/keys.js create --name smoke --scope admin | tail -n 1)" || fail "could not create an admin key"
+# One record in the Office of the Historian's format (Dean Acheson's May-June 1949 trip to Paris, from its public record).
+cat >"${TMP_DIR}/travels.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<trips>
+  <trip role="secretary" who="acheson-dean-gooderham">
+    <id>3290</id>
+    <role>secretary</role>
+    <name>Dean Gooderham Acheson</name>
+    <start-date>1949-05-20</start-date>
+    <end-date>1949-06-20</end-date>
+    <country id="france">France</country>
+    <locale>Paris</locale>
+    <remarks>Attended 6th Session of the Council of Foreign Ministers.</remarks>
+  </trip>
+</trips>
+XML
+# shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
+BASE_URL="${BASE_URL}" TOKEN="${TOKEN}" XML_FILE="${TMP_DIR}/travels.xml" node -e '
+  const { readFileSync } = require("node:fs");
+  const base = process.env.BASE_URL;
+  const die = (msg) => { console.error(msg); process.exit(1); };
+  const expect = async (path, status, type, init) => {
+    const res = await fetch(`${base}${path}`, init);
+    const text = await res.text();
+    const got = res.headers.get("content-type") ?? "";
+    if (res.status !== status || !got.startsWith(type)) die(`${init?.method ?? "GET"} ${path}: expected ${status} ${type}, got ${res.status} ${got}: ${text.slice(0, 300)}`);
+    return text;
+  };
+  (async () => {
+    await expect("/docs/", 200, "text/html");
+    const ics = await expect("/trips/1/calendar.ics", 200, "text/calendar");
+    if (!ics.includes("BEGIN:VEVENT")) die("GET /trips/1/calendar.ics: no VEVENT");
+    await expect("/search?q=tillerson", 200, "application/json");
+    const report = JSON.parse(await expect("/imports", 200, "application/json", {
+      method: "POST",
+      headers: { authorization: `Bearer ${process.env.TOKEN}`, "content-type": "application/xml" },
+      body: readFileSync(process.env.XML_FILE),
+    }));
+    const trips = await (await fetch(`${base}/trips?country=FR`)).json();
+    if (!Array.isArray(trips.data) || trips.data.length !== 1) die(`POST /imports: expected one trip to France after the import, got ${JSON.stringify(trips).slice(0, 300)} (report ${JSON.stringify(report).slice(0, 300)})`);
+    console.log("[prod-smoke]   /docs, calendar.ics, /search and POST /imports answer; the import made a trip to France");
+  })().catch((err) => die(`request failed: ${err.message}`));
+' || fail "HTTP checks failed"
 kill -0 "${SERVER_PID}" 2>/dev/null || fail "server is no longer running after the checks"
 step_done
 

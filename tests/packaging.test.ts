@@ -97,11 +97,12 @@ describe('the production image', () => {
   it('builds the itinerary viewer in the build stage, and ships it in dist/', () => {
     const build = dockerfile.slice(dockerfile.indexOf('AS build'), dockerfile.indexOf('AS runtime'));
     const runBuild = build.indexOf('RUN npm run build');
-    // npm run build runs scripts/build-viewer.mjs, which reads viewer/ and the typed client: all are there before it.
+    // npm run build runs scripts/build-viewer.mjs, which reads viewer/ and the typed client, and scripts/bundle.mjs:
+    // all are there before it.
     for (const copy of [
       'COPY viewer ./viewer',
       'COPY client/dist ./client/dist',
-      'COPY scripts/build-viewer.mjs ./scripts/build-viewer.mjs',
+      'COPY scripts/build-viewer.mjs scripts/bundle.mjs ./scripts/',
     ]) {
       expect(build.indexOf(copy), copy).toBeGreaterThan(0);
       expect(build.indexOf(copy), copy).toBeLessThan(runBuild);
@@ -120,6 +121,17 @@ describe('the production image', () => {
       .filter((line) => line && !line.startsWith('#'));
     for (const path of ['viewer', 'scripts', 'client']) expect(ignored).not.toContain(path);
     expect(ignored.indexOf('!client/dist')).toBeGreaterThan(ignored.indexOf('client/*'));
+  });
+
+  it('runs the bundle that npm run build writes, as npm start does', () => {
+    const scripts = (
+      JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)?.[1] ?? '[]') as string[];
+    expect(cmd.at(-1)).toBe('dist/bundle/server.js');
+    expect(scripts.build).toMatch(/ && node scripts\/bundle\.mjs$/);
+    // npm start builds the same way, then runs the image's command.
+    expect(scripts.start).toBe(`${scripts.build} && exec ${cmd.join(' ')}`);
   });
 
   it('runs a Node line that package.json engines supports', () => {

@@ -9,8 +9,8 @@ import type { Db } from './client.js';
 export type Engine = 'sqlite' | 'postgres';
 
 /**
- * The committed migrations of an engine, at the repository root. This module runs from src/db (tsx, tests) or
- * from dist/src/db (the build), so look two and three folders up. Throws when neither holds them.
+ * The committed migrations of an engine, at the repository root. This module runs from src/db (tsx, tests), from
+ * dist/bundle (the production bundle) or from dist/src/db (tsc's build), so look two and three folders up. Throws when neither holds them.
  */
 export function migrationsFolder(engine: Engine = 'sqlite'): string {
   const candidates = [`../../migrations/${engine}`, `../../../migrations/${engine}`].map((rel) =>

@@ -12,9 +12,19 @@ import { sendProblem } from './errors.js';
 // other path stays the API's, with its 404 and 405 problems. The pages run under the API's Content-Security-Policy
 // as it is (script-src 'self': Vite writes no inline script), and are hidden from the OpenAPI document.
 
-/** Where the built viewer is: dist/viewer, seen from dist/src/plugins (compiled) or from src/plugins (run by tsx). */
+/**
+ * Where the built viewer is: dist/viewer, seen from src/plugins (run by tsx), from dist/src/plugins (compiled by
+ * tsc) or from dist/bundle (the production bundle, scripts/bundle.mjs).
+ */
 const BUILT = fileURLToPath(
-  new URL(import.meta.url.endsWith('.js') ? '../../viewer/' : '../../dist/viewer/', import.meta.url),
+  new URL(
+    import.meta.url.endsWith('.ts')
+      ? '../../dist/viewer/'
+      : import.meta.url.includes('/dist/bundle/')
+        ? '../viewer/'
+        : '../../viewer/',
+    import.meta.url,
+  ),
 );
 
 /** The path of a trip's page: a trip id in canonical decimal digits (other ids are the API's 404). */
