@@ -157,6 +157,9 @@ export const stops = sqliteTable(
     // Map viewports (bbox) read a latitude range.
     index('stops_location_idx').on(t.latitude, t.longitude),
     index('stops_country_idx').on(t.country),
+    // The zones in use, which every start reads to rename those that became links (reconcileTimeZones): from this
+    // index, 0.1 ms; from the table, 10-60 ms at 50,000 stops.
+    index('stops_time_zone_idx').on(t.timeZone),
     index('stops_dates_idx').on(t.arrivalDate, t.departureDate),
     // Chronological order and date windows (GET /stops, /countries/{code}/stops), and `city` in any case.
     index('stops_date_key_idx').on(stopDateKey(t)),
