@@ -46,6 +46,13 @@ describe('a participant’s schedule', () => {
     const window = await api.get('/participants/1/schedule?from=2018-02-05&to=2018-02-05').expect(200);
     expect(window.body.data.map((m: { id: number }) => m.id)).toEqual([8]);
     await api.get('/participants/999/schedule').expect(404);
+    // 404 before a cursor or a window is judged; someone with nothing on their schedule has an empty one.
+    await api.get('/participants/999/schedule?cursor=not-a-cursor').expect(404);
+    await api.get('/participants/999/schedule?from=2018-02-05').expect(404);
+    await api.get('/participants/1/schedule?cursor=not-a-cursor').expect(400);
+    const nobody = await api.post('/participants').send({ kind: 'person', name: 'Nobody Yet' }).expect(201);
+    const empty = await api.get(`/participants/${nobody.body.id}/schedule?count=true`).expect(200);
+    expect(empty.body).toEqual({ data: [], nextCursor: null, total: 0 });
   });
 });
 

@@ -4,20 +4,11 @@ import { queryRow, queryRows } from '../db/queries.js';
 import { stopSpanEnd, stopSpanStart } from '../db/schema.js';
 import { tablesOf } from '../db/tables.js';
 import type { Counterpart, WhereaboutsItem } from '../schemas/activity.js';
-import type { MeetingParticipant } from '../schemas/participants.js';
 import { alias, asCount } from './dialect.js';
 import { type Page, type PageRequest, paginate, type SortSpec } from './pagination.js';
-import { idList, preparedOnce } from './prepared.js';
 
 // Questions about one participant that span trips, stops and meetings. A participant is "involved" in a meeting
 // when they attend it or travel on its trip.
-
-type Role = MeetingParticipant['role'];
-export type ScheduleContext = {
-  trip: { id: number; title: string };
-  stop: { id: number; city: string; country: string };
-  role: Role | null;
-};
 
 // Counterparts are ranked by how often they met (most first), then by name and id; the key is ascending on
 // (-meetings, name, id) so that one row-value comparison pages it.
@@ -29,58 +20,7 @@ const COUNTERPARTS_ORDER: SortSpec<Counterpart> = {
 };
 
 export function createActivityRepository() {
-  // Prepared once per connection, the meetings' ids bound as one list (a query built for each page, with a list
-  // of values of its own length, cost more than running it).
-  const scheduleContextStatement = preparedOnce(
-    (db, { t: { meetingParticipants, meetings, stops, trips }, d }) =>
-      db
-        .select({
-          meetingId: meetings.id,
-          tripId: trips.id,
-          tripTitle: trips.title,
-          stopId: stops.id,
-          city: stops.city,
-          country: stops.country,
-          role: meetingParticipants.role,
-        })
-        .from(meetings)
-        .innerJoin(stops, eq(stops.id, meetings.stopId))
-        .innerJoin(trips, eq(trips.id, stops.tripId))
-        .leftJoin(
-          meetingParticipants,
-          and(
-            eq(meetingParticipants.meetingId, meetings.id),
-            eq(meetingParticipants.participantId, sql.placeholder('participantId')),
-          ),
-        )
-        .where(d.inIdList(meetings.id, 'meetingIds'))
-        .prepare(),
-  );
-
   return {
-    /** Trip, stop and the participant's own role for each of these meetings, in one query. */
-    async scheduleContext(
-      participantId: number,
-      meetingIds: number[],
-      tx: Transaction,
-    ): Promise<Map<number, ScheduleContext>> {
-      if (meetingIds.length === 0) return new Map();
-      const rows = await scheduleContextStatement(tx).execute({
-        participantId,
-        meetingIds: idList(meetingIds),
-      });
-      return new Map(
-        rows.map((r) => [
-          r.meetingId,
-          {
-            trip: { id: r.tripId, title: r.tripTitle },
-            stop: { id: r.stopId, city: r.city, country: r.country },
-            role: r.role,
-          },
-        ]),
-      );
-    },
-
     /**
      * Where the participant was on a local date: the stops of trips they travel on whose arrival–departure span
      * includes it (a travel day gives both places), and the stops of meetings they attend dated that day.

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Db, Transaction } from '../db/client.js';
 import { changedRows, firstRow } from '../db/queries.js';
 import { meetingDateKey, meetingTimeKey, UNDATED, UNTIMED } from '../db/schema.js';
@@ -9,6 +9,7 @@ import { canonicalZone } from '../domain/tzdb.js';
 import { assertExpected, changedFields, type Expected, untilWritten } from '../domain/versions.js';
 import { PART_OF_DAY_ANCHORS } from '../domain/vocabulary.js';
 import { assertValid, type FieldIssue, NotFoundError } from '../errors.js';
+import type { ScheduleItem, ScheduleQuery } from '../schemas/activity.js';
 import { splitFacets } from '../schemas/facets.js';
 import type {
   CreateMeeting,
@@ -19,7 +20,7 @@ import type {
 } from '../schemas/meetings.js';
 import type { MeetingParticipant } from '../schemas/participants.js';
 import { containsText, hasTopic } from './conditions.js';
-import { perEngine } from './dialect.js';
+import { perEngine, type Scope, scopeOf } from './dialect.js';
 import { decadeOf, type FacetedPage, type FacetSource, withFacets, yearOf } from './facets.js';
 import {
   afterKey,
@@ -394,6 +395,110 @@ export function createMeetingsRepository() {
       .prepare();
   });
 
+  // A page of a participant's schedule in one statement. The page's meetings are chosen and put in order by their
+  // own rows alone (a schedule's filters read no stop), and only the rows of the page are then read whole, with
+  // their stop, their trip's title and the participant's role: where two statements (the page, then the context of
+  // its meetings by id) joined the stop of every meeting the participant is involved in, read the page's meetings
+  // twice and built each answer's object from two. Each row becomes its ScheduleItem as it is (scheduleItemOf).
+  const scheduleQuery = (
+    db: Db,
+    { t: { meetings, meetingParticipants, stops, trips } }: Scope,
+    choose: {
+      where: SQL | undefined;
+      sort: SortSpec<unknown>;
+      limit: number | Placeholder;
+      withStop: boolean;
+    },
+    participantId: number | Placeholder,
+  ) => {
+    const order = orderBy(choose.sort);
+    const chosen = (
+      choose.withStop
+        ? db.select({ id: meetings.id }).from(meetings).innerJoin(stops, eq(stops.id, meetings.stopId))
+        : db.select({ id: meetings.id }).from(meetings)
+    )
+      .where(choose.where)
+      .orderBy(...order)
+      .limit(choose.limit)
+      .as('schedule_page');
+    return db
+      .select({
+        ...meetingSql(db).meetingColumns,
+        tripTitle: trips.title,
+        city: stops.city,
+        country: stops.country,
+        role: meetingParticipants.role,
+      })
+      .from(chosen)
+      .innerJoin(meetings, eq(meetings.id, chosen.id))
+      .innerJoin(stops, eq(stops.id, meetings.stopId))
+      .innerJoin(trips, eq(trips.id, stops.tripId))
+      .leftJoin(
+        meetingParticipants,
+        and(
+          eq(meetingParticipants.meetingId, meetings.id),
+          eq(meetingParticipants.participantId, participantId),
+        ),
+      )
+      .orderBy(...order);
+  };
+  type ScheduleRow = Awaited<ReturnType<typeof scheduleQuery>>[number];
+  /** A schedule's row as its item, in ScheduleItemSchema's order (MeetingSchema's, then trip, stop and role). */
+  const scheduleItemOf = (r: ScheduleRow): ScheduleItem => ({
+    id: r.id,
+    stopId: r.stopId,
+    tripId: r.tripId,
+    kind: r.kind,
+    title: r.title,
+    description: r.description,
+    topics: r.topics,
+    status: r.status,
+    date: r.date,
+    startTime: r.startTime,
+    endTime: r.endTime,
+    partOfDay: r.partOfDay,
+    timeZone: r.timeZone,
+    startsAt: r.startsAt,
+    endsAt: r.endsAt,
+    sources: r.sources,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    version: r.version,
+    trip: { id: r.tripId, title: r.tripTitle },
+    stop: { id: r.stopId, city: r.city, country: r.country },
+    role: r.role,
+  });
+  // The schedule's statement per shape of its page (preparedPageShape: the filters bound, whether after a cursor).
+  const scheduleStatement = preparedBy((shape: string, db, scope) => {
+    const [names = '', sortName = 'date', cursor] = shape.split('|');
+    const bound = Object.fromEntries(
+      names
+        .split(',')
+        .filter(Boolean)
+        .map((name) => [name, sql.placeholder(name)]),
+    ) as unknown as MeetingFilters;
+    const sort = meetingSql(db).sorts[
+      sortName as keyof ReturnType<typeof meetingSql>['sorts']
+    ] as SortSpec<unknown>;
+    const after = cursor
+      ? afterKey(
+          sort,
+          sort.columns.map((_, i) => sql.placeholder(`after${i}`)),
+        )
+      : undefined;
+    return scheduleQuery(
+      db,
+      scope,
+      {
+        where: and(meetingConditions(db, bound), after),
+        sort,
+        limit: sql.placeholder('limit'),
+        withStop: readsStop(bound),
+      },
+      sql.placeholder('involving'),
+    ).prepare();
+  });
+
   const get = async (id: number, tx: Transaction): Promise<Meeting> => {
     const [row] = await select({ meetingIds: [id] }, tx);
     if (!row) throw new NotFoundError('meeting', id);
@@ -623,6 +728,67 @@ export function createMeetingsRepository() {
       );
       const { source, withStop } = meetingFacets(db);
       return withFacets(page, tx, readsStop(filters) ? withStop : source, where, facets);
+    },
+
+    /**
+     * A page of a participant's schedule: the meetings they attend or that are on a trip they travel on, in
+     * chronological order, each with its trip, its stop and the participant's role (null when they only travel).
+     * Its cursors are those of `page` with the same query and `involving`.
+     */
+    async schedule(
+      participantId: number,
+      query: ScheduleQuery,
+      tx: Transaction,
+    ): Promise<Page<ScheduleItem>> {
+      const { db } = tx;
+      const {
+        limit,
+        cursor,
+        count: withCount,
+        format: _format,
+        sort,
+        ...filters
+      } = {
+        ...query,
+        sort: 'date' as const,
+        involving: participantId,
+      };
+      const { meetings, stops } = tablesOf(db);
+      const sortSpec = meetingSql(db).sorts[sort];
+      const shape = preparedPageShape(filters, sort, cursor !== undefined);
+      const where = shape === undefined || withCount ? meetingConditions(db, filters) : undefined;
+      return paginate(
+        { limit, cursor, count: withCount },
+        sortSpec,
+        filters,
+        async (after, _order, max, key) =>
+          (shape !== undefined
+            ? await scheduleStatement(tx, shape).execute({
+                ...filters,
+                ...Object.fromEntries((key ?? []).map((value, i) => [`after${i}`, value])),
+                limit: max,
+              })
+            : await scheduleQuery(
+                db,
+                scopeOf(db),
+                {
+                  where: and(where, after),
+                  sort: sortSpec as SortSpec<unknown>,
+                  limit: max,
+                  withStop: readsStop(filters),
+                },
+                participantId,
+              )
+          ).map(scheduleItemOf),
+        async () =>
+          firstRow(
+            await db
+              .select({ n: count() })
+              .from(meetings)
+              .innerJoin(stops, eq(stops.id, meetings.stopId))
+              .where(where),
+          )?.n ?? 0,
+      );
     },
 
     /** Participants of every meeting in scope, in one query, grouped by meeting id. */

@@ -40,19 +40,16 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
+      const { query } = request;
       const page = await database.read(async (tx) => {
-        await repos.participants.get(id, tx);
-        const found = await repos.meetings.page({ ...request.query, sort: 'date', involving: id }, tx);
-        const context = await repos.activity.scheduleContext(
-          id,
-          found.data.map((m) => m.id),
-          tx,
-        );
-        const data = found.data.flatMap((meeting) => {
-          const about = context.get(meeting.id);
-          return about ? [{ ...meeting, ...about }] : [];
-        });
-        return { ...found, data };
+        // A cursor or a window can be refused (400); an unknown participant is a 404 before that, as it was.
+        const refusable = query.cursor !== undefined || query.from !== undefined || query.to !== undefined;
+        if (refusable) await repos.participants.get(id, tx);
+        const found = await repos.meetings.schedule(id, query, tx);
+        // Someone with a meeting on their schedule exists (attendances and trips refer to their participant), so
+        // only an empty page asks whether they do.
+        if (!refusable && found.data.length === 0) await repos.participants.get(id, tx);
+        return found;
       });
       return sendPage(request, reply, page);
     },

@@ -24,6 +24,7 @@ export type ScheduleItem = z.infer<typeof ScheduleItemSchema>;
 export const ScheduleQuerySchema = withDateWindow(
   z.strictObject({ ...PageQueryShape, ...MeetingWindowShape }),
 );
+export type ScheduleQuery = z.output<typeof ScheduleQuerySchema>;
 
 export const WhereaboutsItemSchema = z
   .object({
