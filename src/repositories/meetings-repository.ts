@@ -499,6 +499,26 @@ export function createMeetingsRepository() {
     ).prepare();
   });
 
+  /** A prepared page's values: the filters, the cursor's key as after0, after1…, and the page's size. */
+  const pageValues = (filters: object, key: readonly unknown[] | undefined, max: number) => ({
+    ...filters,
+    ...Object.fromEntries((key ?? []).map((value, i) => [`after${i}`, value])),
+    limit: max,
+  });
+  /** How many meetings (with their stop) match `where`: the count of a page asked with `count=true`. */
+  const countMeetings = async (db: Db, where: SQL | undefined): Promise<number> => {
+    const { meetings, stops } = tablesOf(db);
+    return (
+      firstRow(
+        await db
+          .select({ n: count() })
+          .from(meetings)
+          .innerJoin(stops, eq(stops.id, meetings.stopId))
+          .where(where),
+      )?.n ?? 0
+    );
+  };
+
   const get = async (id: number, tx: Transaction): Promise<Meeting> => {
     const [row] = await select({ meetingIds: [id] }, tx);
     if (!row) throw new NotFoundError('meeting', id);
@@ -705,11 +725,7 @@ export function createMeetingsRepository() {
         filters,
         async (after, order, max, key) =>
           shape !== undefined
-            ? await pageStatement(tx, shape).execute({
-                ...filters,
-                ...Object.fromEntries((key ?? []).map((value, i) => [`after${i}`, value])),
-                limit: max,
-              })
+            ? await pageStatement(tx, shape).execute(pageValues(filters, key, max))
             : db
                 .select(meetingColumns)
                 .from(meetings)
@@ -717,14 +733,7 @@ export function createMeetingsRepository() {
                 .where(and(where, after))
                 .orderBy(...order)
                 .limit(max),
-        async () =>
-          firstRow(
-            await db
-              .select({ n: count() })
-              .from(meetings)
-              .innerJoin(stops, eq(stops.id, meetings.stopId))
-              .where(where),
-          )?.n ?? 0,
+        () => countMeetings(db, where),
       );
       const { source, withStop } = meetingFacets(db);
       return withFacets(page, tx, readsStop(filters) ? withStop : source, where, facets);
@@ -753,7 +762,6 @@ export function createMeetingsRepository() {
         sort: 'date' as const,
         involving: participantId,
       };
-      const { meetings, stops } = tablesOf(db);
       const sortSpec = meetingSql(db).sorts[sort];
       const shape = preparedPageShape(filters, sort, cursor !== undefined);
       const where = shape === undefined || withCount ? meetingConditions(db, filters) : undefined;
@@ -763,11 +771,7 @@ export function createMeetingsRepository() {
         filters,
         async (after, _order, max, key) =>
           (shape !== undefined
-            ? await scheduleStatement(tx, shape).execute({
-                ...filters,
-                ...Object.fromEntries((key ?? []).map((value, i) => [`after${i}`, value])),
-                limit: max,
-              })
+            ? await scheduleStatement(tx, shape).execute(pageValues(filters, key, max))
             : await scheduleQuery(
                 db,
                 scopeOf(db),
@@ -780,14 +784,7 @@ export function createMeetingsRepository() {
                 participantId,
               )
           ).map(scheduleItemOf),
-        async () =>
-          firstRow(
-            await db
-              .select({ n: count() })
-              .from(meetings)
-              .innerJoin(stops, eq(stops.id, meetings.stopId))
-              .where(where),
-          )?.n ?? 0,
+        () => countMeetings(db, where),
       );
     },
 
