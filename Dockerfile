@@ -24,8 +24,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts=false --no-audit --no-fund
 
 # Sources needed by `npm run build`: Vite builds the itinerary viewer (viewer/, on the typed client of client/) into
-# dist/viewer, tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/ (the command-line tools run from
-# there), and esbuild bundles the server into dist/bundle (scripts/bundle.mjs: one file to load, not ~950).
+# dist/viewer, esbuild bundles the server into dist/bundle (scripts/bundle.mjs: one file to load, not ~950), and
+# tsc -p tsconfig.build.json compiles src/ and seeds/ into dist/ (the command-line tools run from there).
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build-viewer.mjs scripts/bundle.mjs ./scripts/
 COPY client/dist ./client/dist

@@ -1,4 +1,4 @@
-// Bundles the API server for production: `node scripts/bundle.mjs` (run by `npm run build` after tsc).
+// Bundles the API server for production: `node scripts/bundle.mjs` (run by `npm run build`, before tsc).
 //
 // Output: dist/bundle/server.js, the entry the Dockerfile's CMD, `npm start` and `npm run bench` run, plus the
 // chunks of the modules the server imports only when needed (the PostgreSQL driver, ioredis, the Historian

@@ -129,7 +129,8 @@ describe('the production image', () => {
     ).scripts;
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)?.[1] ?? '[]') as string[];
     expect(cmd.at(-1)).toBe('dist/bundle/server.js');
-    expect(scripts.build).toMatch(/ && node scripts\/bundle\.mjs$/);
+    // tsc last: `npm run build -- --force` passes --force to it, as the README says.
+    expect(scripts.build).toMatch(/ && node scripts\/bundle\.mjs && tsc --build tsconfig\.build\.json$/);
     // npm start builds the same way, then runs the image's command.
     expect(scripts.start).toBe(`${scripts.build} && exec ${cmd.join(' ')}`);
   });
