@@ -13,7 +13,11 @@
 // - better-sqlite3 and better-sqlite3-napi: native addons (src/db/driver.ts picks one by Node version);
 // - pg-native: node-postgres's optional native binding, not installed;
 // - @fastify/swagger-ui: serves the files of its own folder (/docs);
-// - i18n-iso-countries: src/domain/iso-countries.ts loads its index and English names by path.
+// - i18n-iso-countries: src/domain/iso-countries.ts loads its index and English names by path;
+// - pino (with thread-stream), ioredis and @fastify/swagger: they find files of their own folders through
+//   `__dirname` (pino's transport worker, which a terminal's pretty logs start; ioredis's error stacks and version;
+//   @fastify/swagger's package.json), which an ES module does not have. The build fails if any bundled code still
+//   uses it.
 //
 // The bundle sits two folders below the repository root, like dist/src/db: src/db/migrate.ts finds
 // migrations/ from there, and src/plugins/viewer.ts finds dist/viewer.
@@ -66,6 +70,9 @@ const { metafile } = await build({
     'pg-native',
     '@fastify/swagger-ui',
     'i18n-iso-countries',
+    'pino',
+    'ioredis',
+    '@fastify/swagger',
   ],
   // Bundled CommonJS dependencies call require() for Node's built-in modules and the external packages; an ES
   // module has no require of its own, so each output file gets one for its own location.
@@ -73,4 +80,21 @@ const { metafile } = await build({
     js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
   },
 });
+
+// CommonJS's __dirname and __filename do not exist in an ES module: code that still names them would throw a
+// ReferenceError only when it runs (a path that tests may not take), so a bundle that has any is refused.
+const offending = Object.entries(metafile.outputs)
+  .filter(([file]) => file.endsWith('.js'))
+  .flatMap(([file]) => {
+    const text = readFileSync(`${root}${file}`, 'utf8');
+    return /\b__(dirname|filename)\b/.test(text) ? [file] : [];
+  });
+if (offending.length > 0) {
+  rmSync(outdir, { recursive: true, force: true });
+  console.error(
+    `scripts/bundle.mjs: ${offending.join(', ')} use __dirname or __filename, which an ES module does not have: ` +
+      'leave the package that does out of the bundle (external).',
+  );
+  process.exit(1);
+}
 writeFileSync(metaPath, JSON.stringify({ inputs: Object.keys(metafile.inputs) }));

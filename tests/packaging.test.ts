@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -142,6 +142,47 @@ describe('the production image', () => {
       .engines.node;
     // Each supported line is spelled `^<major>.<minor>` or `>=<major>` in engines.
     expect(engines.split('||').map((range) => /(\d+)/.exec(range)?.[1])).toContain(image?.[1]);
+  });
+});
+
+describe('the production bundle', () => {
+  it('starts as on a terminal, with the pretty logs of development', { timeout: 90_000 }, async () => {
+    // On a terminal, outside production, pino writes through its pretty transport, a worker that pino finds in its
+    // own folder: bundled, it did not start ("__dirname is not defined"). A module loaded first tells the server
+    // its output is a terminal (src/app.ts: loggerOptions), so the transport starts as it would there.
+    execFileSync(process.execPath, [`${root}scripts/bundle.mjs`], { cwd: root, stdio: 'pipe' });
+    const asTerminal = 'data:text/javascript,process.stdout.isTTY=true';
+    const child = spawn(process.execPath, ['--import', asTerminal, 'dist/bundle/server.js'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_PATH: ':memory:',
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'development',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const output = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`the bundle did not start:\n${text}`)), 60_000);
+      const read = (chunk: Buffer) => {
+        text += chunk.toString();
+        if (/Server listening at http:\/\/127\.0\.0\.1:\d+/.test(text)) {
+          clearTimeout(timer);
+          resolve(text);
+        }
+      };
+      child.stdout?.on('data', read);
+      child.stderr?.on('data', read);
+      child.on('exit', () => reject(new Error(`the bundle exited:\n${text}`)));
+    });
+    // pino-pretty's lines, not JSON ones.
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\] .*INFO.*: .*Server listening at/m);
+    const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 });
 
