@@ -1,8 +1,8 @@
 // Bundles the API server for production: `node scripts/bundle.mjs` (run by `npm run build`, before tsc).
 //
 // Output: dist/bundle/server.js, the entry the Dockerfile's CMD, `npm start` and `npm run bench` run, plus the
-// chunks of the modules the server imports only when needed (the PostgreSQL driver, ioredis, the Historian
-// importer), each with a linked source map.
+// chunks of the modules the server imports only when needed (the PostgreSQL driver, the Historian importer), each
+// with a linked source map.
 //
 // Why: at start, Node resolved, opened, read and compiled about 950 files (the API's own and its dependencies'),
 // which was most of a cold start. One ESM file and a few chunks take that to about twenty (see the README,
