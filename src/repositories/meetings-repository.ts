@@ -367,9 +367,11 @@ export function createMeetingsRepository() {
     },
   );
 
-  // A page of meetings by its shape (preparedPageShape), each filter, the cursor's key and the limit bound: building
-  // the query with drizzle and compiling it cost about a sixth of a schedule's answer.
-  const pageStatement = preparedBy((shape: string, db, { t: { meetings, stops } }) => {
+  /**
+   * What a page's shape (preparedPageShape: `filters|sort|cursor`) binds: each named filter as a placeholder of its
+   * name, the sort, and the cursor's key as after0, after1… when the shape is after a cursor (pageValues fills them).
+   */
+  const shapeBound = (shape: string, db: Db) => {
     const [names = '', sortName = 'date', cursor] = shape.split('|');
     const bound = Object.fromEntries(
       names
@@ -377,7 +379,7 @@ export function createMeetingsRepository() {
         .filter(Boolean)
         .map((name) => [name, sql.placeholder(name)]),
     ) as unknown as MeetingFilters;
-    const { sorts, meetingColumns } = meetingSql(db);
+    const { sorts } = meetingSql(db);
     const sort = sorts[sortName as keyof typeof sorts] as SortSpec<unknown>;
     const after = cursor
       ? afterKey(
@@ -385,8 +387,15 @@ export function createMeetingsRepository() {
           sort.columns.map((_, i) => sql.placeholder(`after${i}`)),
         )
       : undefined;
+    return { bound, sort, after };
+  };
+
+  // A page of meetings by its shape (preparedPageShape), each filter, the cursor's key and the limit bound: building
+  // the query with drizzle and compiling it cost about a sixth of a schedule's answer.
+  const pageStatement = preparedBy((shape: string, db, { t: { meetings, stops } }) => {
+    const { bound, sort, after } = shapeBound(shape, db);
     return db
-      .select(meetingColumns)
+      .select(meetingSql(db).meetingColumns)
       .from(meetings)
       .innerJoin(stops, eq(stops.id, meetings.stopId))
       .where(and(meetingConditions(db, bound), after))
@@ -470,22 +479,7 @@ export function createMeetingsRepository() {
   });
   // The schedule's statement per shape of its page (preparedPageShape: the filters bound, whether after a cursor).
   const scheduleStatement = preparedBy((shape: string, db, scope) => {
-    const [names = '', sortName = 'date', cursor] = shape.split('|');
-    const bound = Object.fromEntries(
-      names
-        .split(',')
-        .filter(Boolean)
-        .map((name) => [name, sql.placeholder(name)]),
-    ) as unknown as MeetingFilters;
-    const sort = meetingSql(db).sorts[
-      sortName as keyof ReturnType<typeof meetingSql>['sorts']
-    ] as SortSpec<unknown>;
-    const after = cursor
-      ? afterKey(
-          sort,
-          sort.columns.map((_, i) => sql.placeholder(`after${i}`)),
-        )
-      : undefined;
+    const { bound, sort, after } = shapeBound(shape, db);
     return scheduleQuery(
       db,
       scope,
